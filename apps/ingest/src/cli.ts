@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from './cli-options.js';
+import { runFlagsCommand } from './commands/flags.js';
+import { runIngestCommand } from './commands/run.js';
+import { runScheduleCommand } from './commands/schedule.js';
+
+const HELP = `Usage: pnpm ingest <command> [options]
+
+Ingests the day's customer records, checks every rule of the rulebook (section 1) and puts every
+suspicious record on the review list, with deadlines in working days (listed T+1, due 3 working
+days later). Storage: DATABASE_URL when set, else the embedded database in ./.custodian/data.
+
+Commands:
+  run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030)
+      --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
+      --complaints <file>       complaints to load first (for AGENT_RECHECK)
+      --profile <name>          mandatory-field profile: insurance (default) or telecom
+      --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
+      --workers <n>             encoder threads (default: one per core)
+      --sheet <name>            XLSX sheet to read (default: the first)
+  schedule                      run the nightly job at ingest.nightlyAt (default 01:00 Asia/Shanghai)
+                                over the inbox (ingest.inbox, default ./inbox), catching up a missed run
+      --once                    catch up / run once now and exit
+  flags list                    list flags: --rule --severity --channel --branch --status --batch
+                                --due-before <date> --listed-on <date> --limit <n> --offset <n>
+  flags export [--out <file>]   write flags as JSON Lines (same filters; stdout without --out)
+  flags show <id>               one flag: masked record(s), reason, history
+  flags assign <id> --to <channel or person> [--note <text>]
+  flags resolve <id> --outcome corrected|genuine|false_info|dismissed --note <text>
+                    [--set field=value ...]  (corrected: the corrected values)
+                    [--attribute <agent or agency>]  (false_info: who provided it)
+  flags verify <id> [--note <text>]          compliance verifies an outcome (not its author)
+  flags send-back <id> --note <text>         compliance sends an outcome back
+
+Options:
+  --json            print one JSON summary object as the last line of stdout
+  --actor <name>    who is acting, for the history and audit trail (default: CUSTODIAN_ACTOR or "cli")
+  --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
+  -h, --help        show this help
+
+Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage, 3 another run holds the lock.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const json = rest.includes('--json');
+  const out: CliOutput = createOutput(json);
+  if (
+    !command ||
+    command === 'help' ||
+    command === '--help' ||
+    command === '-h' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: COMMON_OPTIONS,
+      strict: false,
+      allowPositionals: true,
+    });
+    const ctx = await openContextForCli(
+      { config: values.config as string | undefined, actor: values.actor as string | undefined },
+      out,
+    );
+    try {
+      switch (command) {
+        case 'run':
+          return await runIngestCommand(ctx, rest, out);
+        case 'schedule':
+          return await runScheduleCommand(ctx, rest, out);
+        case 'flags':
+          return await runFlagsCommand(ctx, rest, out);
+        default:
+          throw usageError(`unknown command "${command}"`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  } catch (err) {
+    return reportCliError(err, out);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,191 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  assignFlag,
+  type CliOutput,
+  type CustodianContext,
+  type FlagFilters,
+  getFlagDetail,
+  iterateFlags,
+  listFlags,
+  resolveFlag,
+  sendBackFlag,
+  toFlagExport,
+  verifyFlag,
+} from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import { applyCorrection } from '../review/apply-correction.js';
+
+const FILTER_OPTIONS = {
+  rule: { type: 'string' },
+  severity: { type: 'string' },
+  channel: { type: 'string' },
+  branch: { type: 'string' },
+  status: { type: 'string' },
+  batch: { type: 'string' },
+  'due-before': { type: 'string' },
+  'listed-on': { type: 'string' },
+  assignee: { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+} as const;
+
+function filtersOf(v: Record<string, string | boolean | (string | boolean)[] | undefined>): FlagFilters {
+  const f: FlagFilters = {};
+  const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  if (s('rule')) f.rule = s('rule')!;
+  if (s('severity')) f.severity = s('severity')!;
+  if (s('channel')) f.channel = s('channel')!;
+  if (s('branch')) f.branch = s('branch')!;
+  if (s('status')) f.status = s('status')!;
+  if (s('batch')) {
+    const n = Number(s('batch'));
+    if (!Number.isInteger(n)) throw usageError(`--batch must be a batch number, got "${s('batch')}"`);
+    f.batchId = n;
+  }
+  if (s('due-before')) f.dueBefore = s('due-before')!;
+  if (s('listed-on')) f.listedOn = s('listed-on')!;
+  if (s('assignee')) f.assignee = s('assignee')!;
+  return f;
+}
+
+function flagId(positionals: string[]): number {
+  const id = Number(positionals[1]);
+  if (!positionals[1] || !Number.isInteger(id) || id <= 0)
+    throw usageError(`flags ${positionals[0]} needs a flag id`);
+  return id;
+}
+
+export async function runFlagsCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...COMMON_OPTIONS,
+      ...FILTER_OPTIONS,
+      out: { type: 'string' },
+      to: { type: 'string' },
+      note: { type: 'string' },
+      outcome: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      attribute: { type: 'string' },
+    },
+  });
+  const sub = positionals[0];
+  const db = ctx.storage.db;
+  const actor = ctx.config.actor;
+  switch (sub) {
+    case 'list': {
+      const page = await listFlags(db, filtersOf(values), {
+        limit: Number(values.limit ?? 50),
+        offset: Number(values.offset ?? 0),
+      });
+      for (const f of page.flags) {
+        out.say(
+          `#${f.flag_id} ${f.rule} [${f.severity}] ${f.status} record ${f.record_id} ${f.channel ?? '-'}/${f.branch ?? '-'} due ${f.due_on}  ${f.reason_zh}`,
+        );
+      }
+      out.say(`${page.flags.length} of ${page.total} flags`);
+      out.result({ ok: true, total: page.total, flags: page.flags.map(toFlagExport) });
+      return 0;
+    }
+    case 'export': {
+      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      let n = 0;
+      for await (const f of iterateFlags(db, filtersOf(values))) {
+        if (!target.write(`${JSON.stringify(toFlagExport(f))}\n`)) await once(target, 'drain');
+        n++;
+      }
+      if (values.out) {
+        (target as ReturnType<typeof createWriteStream>).end();
+        await once(target, 'finish');
+        out.note(`${n} flags written to ${values.out}`);
+      }
+      out.result({ ok: true, flags: n, out: values.out ?? null });
+      return 0;
+    }
+    case 'show': {
+      const d = await getFlagDetail(db, flagId(positionals));
+      const f = d.flag;
+      out.say(
+        `flag #${f.flag_id}  ${f.rule} [${f.severity}]  status ${f.status}${f.outcome ? ` (${f.outcome})` : ''}`,
+      );
+      out.say(`  ${f.reason_zh}`);
+      out.say(`  ${f.reason_en}`);
+      out.say(
+        `  batch ${f.batch_id}, listed ${f.listed_on}, due ${f.due_on}, channel ${f.channel ?? '-'}, branch ${f.branch ?? '-'}, agent ${f.agent_id ?? '-'}, assignee ${f.assignee ?? '-'}`,
+      );
+      out.say('  records:');
+      for (const r of d.records) {
+        out.say(
+          `    ${r.record_id} ${r.archive_no ?? ''} ${r.holder_name ?? ''} ${r.holder_id ?? ''} ${r.holder_phone ?? ''} ${r.bank_account ?? ''} ${r.holder_address ?? ''}`,
+        );
+      }
+      out.say('  history:');
+      for (const e of d.history)
+        out.say(`    ${new Date(e.at).toISOString()} ${e.actor} ${e.action} ${JSON.stringify(e.detail)}`);
+      out.result({ ok: true, flag: toFlagExport(f), records: d.records, history: d.history });
+      return 0;
+    }
+    case 'assign': {
+      if (!values.to) throw usageError('flags assign needs --to <channel or person>');
+      const f = await assignFlag(db, flagId(positionals), {
+        actor,
+        to: values.to,
+        ...(values.note ? { note: values.note } : {}),
+      });
+      out.say(`flag #${f.flag_id} assigned to ${f.assignee}`);
+      out.result({ ok: true, flag: toFlagExport(f) });
+      return 0;
+    }
+    case 'resolve': {
+      if (!values.outcome)
+        throw usageError('flags resolve needs --outcome corrected|genuine|false_info|dismissed');
+      const corrected: Record<string, string> = {};
+      for (const s of values.set ?? []) {
+        const eq = s.indexOf('=');
+        if (eq <= 0) throw usageError(`--set takes field=value, got "${s}"`);
+        corrected[s.slice(0, eq)] = s.slice(eq + 1);
+      }
+      const f = await resolveFlag(
+        db,
+        flagId(positionals),
+        {
+          actor,
+          outcome: values.outcome,
+          note: values.note ?? '',
+          ...(Object.keys(corrected).length ? { corrected } : {}),
+          ...(values.attribute ? { attributedTo: values.attribute } : {}),
+        },
+        (trx, flag, vals) => applyCorrection(ctx, trx, flag, vals),
+      );
+      out.say(`flag #${f.flag_id} resolved: ${f.outcome}; awaiting verification by compliance`);
+      out.result({ ok: true, flag: toFlagExport(f) });
+      return 0;
+    }
+    case 'verify': {
+      const f = await verifyFlag(db, flagId(positionals), {
+        actor,
+        ...(values.note ? { note: values.note } : {}),
+      });
+      out.say(`flag #${f.flag_id} verified and closed (${f.outcome})`);
+      out.result({ ok: true, flag: toFlagExport(f) });
+      return 0;
+    }
+    case 'send-back': {
+      const f = await sendBackFlag(db, flagId(positionals), { actor, note: values.note ?? '' });
+      out.say(`flag #${f.flag_id} sent back (status ${f.status})`);
+      out.result({ ok: true, flag: toFlagExport(f) });
+      return 0;
+    }
+    default:
+      throw usageError(
+        `unknown flags command "${sub ?? ''}" (list, export, show, assign, resolve, verify, send-back)`,
+      );
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliOutput, CustodianContext } from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import type { FileResult } from '../pipeline/ingest-file.js';
+import { runIngest } from '../run-ingest.js';
+
+export async function runIngestCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...COMMON_OPTIONS,
+      agents: { type: 'string' },
+      complaints: { type: 'string' },
+      profile: { type: 'string' },
+      date: { type: 'string' },
+      workers: { type: 'string' },
+      sheet: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw usageError('run needs at least one customer file');
+  for (const f of [...positionals, values.agents, values.complaints]) {
+    if (f && !existsSync(f)) throw usageError(`file not found: ${f}`);
+  }
+  if (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
+    throw usageError(`--date must be YYYY-MM-DD, got "${values.date}"`);
+  if (values.profile && !['insurance', 'telecom'].includes(values.profile))
+    throw usageError(`unknown --profile "${values.profile}"`);
+  const started = Date.now();
+  const summary = await runIngest(ctx, {
+    files: positionals,
+    ...(values.agents ? { agentsFile: values.agents } : {}),
+    ...(values.complaints ? { complaintsFile: values.complaints } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
+    ...(values.date ? { date: values.date } : {}),
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    onProgress: (p) => {
+      const secs = (Date.now() - started) / 1000;
+      out.progress(
+        `${basename(p.file)}: ${p.rows.toLocaleString('en')} rows read, ${p.quarantined} quarantined (${Math.round(p.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`,
+      );
+    },
+    onFileDone: (r) => printFile(r, out),
+  });
+  if (!summary) {
+    out.note('another ingestion is running (advisory lock held): nothing done');
+    out.result({ ok: false, locked: true });
+    return 3;
+  }
+  if (summary.recoveredBatches > 0)
+    out.note(
+      `recovered ${summary.recoveredBatches} batch(es) interrupted by an earlier crash (archive unchanged by them)`,
+    );
+  for (const m of summary.masterData) {
+    out.say(`${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`);
+    for (const r of m.rejected.slice(0, 10))
+      out.say(`  line ${r.line}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`);
+  }
+  const t = summary.totals;
+  out.say(
+    `total: ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
+      `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections, ${t.filesFailed} file(s) failed, ${summary.seconds.toFixed(1)} s`,
+  );
+  out.result({ ok: t.filesFailed === 0, ...summary });
+  return t.filesFailed > 0 ? 1 : 0;
+}
+
+function printFile(r: FileResult, out: CliOutput): void {
+  const name = basename(r.file);
+  if (r.status === 'skipped') {
+    out.say(`${name}: skipped, ${r.message}`);
+    return;
+  }
+  if (r.status === 'failed') {
+    out.say(`${name}: FAILED, ${r.message}`);
+    return;
+  }
+  out.say(
+    `${name}: batch ${r.batchId} (${r.encoding}), ${r.rowsRead.toLocaleString('en')} rows, ${r.rowsQuarantined} quarantined, ` +
+      `${r.recordsInserted} new, ${r.recordsUpdated} updated, ${r.recordsUnchanged} unchanged records; ` +
+      `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s`,
+  );
+  const rules = Object.entries(r.findingsByRule ?? {}).sort((a, b) => b[1] - a[1]);
+  if (rules.length > 0) out.say(`  findings: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const q of r.quarantineSample.slice(0, 10)) {
+    out.say(`  quarantined: ${name} line ${q.line}${q.column ? `, column ${q.column}` : ''}: ${q.reason}`);
+  }
+  if (r.rowsQuarantined > 10)
+    out.say(`  … ${r.rowsQuarantined - 10} more quarantined rows (table quarantine, batch ${r.batchId})`);
+}

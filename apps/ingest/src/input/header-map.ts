@@ -1,0 +1,141 @@
+/**
+ * Header mapping of the customer-record files (formats.md "Customer records"): canonical English
+ * names and the Chinese headers business systems export. Extendable by configuration
+ * (`ingest.headerAliases`); unknown headers are kept as extra columns, never dropped.
+ */
+export const CUSTOMER_FIELDS = [
+  'record_id',
+  'archive_no',
+  'customer_type',
+  'customer_class',
+  'holder_name',
+  'holder_gender',
+  'holder_birth_date',
+  'holder_id_type',
+  'holder_id_number',
+  'holder_phone',
+  'holder_address',
+  'insured_name',
+  'insured_gender',
+  'insured_birth_date',
+  'insured_id_type',
+  'insured_id_number',
+  'bank_account',
+  'bank_account_name',
+  'service_number',
+  'agent_id',
+  'channel',
+  'branch',
+  'contract_no',
+  'sign_date',
+  'consent',
+  'secrecy_level',
+] as const;
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
+const CUSTOMER_ALIASES: Record<CustomerField, string[]> = {
+  record_id: ['记录编号', '流水号'],
+  archive_no: ['档案编号', '客户编号'],
+  customer_type: ['客户类型'],
+  customer_class: ['客户分类'],
+  holder_name: ['投保人姓名', '机主姓名', '客户姓名', '姓名'],
+  holder_gender: ['投保人性别', '性别'],
+  holder_birth_date: ['投保人出生日期', '出生日期'],
+  holder_id_type: ['投保人证件类型', '证件类型'],
+  holder_id_number: ['投保人证件号码', '证件号码', '身份证号'],
+  holder_phone: ['投保人手机号码', '手机号码', '联系电话'],
+  holder_address: ['投保人联系地址', '联系地址', '地址'],
+  insured_name: ['被保险人姓名', '使用人姓名'],
+  insured_gender: ['被保险人性别', '使用人性别'],
+  insured_birth_date: ['被保险人出生日期', '使用人出生日期'],
+  insured_id_type: ['被保险人证件类型', '使用人证件类型'],
+  insured_id_number: ['被保险人证件号码', '使用人证件号码'],
+  bank_account: ['银行账号', '缴费账号'],
+  bank_account_name: ['账户名', '开户名'],
+  service_number: ['服务号码', '业务号码'],
+  agent_id: ['营销员工号', '业务员工号', '代理人编号'],
+  channel: ['销售渠道', '渠道'],
+  branch: ['分支机构', '机构'],
+  contract_no: ['保单号', '合同号'],
+  sign_date: ['签单日期', '签约日期', '受理日期'],
+  consent: ['同意采集', '授权同意'],
+  secrecy_level: ['密级'],
+};
+
+export const AGENT_FIELDS = [
+  'agent_id',
+  'name',
+  'phone',
+  'address',
+  'channel',
+  'branch',
+  'status',
+  'hired_on',
+] as const;
+export type AgentField = (typeof AGENT_FIELDS)[number];
+const AGENT_ALIASES: Record<AgentField, string[]> = {
+  agent_id: ['工号', '营销员工号', '业务员工号', '代理人编号'],
+  name: ['姓名'],
+  phone: ['手机号码', '联系电话'],
+  address: ['联系地址', '地址'],
+  channel: ['渠道', '销售渠道'],
+  branch: ['机构', '分支机构'],
+  status: ['状态'],
+  hired_on: ['入职日期'],
+};
+
+export const COMPLAINT_FIELDS = ['complaint_id', 'agent_id', 'received_on', 'category', 'verified'] as const;
+export type ComplaintField = (typeof COMPLAINT_FIELDS)[number];
+const COMPLAINT_ALIASES: Record<ComplaintField, string[]> = {
+  complaint_id: ['投诉编号'],
+  agent_id: ['工号', '营销员工号', '业务员工号', '代理人编号'],
+  received_on: ['受理日期', '投诉日期'],
+  category: ['投诉类别', '类别'],
+  verified: ['是否属实', '核实'],
+};
+
+export type HeaderKind = 'customers' | 'agents' | 'complaints';
+
+function headerKey(h: string): string {
+  return h
+    .normalize('NFKC')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+export interface HeaderMapping {
+  /** For each column of the file: its canonical field, or null for an extra column. */
+  fields: (string | null)[];
+  /** The header text of each column, as in the file. */
+  headers: string[];
+  /** Canonical fields that appear twice (the later column wins; reported to the operator). */
+  duplicates: string[];
+}
+
+/** Maps a header row; `extra` adds aliases (canonical → accepted headers) from configuration. */
+export function mapHeaders(
+  kind: HeaderKind,
+  headers: string[],
+  extra: Record<string, string[]> = {},
+): HeaderMapping {
+  const table: Record<string, string[]> =
+    kind === 'customers' ? CUSTOMER_ALIASES : kind === 'agents' ? AGENT_ALIASES : COMPLAINT_ALIASES;
+  const lookup = new Map<string, string>();
+  for (const [canonical, aliases] of Object.entries(table)) {
+    lookup.set(headerKey(canonical), canonical);
+    for (const a of [...aliases, ...(extra[canonical] ?? [])]) lookup.set(headerKey(a), canonical);
+  }
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  const fields = headers.map((h) => {
+    const f = lookup.get(headerKey(h)) ?? null;
+    if (f) {
+      if (seen.has(f)) duplicates.push(f);
+      seen.add(f);
+    }
+    return f;
+  });
+  return { fields, headers, duplicates };
+}

@@ -1,0 +1,216 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { Transform } from 'node:stream';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { detectEncoding } from './detect-encoding.js';
+
+/**
+ * Reads a CSV or XLSX table row by row, in constant memory. A malformed row never stops the file:
+ * it comes out as a `bad` row with its line, column and reason, for quarantine (issue: "nothing
+ * lost"). Line numbers are those a person sees in an editor (header = line 1).
+ */
+export type TableRow =
+  | { kind: 'row'; line: number; values: string[] }
+  | { kind: 'bad'; line: number; column: string | null; reason: string; raw: string };
+
+export interface TableInfo {
+  file: string;
+  format: 'csv' | 'xlsx';
+  encoding: string;
+  headers: string[];
+}
+
+export interface OpenedTable {
+  info: TableInfo;
+  rows: AsyncIterable<TableRow>;
+}
+
+export interface ReadTableOptions {
+  /** XLSX: the sheet to read (default: the first). */
+  sheet?: string;
+}
+
+const REPLACEMENT = '\uFFFD';
+
+export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, opts);
+  return openCsv(file);
+}
+
+async function readSample(file: string, size: number): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await fh.read(buf, 0, size, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function decodingStream(encoding: string, skip: number): Transform {
+  // Non-fatal: undecodable bytes become U+FFFD, and the row holding them is quarantined below.
+  const decoder = new TextDecoder(encoding, { fatal: false });
+  let toSkip = skip;
+  return new Transform({
+    decodeStrings: true,
+    readableObjectMode: false,
+    transform(chunk: Buffer, _enc, cb) {
+      let data: Buffer = chunk;
+      if (toSkip > 0) {
+        const n = Math.min(toSkip, data.length);
+        data = data.subarray(n);
+        toSkip -= n;
+      }
+      cb(null, decoder.decode(data, { stream: true }));
+    },
+    flush(cb) {
+      cb(null, decoder.decode());
+    },
+  });
+}
+
+async function openCsv(file: string): Promise<OpenedTable> {
+  const { encoding, bomLength } = detectEncoding(await readSample(file, 64 * 1024));
+  const skipped: TableRow[] = [];
+  const parser = parse({
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    raw: true,
+    on_skip: (err, raw) => {
+      const e = err as (Error & { lines?: number; code?: string }) | undefined;
+      skipped.push({
+        kind: 'bad',
+        line: e?.lines ?? 0,
+        column: null,
+        reason: `malformed CSV (${e?.code ?? 'error'}): ${e?.message ?? 'unparseable row'}`,
+        raw: raw ?? '',
+      });
+      return undefined;
+    },
+  });
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  source.on('error', (err) => parser.destroy(err));
+  source.pipe(decodingStream(encoding, bomLength)).pipe(parser);
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
+    record: string[];
+    info: { lines: number };
+    raw: string;
+  }>;
+  const first = await iterator.next();
+  const headers = first.done ? [] : first.value.record.map((h) => h.trim());
+  const width = headers.length;
+
+  async function* rows(): AsyncGenerator<TableRow> {
+    for (;;) {
+      while (skipped.length > 0) yield skipped.shift()!;
+      const next = await iterator.next();
+      while (skipped.length > 0) yield skipped.shift()!;
+      if (next.done) return;
+      const { record, info, raw } = next.value;
+      // info.lines is the line where the record ends; a record may span lines inside quotes.
+      const line = info.lines - (raw.match(/\n/g)?.length ?? 0) + (raw.endsWith('\n') ? 1 : 0);
+      if (record.length !== width) {
+        yield {
+          kind: 'bad',
+          line,
+          column: null,
+          reason: `expected ${width} columns, found ${record.length}`,
+          raw,
+        };
+        continue;
+      }
+      const badCol = record.findIndex((v) => v.includes(REPLACEMENT));
+      if (badCol >= 0) {
+        yield {
+          kind: 'bad',
+          line,
+          column: headers[badCol] ?? `#${badCol + 1}`,
+          reason: `bytes that are not valid ${encoding} text`,
+          raw,
+        };
+        continue;
+      }
+      yield { kind: 'row', line, values: record };
+    }
+  }
+  return {
+    info: { file, format: 'csv', encoding: bomLength ? `${encoding}+BOM` : encoding, headers },
+    rows: rows(),
+  };
+}
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) {
+    // Excel dates carry no zone: exceljs reads them as UTC midnight of the calendar date.
+    return value.toISOString().slice(0, 10);
+  }
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('text' in value && typeof value.text === 'string') return value.text;
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('error' in value) return '';
+    return String(value);
+  }
+  return String(value);
+}
+
+async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTable> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  const sheets = reader[Symbol.asyncIterator]();
+  let sheetRows: AsyncIterator<ExcelJS.Row> | undefined;
+  for (;;) {
+    const s = await sheets.next();
+    if (s.done) break;
+    const ws = s.value as unknown as { name: string };
+    if (!opts.sheet || ws.name === opts.sheet) {
+      sheetRows = (ws as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+      break;
+    }
+  }
+  if (!sheetRows) {
+    throw new Error(
+      opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
+    );
+  }
+  const it = sheetRows;
+  const first = await it.next();
+  const headerRow = first.done ? [] : (first.value.values as ExcelJS.CellValue[]).slice(1);
+  const headers = headerRow.map((v) => cellText(v).trim());
+  const width = headers.length;
+
+  async function* rows(): AsyncGenerator<TableRow> {
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      const row = next.value;
+      const cells = (row.values as ExcelJS.CellValue[]).slice(1);
+      const values = Array.from({ length: Math.max(width, cells.length) }, (_, i) => cellText(cells[i]));
+      if (values.every((v) => v.trim() === '')) continue;
+      if (values.length > width && values.slice(width).some((v) => v.trim() !== '')) {
+        yield {
+          kind: 'bad',
+          line: row.number,
+          column: null,
+          reason: `values beyond the ${width} headed columns`,
+          raw: values.join(','),
+        };
+        continue;
+      }
+      yield { kind: 'row', line: row.number, values: values.slice(0, width) };
+    }
+  }
+  return { info: { file, format: 'xlsx', encoding: 'xlsx', headers }, rows: rows() };
+}

@@ -1,0 +1,138 @@
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type CustodianContext, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
+import { sql } from 'kysely';
+import { type IngestRunSummary, runIngest } from '../run-ingest.js';
+
+/**
+ * The nightly ingestion (002 §3.7: the suspicious-record list by the next working morning): takes
+ * every file in the inbox, agents and complaints first, moves each file to `done/` or `failed/`,
+ * and records the run in `job_runs` so that a run missed while the scheduler was down is caught up
+ * when it starts. Definition apart from the clock: `run(ctx, input)` is testable without cron.
+ */
+export const nightlyIngestJob = {
+  id: 'ingest.nightly',
+  /** node-cron expression from the configured HH:MM (Asia/Shanghai). */
+  cron(ctx: CustodianContext): string {
+    const [h, m] = ctx.config.ingest.nightlyAt.split(':').map(Number);
+    return `${m} ${h} * * *`;
+  },
+  /** The run that should have happened most recently: today's if its time has passed, else yesterday's. */
+  dueRunKey(ctx: CustodianContext, now: Date): string {
+    const t = shanghaiTimeOfDay(now);
+    const [h, m] = ctx.config.ingest.nightlyAt.split(':').map(Number);
+    if (t.hour * 60 + t.minute >= h! * 60 + m!) return t.date;
+    const d = new Date(`${t.date}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - 1);
+    return d.toISOString().slice(0, 10);
+  },
+  async run(
+    ctx: CustodianContext,
+    input: { runKey: string; log?: (line: string) => void },
+  ): Promise<NightlyResult> {
+    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}));
+  },
+};
+
+export interface NightlyResult {
+  runKey: string;
+  status: 'done' | 'locked' | 'empty';
+  moved: { file: string; to: string }[];
+  summary?: IngestRunSummary;
+}
+
+const TABLE_FILE = /\.(csv|xlsx|xlsm|txt)$/i;
+
+function inboxFiles(inbox: string): { customers: string[]; agents?: string; complaints?: string } {
+  mkdirSync(inbox, { recursive: true });
+  const names = readdirSync(inbox)
+    .filter((n) => TABLE_FILE.test(n) && statSync(join(inbox, n)).isFile())
+    .sort();
+  const isAgents = (n: string) => /^(agents|营销员|代理人)/i.test(n);
+  const isComplaints = (n: string) => /^(complaints|投诉)/i.test(n);
+  const agents = names.filter(isAgents).at(-1);
+  const complaints = names.filter(isComplaints).at(-1);
+  return {
+    customers: names.filter((n) => !isAgents(n) && !isComplaints(n)).map((n) => join(inbox, n)),
+    ...(agents ? { agents: join(inbox, agents) } : {}),
+    ...(complaints ? { complaints: join(inbox, complaints) } : {}),
+  };
+}
+
+function moveTo(file: string, folder: string, stamp: string): string {
+  mkdirSync(folder, { recursive: true });
+  const target = join(folder, `${stamp}_${basename(file)}`);
+  renameSync(file, target);
+  return target;
+}
+
+export async function runNightlyIngest(
+  ctx: CustodianContext,
+  runKey: string,
+  log: (line: string) => void,
+): Promise<NightlyResult> {
+  const inbox = ctx.config.ingest.inbox;
+  const found = inboxFiles(inbox);
+  const all = [
+    ...(found.agents ? [found.agents] : []),
+    ...(found.complaints ? [found.complaints] : []),
+    ...found.customers,
+  ];
+  await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
+    on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
+    ctx.storage.db,
+  );
+  if (all.length === 0) {
+    log(`inbox ${inbox} is empty: nothing to ingest`);
+    await finishRun(ctx, runKey, 'done', { files: 0 });
+    return { runKey, status: 'empty', moved: [] };
+  }
+  const summary = await runIngest(ctx, {
+    files: found.customers,
+    ...(found.agents ? { agentsFile: found.agents } : {}),
+    ...(found.complaints ? { complaintsFile: found.complaints } : {}),
+    date: shanghaiDate(new Date()),
+    onFileDone: (r) => log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`),
+  });
+  if (!summary) {
+    log('another ingestion holds the lock: this run is skipped');
+    await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
+    return { runKey, status: 'locked', moved: [] };
+  }
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const moved: { file: string; to: string }[] = [];
+  for (const m of summary.masterData)
+    moved.push({ file: m.file, to: moveTo(m.file, join(inbox, 'done'), stamp) });
+  for (const r of summary.files) {
+    // A file already ingested (same SHA-256) is done too; only a failed one goes to failed/.
+    const folder = r.status === 'failed' ? 'failed' : 'done';
+    moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
+  }
+  await finishRun(ctx, runKey, 'done', { totals: summary.totals });
+  return { runKey, status: 'done', moved, summary };
+}
+
+async function finishRun(
+  ctx: CustodianContext,
+  runKey: string,
+  status: 'done' | 'failed',
+  detail: unknown,
+): Promise<void> {
+  await ctx.storage.db
+    .updateTable('job_runs')
+    .set({ status, finished_at: sql`now()`, detail: JSON.stringify(detail) })
+    .where('job', '=', nightlyIngestJob.id)
+    .where('run_key', '=', runKey)
+    .execute();
+}
+
+/** True when the run for `runKey` has not completed: the scheduler catches it up at start. */
+export async function isRunMissing(ctx: CustodianContext, runKey: string): Promise<boolean> {
+  const row = await ctx.storage.db
+    .selectFrom('job_runs')
+    .select('status')
+    .where('job', '=', nightlyIngestJob.id)
+    .where('run_key', '=', runKey)
+    .executeTakeFirst();
+  return row?.status !== 'done';
+}

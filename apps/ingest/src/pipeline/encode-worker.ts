@@ -1,0 +1,33 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EncodeOptions, Keyring, MasterKey } from '@custodian/core';
+import { encodeChunk, type RowChunk } from './encode-rows.js';
+
+/** Worker thread: encodes row chunks posted by the ingest (see worker-pool.ts). */
+interface WorkerInit {
+  keys: { id: string; dataKey: Uint8Array; indexKey: Uint8Array; checkValue: string }[];
+  indexKey: Uint8Array;
+  indexKeyId: string;
+  options: EncodeOptions;
+}
+
+const init = workerData as WorkerInit;
+const keys: MasterKey[] = init.keys.map((k) => ({
+  ...k,
+  dataKey: Buffer.from(k.dataKey),
+  indexKey: Buffer.from(k.indexKey),
+}));
+const keyring: Keyring = {
+  active: keys[0]!,
+  byId: new Map(keys.map((k) => [k.id, k])),
+  indexKey: Buffer.from(init.indexKey),
+  indexKeyId: init.indexKeyId,
+  warnings: [],
+};
+
+parentPort!.on('message', (msg: { id: number; chunk: RowChunk }) => {
+  try {
+    parentPort!.postMessage({ id: msg.id, result: encodeChunk(keyring, msg.chunk, init.options) });
+  } catch (err) {
+    parentPort!.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) });
+  }
+});

@@ -1,0 +1,264 @@
+import { basename } from 'node:path';
+import {
+  type CustodianContext,
+  copyRows,
+  encryptJson,
+  type MergeResult,
+  mergeStagedBatch,
+  openCopyStream,
+} from '@custodian/core';
+import { sql } from 'kysely';
+import { mapHeaders } from '../input/header-map.js';
+import { openTable } from '../input/table-reader.js';
+import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
+import { sha256File } from './file-hash.js';
+import type { EncoderPool } from './worker-pool.js';
+
+export interface IngestFileOptions {
+  /** Ingestion date (Asia/Shanghai), from which listing (T+1) and due dates are counted. */
+  date: string;
+  profile: string;
+  actor: string;
+  pool: EncoderPool;
+  chunkSize: number;
+  /** Agent master data changed in this run: compare the whole archive with it. */
+  agentsChanged: boolean;
+  sheet?: string;
+  onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
+}
+
+export interface QuarantinedRow {
+  line: number;
+  column: string | null;
+  reason: string;
+}
+
+export interface FileResult extends Partial<MergeResult> {
+  file: string;
+  sha256: string;
+  status: 'done' | 'skipped' | 'failed';
+  batchId?: number;
+  message?: string;
+  encoding?: string;
+  rowsRead: number;
+  rowsQuarantined: number;
+  /** The first quarantined rows (file, line, column, reason), for the operator. */
+  quarantineSample: QuarantinedRow[];
+  listedOn?: string;
+  dueOn?: string;
+  seconds: number;
+}
+
+/** Before a run: batches left `running` by a killed process (we hold the ingest lock) are failed and their staging removed. */
+export async function recoverInterruptedBatches(ctx: CustodianContext): Promise<number> {
+  const stale = await ctx.storage.db
+    .updateTable('batches')
+    .set({
+      status: 'failed',
+      error: 'interrupted (process stopped before the file was merged); the archive was left as before',
+      finished_at: sql`now()`,
+    })
+    .where('status', '=', 'running')
+    .returning('batch_id')
+    .execute();
+  await ctx.storage.db.deleteFrom('staging_customers').execute();
+  return stale.length;
+}
+
+function minusDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Ingests one customer file: rows are staged with COPY (malformed ones quarantined with file,
+ * line, column and reason), then merged into the archive in one transaction. Re-running a file
+ * already ingested (same SHA-256) does nothing. On any failure the batch is marked failed, its
+ * staged rows are removed and the archive is as it was before the file.
+ */
+export async function ingestFile(
+  ctx: CustodianContext,
+  file: string,
+  o: IngestFileOptions,
+): Promise<FileResult> {
+  const started = Date.now();
+  const db = ctx.storage.db;
+  const sha256 = await sha256File(file);
+  const base: FileResult = {
+    file,
+    sha256,
+    status: 'skipped',
+    rowsRead: 0,
+    rowsQuarantined: 0,
+    quarantineSample: [],
+    seconds: 0,
+  };
+  const previous = await db
+    .selectFrom('batches')
+    .select(['batch_id', 'finished_at'])
+    .where('file_sha256', '=', sha256)
+    .where('status', '=', 'done')
+    .executeTakeFirst();
+  if (previous) {
+    return {
+      ...base,
+      batchId: previous.batch_id,
+      message: `already ingested as batch ${previous.batch_id} (same SHA-256): nothing done`,
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
+
+  const table = await openTable(file, o.sheet ? { sheet: o.sheet } : {});
+  const mapping = mapHeaders('customers', table.info.headers, ctx.config.ingest.headerAliases);
+  const listedOn = ctx.calendar.addWorkingDays(o.date, ctx.config.ingest.listAfterWorkingDays);
+  const dueOn = ctx.calendar.addWorkingDays(listedOn, ctx.config.ingest.dueAfterWorkingDays);
+  const [batch] = await db
+    .insertInto('batches')
+    .values({
+      file_name: basename(file),
+      file_sha256: sha256,
+      status: 'running',
+      profile: o.profile,
+      ingested_on: o.date,
+    })
+    .returning('batch_id')
+    .execute();
+  const batchId = batch!.batch_id;
+  const result: FileResult = { ...base, batchId, encoding: table.info.encoding, listedOn, dueOn };
+
+  const fail = async (message: string): Promise<FileResult> => {
+    await db.deleteFrom('staging_customers').where('batch_id', '=', batchId).execute();
+    await db
+      .updateTable('batches')
+      .set({
+        status: 'failed',
+        error: message,
+        finished_at: sql`now()`,
+        rows_read: result.rowsRead,
+        rows_quarantined: result.rowsQuarantined,
+      })
+      .where('batch_id', '=', batchId)
+      .execute();
+    return { ...result, status: 'failed', message, seconds: (Date.now() - started) / 1000 };
+  };
+
+  if (!mapping.fields.includes('record_id')) {
+    return fail(
+      `${basename(file)}: no record_id column (记录编号 / 流水号) in the header line: ${table.info.headers.slice(0, 8).join(', ')}`,
+    );
+  }
+  const recordIdCol = mapping.fields.indexOf('record_id');
+
+  const copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
+  const quarantine: (string | number | Uint8Array | null)[][] = [];
+  const flushQuarantine = async () => {
+    if (quarantine.length === 0) return;
+    await copyRows(
+      ctx.storage,
+      'quarantine',
+      ['batch_id', 'file_name', 'line', 'column_name', 'reason', 'raw'],
+      quarantine,
+    );
+    quarantine.length = 0;
+  };
+  const addBad = (line: number, column: string | null, reason: string, raw: string) => {
+    result.rowsQuarantined++;
+    if (result.quarantineSample.length < 20) result.quarantineSample.push({ line, column, reason });
+    quarantine.push([
+      batchId,
+      basename(file),
+      line,
+      column,
+      reason,
+      raw ? encryptJson(ctx.keyring, raw) : null,
+    ]);
+  };
+
+  // Chunks are encoded concurrently (worker threads) and written to COPY in order; at most
+  // `inFlight` chunks are held, so memory does not grow with the file.
+  const inFlight: Promise<{ copyText: string }>[] = [];
+  const maxInFlight = 4;
+  let chunk: RowChunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
+  const drainOne = async () => {
+    const next = inFlight.shift();
+    if (next) await copy.write((await next).copyText);
+  };
+  const submit = async () => {
+    if (chunk.rows.length === 0) return;
+    inFlight.push(o.pool.encode(chunk));
+    chunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
+    while (inFlight.length >= maxInFlight) await drainOne();
+  };
+
+  let lastProgress = 0;
+  try {
+    for await (const row of table.rows) {
+      result.rowsRead++;
+      if (row.kind === 'bad') {
+        addBad(row.line, row.column, row.reason, row.raw);
+      } else if ((row.values[recordIdCol] ?? '').trim() === '') {
+        addBad(
+          row.line,
+          mapping.headers[recordIdCol] ?? 'record_id',
+          'record_id is empty: the row cannot be identified',
+          row.values.join(','),
+        );
+      } else {
+        chunk.rows.push({ line: row.line, values: row.values });
+        if (chunk.rows.length >= o.chunkSize) await submit();
+      }
+      if (quarantine.length >= 1000) await flushQuarantine();
+      if (o.onProgress && result.rowsRead - lastProgress >= 10_000) {
+        lastProgress = result.rowsRead;
+        o.onProgress({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+      }
+    }
+    await submit();
+    while (inFlight.length > 0) await drainOne();
+    await copy.end();
+    await flushQuarantine();
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    await copy.abort(err as Error);
+    return fail(`${basename(file)}: ${(err as Error).message}`);
+  }
+  o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+
+  try {
+    await mergeStagedBatch(
+      db,
+      {
+        batchId,
+        listedOn,
+        dueOn,
+        actor: o.actor,
+        maxLinesPerId: ctx.config.ingest.maxLinesPerId,
+        recheckComplaints: ctx.config.ingest.recheckComplaints,
+        recheckFrom: minusDays(o.date, 365),
+        recheckTo: o.date,
+        agentsChanged: o.agentsChanged,
+      },
+      async (trx, merged) => {
+        Object.assign(result, merged);
+        result.status = 'done';
+        result.seconds = (Date.now() - started) / 1000;
+        await trx
+          .updateTable('batches')
+          .set({
+            status: 'done',
+            rows_read: result.rowsRead,
+            rows_quarantined: result.rowsQuarantined,
+            rows_flagged: merged.recordsFlagged,
+            summary: JSON.stringify({ ...result, quarantineSample: result.quarantineSample.slice(0, 5) }),
+            finished_at: sql`now()`,
+          })
+          .where('batch_id', '=', batchId)
+          .execute();
+      },
+    );
+  } catch (err) {
+    return fail(`merge failed, archive unchanged: ${(err as Error).message}`);
+  }
+  return result;
+}

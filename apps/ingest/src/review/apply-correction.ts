@@ -1,0 +1,72 @@
+import {
+  CUSTOMER_DATA_COLUMNS,
+  type CustodianContext,
+  CustodianError,
+  type Database,
+  decryptJson,
+  encodeCustomerRecord,
+  type Flag,
+  PERSONAL_FIELDS,
+} from '@custodian/core';
+import { maskAddress, maskBankAccount, maskIdNumber, maskName, maskPhone } from '@custodian/validators';
+import type { Transaction } from 'kysely';
+import { CUSTOMER_FIELDS } from '../input/header-map.js';
+
+const MASKERS: Record<string, (v: string) => string> = {
+  holder_name: maskName,
+  insured_name: maskName,
+  bank_account_name: maskName,
+  holder_id_number: maskIdNumber,
+  insured_id_number: maskIdNumber,
+  holder_phone: maskPhone,
+  service_number: maskPhone,
+  bank_account: maskBankAccount,
+  holder_address: maskAddress,
+};
+
+/**
+ * Writes a reviewer's corrected values to the flagged record (outcome `corrected`): the stored
+ * record is decrypted, the fields replaced, and the whole record re-encoded (validation, blind
+ * indexes, masks) exactly as the ingest would. Returns the corrected values masked, for the history.
+ */
+export async function applyCorrection(
+  ctx: CustodianContext,
+  trx: Transaction<Database>,
+  flag: Flag,
+  values: Record<string, string>,
+): Promise<Record<string, string>> {
+  for (const field of Object.keys(values)) {
+    if (!(CUSTOMER_FIELDS as readonly string[]).includes(field) || field === 'record_id') {
+      throw new CustodianError('CORRECTION_INVALID', `"${field}" is not a correctable customer field`);
+    }
+  }
+  const c = await trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('customer_id', '=', flag.customer_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const pii = decryptJson<Record<string, unknown>>(ctx.keyring, c.pii);
+  const record: Record<string, string | undefined> = {};
+  for (const f of CUSTOMER_FIELDS) {
+    const plain = (c as unknown as Record<string, unknown>)[f];
+    if (typeof plain === 'string') record[f] = plain;
+  }
+  for (const f of PERSONAL_FIELDS) if (typeof pii[f] === 'string') record[f] = pii[f] as string;
+  record.holder_gender = c.holder_gender ?? undefined;
+  record.insured_gender = c.insured_gender ?? undefined;
+  Object.assign(record, values);
+  const encoded = encodeCustomerRecord(ctx.keyring, record, (pii.extra as Record<string, string>) ?? {}, {
+    profile: ctx.config.ingest.profile,
+    today: new Date().toISOString().slice(0, 10),
+    retentionYears: ctx.config.ingest.retentionYears,
+  });
+  const update: Record<string, unknown> = {};
+  CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
+    if (col !== 'record_id') update[col] = encoded.columns[i];
+  });
+  await trx.updateTable('customers').set(update).where('customer_id', '=', c.customer_id).execute();
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
+  );
+}

@@ -1,0 +1,241 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../storage/database.js';
+
+/**
+ * Archive-wide cross-record rules (rulebook section 1; 002 §3.7, §3.11, §3.14), evaluated in SQL
+ * through the blind indexes so that nothing is decrypted. Each rule first finds, by an index join
+ * from the records changed by this batch, the values that have a problem anywhere in the archive,
+ * then builds the whole group for each such value: the cost follows the batch, not the archive.
+ *
+ * Findings go to the temporary table `batch_findings`; the values looked at go to `touched`
+ * (so that flags of a group that is no longer a problem can close themselves).
+ */
+export const CROSS_RECORD_RULES = [
+  'DUP_PHONE',
+  'DUP_BANK_ACCOUNT',
+  'ID_CONFLICT',
+  'ID_LINE_LIMIT',
+  'AGENT_CONTACT_SUBSTITUTION',
+  'AGENT_RECHECK',
+] as const;
+
+/** At most this many other records are named in one flag; the reason gives the full count. */
+const MAX_RELATED = 50;
+
+interface SharedValueRule {
+  rule: 'DUP_PHONE' | 'DUP_BANK_ACCOUNT';
+  column: 'holder_phone_bidx' | 'bank_account_bidx';
+  masked: 'holder_phone_masked' | 'bank_account_masked';
+  field: string;
+  zh: string;
+  en: string;
+}
+
+const SHARED_VALUE_RULES: SharedValueRule[] = [
+  {
+    rule: 'DUP_PHONE',
+    column: 'holder_phone_bidx',
+    masked: 'holder_phone_masked',
+    field: 'holder_phone',
+    zh: '手机号码',
+    en: 'phone number',
+  },
+  {
+    rule: 'DUP_BANK_ACCOUNT',
+    column: 'bank_account_bidx',
+    masked: 'bank_account_masked',
+    field: 'bank_account',
+    zh: '银行账号',
+    en: 'bank account',
+  },
+];
+
+function fingerprintSql(
+  rule: string,
+  field: string,
+  subject: ReturnType<typeof sql.ref> | ReturnType<typeof sql.raw>,
+) {
+  return sql`encode(sha256(convert_to(c.record_id || ${`|${rule}|${field}|`}::text, 'UTF8') || ${subject}), 'hex')`;
+}
+
+export async function createWorkTables(trx: Transaction<Database>): Promise<void> {
+  await sql`create temp table batch_findings (
+      fingerprint text primary key, rule text not null, severity text not null, customer_id integer not null,
+      record_id text not null, archive_no text, related_record_ids text[] not null, reason_zh text not null,
+      reason_en text not null, masked_values jsonb not null, channel text, branch text, agent_id text,
+      subject_bidx bytea) on commit drop`.execute(trx);
+  await sql`create temp table touched (rule text not null, v bytea not null) on commit drop`.execute(trx);
+}
+
+/** Records new or changed by the batch are in temp table `changed(customer_id, record_id)`. */
+export async function evaluateCrossRecordRules(
+  trx: Transaction<Database>,
+  opts: {
+    maxLinesPerId: number;
+    recheckComplaints: number;
+    recheckFrom: string;
+    recheckTo: string;
+    agentsChanged: boolean;
+  },
+): Promise<void> {
+  for (const r of SHARED_VALUE_RULES) await sharedValue(trx, r);
+  await idConflict(trx);
+  await lineLimit(trx, opts.maxLinesPerId);
+  await agentContact(trx, opts.agentsChanged);
+  await agentRecheck(trx, opts);
+}
+
+async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {
+  const col = sql.ref(`c.${r.column}`);
+  // Values looked at: those of changed records, and those of their open flags (their old value).
+  await sql`insert into touched (rule, v)
+      select ${r.rule}::text, c.${sql.raw(r.column)} from changed ch join customers c on c.customer_id = ch.customer_id
+        where c.${sql.raw(r.column)} is not null
+      union
+      select ${r.rule}::text, f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
+        where f.rule = ${r.rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
+    trx,
+  );
+  await sql`
+    with problem as (
+      select distinct t.v from touched t
+      where t.rule = ${r.rule}::text and exists (
+        select 1 from customers a join customers b on b.${sql.raw(r.column)} = a.${sql.raw(r.column)}
+        where a.${sql.raw(r.column)} = t.v and a.destroyed_at is null and b.destroyed_at is null
+          and a.holder_id_bidx is not null and b.holder_id_bidx is not null and a.holder_id_bidx <> b.holder_id_bidx
+        limit 1)
+    ),
+    grp as (
+      select c.${sql.raw(r.column)} as v, array_agg(c.record_id order by c.record_id) as recs,
+             count(*) as n_rec, count(distinct c.holder_id_bidx) as n_ids
+      from customers c join problem p on c.${sql.raw(r.column)} = p.v
+      where c.destroyed_at is null group by 1
+    )
+    insert into batch_findings
+    select ${fingerprintSql(r.rule, r.field, col)}, ${r.rule}::text, 'warning', c.customer_id, c.record_id, c.archive_no,
+      (array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}],
+      format(${`${r.zh} %s 同时登记在 %s 个不同证件号码的客户名下（共 %s 条记录），涉及记录：%s%s`}::text, c.${sql.raw(r.masked)}, g.n_ids, g.n_rec,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], '、'), case when g.n_rec - 1 > ${sql.lit(MAX_RELATED)} then ' 等' else '' end),
+      format(${`The same ${r.en} %s is registered for customers with %s different ID numbers (%s records); other records: %s%s`}::text, c.${sql.raw(r.masked)}, g.n_ids, g.n_rec,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], ', '), case when g.n_rec - 1 > ${sql.lit(MAX_RELATED)} then ' and more' else '' end),
+      jsonb_build_object(${r.field}::text, c.${sql.raw(r.masked)}), c.channel, c.branch, c.agent_id, c.${sql.raw(r.column)}
+    from grp g join customers c on c.${sql.raw(r.column)} = g.v and c.destroyed_at is null
+    on conflict (fingerprint) do nothing`.execute(trx);
+}
+
+async function touchIds(trx: Transaction<Database>, rule: string): Promise<void> {
+  await sql`insert into touched (rule, v)
+      select ${rule}::text, c.holder_id_bidx from changed ch join customers c on c.customer_id = ch.customer_id
+        where c.holder_id_bidx is not null
+      union
+      select ${rule}::text, f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
+        where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
+    trx,
+  );
+}
+
+/** One identity document used with different identities: same ID number, another name or birth date. */
+async function idConflict(trx: Transaction<Database>): Promise<void> {
+  await touchIds(trx, 'ID_CONFLICT');
+  await sql`
+    with problem as (
+      select distinct t.v from touched t
+      where t.rule = 'ID_CONFLICT' and exists (
+        select 1 from customers a join customers b on b.holder_id_bidx = a.holder_id_bidx
+        where a.holder_id_bidx = t.v and a.destroyed_at is null and b.destroyed_at is null
+          and (a.holder_name_bidx is distinct from b.holder_name_bidx or a.holder_birth_date is distinct from b.holder_birth_date)
+        limit 1)
+    ),
+    grp as (
+      select c.holder_id_bidx as v, array_agg(c.record_id order by c.record_id) as recs, count(*) as n_rec,
+             count(distinct c.holder_name_bidx) as n_names, count(distinct c.holder_birth_date) as n_dates
+      from customers c join problem p on c.holder_id_bidx = p.v where c.destroyed_at is null group by 1
+    )
+    insert into batch_findings
+    select ${fingerprintSql('ID_CONFLICT', 'holder_id_number', sql.ref('c.holder_id_bidx'))}, 'ID_CONFLICT', 'error',
+      c.customer_id, c.record_id, c.archive_no, (array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}],
+      format('证件号码 %s 在 %s 条记录中对应 %s 个不同姓名、%s 个不同出生日期，涉及记录：%s', c.holder_id_masked, g.n_rec, g.n_names, g.n_dates,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], '、')),
+      format('ID number %s is used in %s records with %s different names and %s different birth dates; other records: %s', c.holder_id_masked, g.n_rec, g.n_names, g.n_dates,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], ', ')),
+      jsonb_build_object('holder_id_number', c.holder_id_masked, 'holder_name', c.holder_name_masked), c.channel, c.branch, c.agent_id, c.holder_id_bidx
+    from grp g join customers c on c.holder_id_bidx = g.v and c.destroyed_at is null
+    on conflict (fingerprint) do nothing`.execute(trx);
+}
+
+/** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
+async function lineLimit(trx: Transaction<Database>, max: number): Promise<void> {
+  await touchIds(trx, 'ID_LINE_LIMIT');
+  await sql`
+    with grp as (
+      select c.holder_id_bidx as v, array_agg(c.record_id order by c.record_id) as recs,
+             count(distinct c.service_number_bidx) as n_lines
+      from customers c
+      where c.holder_id_bidx in (select v from touched where rule = 'ID_LINE_LIMIT')
+        and c.service_number_bidx is not null and c.destroyed_at is null
+      group by 1 having count(distinct c.service_number_bidx) > ${max}
+    )
+    insert into batch_findings
+    select ${fingerprintSql('ID_LINE_LIMIT', 'service_number', sql.ref('c.holder_id_bidx'))}, 'ID_LINE_LIMIT', 'warning',
+      c.customer_id, c.record_id, c.archive_no, (array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}],
+      format('证件号码 %s 名下登记了 %s 个号码，超过一证 %s 号的上限，涉及记录：%s', c.holder_id_masked, g.n_lines, ${max}::int,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], '、')),
+      format('ID number %s holds %s service numbers, more than the limit of %s per ID; other records: %s', c.holder_id_masked, g.n_lines, ${max}::int,
+        array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], ', ')),
+      jsonb_build_object('holder_id_number', c.holder_id_masked, 'service_number', c.service_number_masked), c.channel, c.branch, c.agent_id, c.holder_id_bidx
+    from grp g join customers c on c.holder_id_bidx = g.v and c.service_number_bidx is not null and c.destroyed_at is null
+    on conflict (fingerprint) do nothing`.execute(trx);
+}
+
+/**
+ * 002 §3.11: sales staff must not put their own phone or address in place of the customer's.
+ * Changed records are compared with every agent; when the agent master data changed in this run,
+ * every stored customer is compared with it too (an index join on the blind indexes).
+ */
+async function agentContact(trx: Transaction<Database>, agentsChanged: boolean): Promise<void> {
+  const scope = agentsChanged
+    ? sql`customers c`
+    : sql`changed ch join customers c on c.customer_id = ch.customer_id`;
+  for (const [col, agentCol, field, zh, en, masked] of [
+    ['holder_phone_bidx', 'phone_bidx', 'holder_phone', '联系电话', 'phone', 'holder_phone_masked'],
+    ['holder_address_bidx', 'address_bidx', 'holder_address', '联系地址', 'address', 'holder_address_masked'],
+  ] as const) {
+    await sql`insert into touched (rule, v)
+        select 'AGENT_CONTACT_SUBSTITUTION', f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
+        where f.rule = 'AGENT_CONTACT_SUBSTITUTION' and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
+      trx,
+    );
+    await sql`
+      insert into batch_findings
+      select ${fingerprintSql('AGENT_CONTACT_SUBSTITUTION', field, sql.ref(`c.${col}`))}, 'AGENT_CONTACT_SUBSTITUTION', 'warning',
+        c.customer_id, c.record_id, c.archive_no, '{}'::text[],
+        format(${`客户${zh} %s 与营销员 %s 登记的${zh}相同（疑似以营销员信息代替客户信息）`}::text, c.${sql.raw(masked)}, a.agent_id),
+        format(${`The customer's ${en} %s is the one registered for agent %s (agent's details put in place of the customer's?)`}::text, c.${sql.raw(masked)}, a.agent_id),
+        jsonb_build_object(${field}::text, c.${sql.raw(masked)}, 'matched_agent', a.agent_id), c.channel, c.branch, c.agent_id, c.${sql.raw(col)}
+      from ${scope} join agents a on a.${sql.raw(agentCol)} = c.${sql.raw(col)}
+      where c.destroyed_at is null
+      on conflict (fingerprint) do nothing`.execute(trx);
+  }
+}
+
+/** 002 §3.14: two or more verified mis-selling complaints within a year → every record of that agent is re-checked. */
+async function agentRecheck(
+  trx: Transaction<Database>,
+  opts: { recheckComplaints: number; recheckFrom: string; recheckTo: string },
+): Promise<void> {
+  await sql`
+    with agents_due as (
+      select agent_id, count(*) as n from complaints
+      where verified and category = '销售误导' and received_on between ${opts.recheckFrom}::date and ${opts.recheckTo}::date
+      group by agent_id having count(*) >= ${opts.recheckComplaints}
+    )
+    insert into batch_findings
+    select encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex'), 'AGENT_RECHECK', 'warning',
+      c.customer_id, c.record_id, c.archive_no, '{}'::text[],
+      format('营销员 %s 一年内有 %s 起经核实的销售误导投诉，其经办的客户资料须重新核查', c.agent_id, d.n),
+      format('Agent %s has %s verified mis-selling complaints within a year: every record they sold must be re-checked', c.agent_id, d.n),
+      jsonb_build_object('agent_id', c.agent_id), c.channel, c.branch, c.agent_id, null::bytea
+    from agents_due d join customers c on c.agent_id = d.agent_id
+    where c.destroyed_at is null
+    on conflict (fingerprint) do nothing`.execute(trx);
+}

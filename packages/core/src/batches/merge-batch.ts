@@ -1,0 +1,196 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../storage/database.js';
+import { CROSS_RECORD_RULES, createWorkTables, evaluateCrossRecordRules } from './cross-record-rules.js';
+
+/** Customer columns copied from staging into the archive. */
+export const CUSTOMER_DATA_COLUMNS = [
+  'record_id',
+  'archive_no',
+  'customer_type',
+  'customer_class',
+  'channel',
+  'branch',
+  'agent_id',
+  'contract_no',
+  'sign_date',
+  'consent',
+  'secrecy_level',
+  'holder_gender',
+  'holder_birth_date',
+  'holder_id_type',
+  'insured_gender',
+  'insured_birth_date',
+  'pii',
+  'holder_name_bidx',
+  'holder_id_bidx',
+  'holder_phone_bidx',
+  'holder_address_bidx',
+  'bank_account_bidx',
+  'service_number_bidx',
+  'insured_id_bidx',
+  'holder_name_masked',
+  'holder_id_masked',
+  'holder_phone_masked',
+  'holder_address_masked',
+  'bank_account_masked',
+  'service_number_masked',
+  'row_hash',
+  'retention_until',
+] as const;
+
+export interface MergeOptions {
+  batchId: number;
+  /** When the new flags are listed (T+1 working day) and due (3 working days later): 002 §3.7, §3.13. */
+  listedOn: string;
+  dueOn: string;
+  actor: string;
+  maxLinesPerId: number;
+  recheckComplaints: number;
+  /** The year before the batch date, for the complaint count of the re-check rule. */
+  recheckFrom: string;
+  recheckTo: string;
+  /** Agent master data was loaded in this run: compare the whole archive with it. */
+  agentsChanged: boolean;
+}
+
+export interface MergeResult {
+  recordsInserted: number;
+  recordsUpdated: number;
+  recordsUnchanged: number;
+  flagsRaised: number;
+  flagsReopened: number;
+  flagsAutoClosed: number;
+  recordsFlagged: number;
+  findingsByRule: Record<string, number>;
+}
+
+/**
+ * Merges a staged batch into the archive in ONE transaction: upsert of the records (a corrected
+ * file updates the records it carries; unchanged rows are left alone), single-record findings
+ * from staging, archive-wide cross-record rules, then the flags: new fingerprints are raised,
+ * returning problems reopened, corrected ones closed, each step written to the flag history.
+ * Until it commits, the archive is exactly as it was before the file.
+ */
+export async function mergeStagedBatch(
+  db: Kysely<Database>,
+  o: MergeOptions,
+  /** Runs inside the merge transaction, so that the batch is marked done exactly when its data lands. */
+  finalize?: (trx: Transaction<Database>, result: MergeResult) => Promise<void>,
+): Promise<MergeResult> {
+  return db.transaction().execute(async (trx) => {
+    const cols = sql.join(CUSTOMER_DATA_COLUMNS.map((c) => sql.ref(c)));
+    const updates = sql.join(
+      CUSTOMER_DATA_COLUMNS.filter((c) => c !== 'record_id').map(
+        (c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`,
+      ),
+    );
+    // The last row of a record in the file wins (a file may carry a record twice).
+    await sql`create temp table batch_records on commit drop as
+      select distinct on (record_id) * from staging_customers where batch_id = ${o.batchId} order by record_id, line desc`.execute(
+      trx,
+    );
+    await sql`insert into customers (${cols}, first_batch_id, last_batch_id)
+      select ${cols}, ${o.batchId}, ${o.batchId} from batch_records
+      on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
+      where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null`.execute(
+      trx,
+    );
+    await sql`create temp table changed on commit drop as
+      select c.customer_id, c.record_id, c.first_batch_id = ${o.batchId} as inserted
+      from customers c join batch_records b on b.record_id = c.record_id where c.last_batch_id = ${o.batchId}`.execute(
+      trx,
+    );
+    await sql`create index on changed (record_id)`.execute(trx);
+    const counts = await sql<{ total: number; inserted: number; changed: number }>`
+      select (select count(*) from batch_records)::int as total,
+             (select count(*) from changed where inserted)::int as inserted,
+             (select count(*) from changed)::int as changed`.execute(trx);
+    const { total, inserted, changed } = counts.rows[0]!;
+
+    await createWorkTables(trx);
+    await sql`insert into batch_findings
+      select f->>'fingerprint', f->>'rule', f->>'severity', c.customer_id, c.record_id, c.archive_no, '{}'::text[],
+             f->>'reasonZh', f->>'reasonEn', jsonb_build_object(coalesce(f->>'field', 'value'), f->>'maskedValue'),
+             c.channel, c.branch, c.agent_id, null::bytea
+      from changed ch join batch_records b on b.record_id = ch.record_id
+      join customers c on c.customer_id = ch.customer_id
+      cross join lateral jsonb_array_elements(b.findings) f
+      on conflict (fingerprint) do nothing`.execute(trx);
+    await evaluateCrossRecordRules(trx, o);
+
+    const raised = await sql<{ n: number; records: number }>`
+      with ins as (
+        insert into flags (fingerprint, rule, severity, customer_id, record_id, archive_no, batch_id, related_record_ids,
+                           reason_zh, reason_en, masked_values, status, channel, branch, agent_id, subject_bidx, listed_on, due_on)
+        select fingerprint, rule, severity, customer_id, record_id, archive_no, ${o.batchId}, related_record_ids,
+               reason_zh, reason_en, masked_values, 'open', channel, branch, agent_id, subject_bidx, ${o.listedOn}::date, ${o.dueOn}::date
+        from batch_findings
+        on conflict (fingerprint) do nothing
+        returning flag_id, record_id
+      ), ev as (
+        insert into flag_events (flag_id, actor, action, detail)
+        select flag_id, ${o.actor}, 'raised', jsonb_build_object('batch_id', ${o.batchId}::int) from ins
+      )
+      select count(*)::int as n, count(distinct record_id)::int as records from ins`.execute(trx);
+
+    // A problem that comes back after it was corrected is reopened; a reviewer's decision on the
+    // same values (genuine, false information, dismissed) stands and is not raised again.
+    const reopened = await sql<{ n: number }>`
+      with up as (
+        update flags f set status = 'open', outcome = null, closed_at = null, resolved_at = null, resolved_by = null,
+               listed_on = ${o.listedOn}::date, due_on = ${o.dueOn}::date, batch_id = ${o.batchId},
+               related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
+        from batch_findings b
+        where f.fingerprint = b.fingerprint and f.status = 'closed' and f.outcome in ('auto_corrected', 'corrected')
+        returning f.flag_id
+      ), ev as (
+        insert into flag_events (flag_id, actor, action, detail)
+        select flag_id, ${o.actor}, 'reopened', jsonb_build_object('batch_id', ${o.batchId}::int) from up
+      )
+      select count(*)::int as n from up`.execute(trx);
+
+    // Groups that grew or shrank: the open flag names the records involved now.
+    await sql`update flags f set related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
+      from batch_findings b
+      where f.fingerprint = b.fingerprint and f.status in ('open', 'assigned') and f.related_record_ids is distinct from b.related_record_ids`.execute(
+      trx,
+    );
+
+    const crossRules = CROSS_RECORD_RULES.filter((r) => r !== 'AGENT_RECHECK');
+    const closed = await sql<{ n: number }>`
+      with up as (
+        update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
+        where f.status in ('open', 'assigned')
+          and f.rule <> 'AGENT_RECHECK'
+          and not exists (select 1 from batch_findings b where b.fingerprint = f.fingerprint)
+          and (
+            f.record_id in (select record_id from changed)
+            or (f.rule in (${sql.join(crossRules)}) and exists (select 1 from touched t where t.rule = f.rule and t.v = f.subject_bidx))
+          )
+        returning f.flag_id
+      ), ev as (
+        insert into flag_events (flag_id, actor, action, detail)
+        select flag_id, ${o.actor}, 'auto_closed', jsonb_build_object('batch_id', ${o.batchId}::int, 'reason', 'a later file corrected the record') from up
+      )
+      select count(*)::int as n from up`.execute(trx);
+
+    const byRule = await sql<{
+      rule: string;
+      n: number;
+    }>`select rule, count(*)::int as n from batch_findings group by rule order by rule`.execute(trx);
+    await trx.deleteFrom('staging_customers').where('batch_id', '=', o.batchId).execute();
+
+    const result: MergeResult = {
+      recordsInserted: inserted,
+      recordsUpdated: changed - inserted,
+      recordsUnchanged: total - changed,
+      flagsRaised: raised.rows[0]!.n,
+      flagsReopened: reopened.rows[0]!.n,
+      flagsAutoClosed: closed.rows[0]!.n,
+      recordsFlagged: raised.rows[0]!.records,
+      findingsByRule: Object.fromEntries(byRule.rows.map((r) => [r.rule, r.n])),
+    };
+    if (finalize) await finalize(trx, result);
+    return result;
+  });
+}

@@ -1,0 +1,87 @@
+import { loadConfig } from './config/load.js';
+import { type CustodianContext, openCustodian } from './context.js';
+import { isCustodianError } from './errors.js';
+
+/**
+ * Shared edges of the command-line apps: opening the context from flags, the `--json` contract
+ * (formats.md: one JSON object on stdout as the last line; human messages on stderr), progress
+ * lines, and turning errors into a clear message and exit code.
+ */
+export interface CliOutput {
+  json: boolean;
+  /** Human-readable result: stdout normally, stderr under --json. */
+  say(line: string): void;
+  /** Progress and warnings: always stderr. */
+  note(line: string): void;
+  /** A progress line that rewrites itself on a terminal. */
+  progress(line: string): void;
+  /** The machine-readable summary: the last line of stdout under --json. */
+  result(obj: unknown): void;
+}
+
+export function createOutput(json: boolean): CliOutput {
+  const tty = Boolean(process.stderr.isTTY);
+  let lastProgress = 0;
+  let progressShown = false;
+  const clear = () => {
+    if (progressShown && tty) process.stderr.write('\r\x1b[K');
+    progressShown = false;
+  };
+  return {
+    json,
+    say(line) {
+      clear();
+      (json ? process.stderr : process.stdout).write(`${line}\n`);
+    },
+    note(line) {
+      clear();
+      process.stderr.write(`${line}\n`);
+    },
+    progress(line) {
+      const now = Date.now();
+      if (tty) {
+        process.stderr.write(`\r\x1b[K${line}`);
+        progressShown = true;
+      } else if (now - lastProgress >= 5000) {
+        // Not a terminal (a log file, cron): a line every 5 s, not a flood.
+        lastProgress = now;
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    result(obj) {
+      clear();
+      if (json) process.stdout.write(`${JSON.stringify(obj)}\n`);
+    },
+  };
+}
+
+export async function openContextForCli(
+  flags: { config?: string | undefined; actor?: string | undefined },
+  out: CliOutput,
+): Promise<CustodianContext> {
+  const config = loadConfig({
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flags.actor ? { actor: flags.actor } : {},
+  });
+  const ctx = await openCustodian(config);
+  for (const w of ctx.warnings) out.note(`warning: ${w}`);
+  return ctx;
+}
+
+/** Prints an error as one clear line (code and message; never a stack for expected failures). */
+export function reportCliError(err: unknown, out: CliOutput): number {
+  if (isCustodianError(err)) {
+    out.note(`error [${err.code}]: ${err.message}`);
+    out.result({ ok: false, error: { code: err.code, message: err.message } });
+    return err.code === 'USAGE' ? 2 : 1;
+  }
+  const e = err as Error;
+  if (e && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    out.note(`error: ${e.message} (see --help)`);
+    out.result({ ok: false, error: { code: 'USAGE', message: e.message } });
+    return 2;
+  }
+  out.note(`error: ${e?.stack ?? String(err)}`);
+  out.result({ ok: false, error: { code: 'INTERNAL', message: e?.message ?? String(err) } });
+  return 1;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration of Custodian, parsed once (see `loadConfig`) from the environment and an
+ * optional JSON file, and passed down as a typed object. Every setting carries the reason for its
+ * default. Nothing else in the code base reads `process.env`.
+ */
+const hhmm = z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM');
+
+export const configSchema = z.object({
+  /** PostgreSQL server URL. Unset: an embedded PostgreSQL (PGlite) in `dataDir`, so a new user needs only Node. */
+  databaseUrl: z.string().url().optional(),
+  /** Folder for the embedded database, the generated master key and working files. */
+  dataDir: z.string().default('./.custodian/data'),
+  /**
+   * Master keys for personal data, `id:base64key` separated by commas; the first is used to
+   * encrypt, all are tried by id to decrypt, so a key can be rotated without re-encrypting at once.
+   * Unset: a key is generated into `dataDir/master.key` (mode 0600) on first run, with a warning.
+   */
+  masterKeys: z.string().optional(),
+  /** Time zone in which dates of Chinese business systems and deadlines are read (002 §3.13 working days). */
+  timeZone: z.string().default('Asia/Shanghai'),
+  /** JSON file adding or correcting holidays and make-up working days (the State Council publishes each year late). */
+  calendarOverrideFile: z.string().optional(),
+  /** Who is acting, for the audit trail of command-line actions (001 §4: operator of every action). */
+  actor: z.string().default('cli'),
+  ingest: z
+    .object({
+      /** Folder where the business systems drop each evening's exports; `done/` and `failed/` are made beside the files. */
+      inbox: z.string().default('./inbox'),
+      /** Nightly run time (Asia/Shanghai): 01:00 leaves the evening exports time to arrive and the morning for review (002 §3.7, T+1). */
+      nightlyAt: hhmm.default('01:00'),
+      /** Mandatory-field profile: `insurance` is 002 §3.5; `telecom` adds the service number. */
+      profile: z.string().default('insurance'),
+      /** Rows per database batch: large enough to amortise round trips, small enough to keep memory flat. */
+      batchSize: z.number().int().min(100).max(100_000).default(5_000),
+      /** Parser/validator worker threads; 0 = one per core beyond the main thread (at least 1). */
+      workers: z.number().int().min(0).max(64).default(0),
+      /** Extra header aliases, canonical name → list of accepted headers (formats.md: the mapping is extendable). */
+      headerAliases: z.record(z.string(), z.array(z.string())).default({}),
+      /** Most mobile numbers one ID may hold with one operator (national real-name practice: five). */
+      maxLinesPerId: z.number().int().min(1).default(5),
+      /** Verified mis-selling complaints within a year that put an agent's customers up for re-check (002 §3.14: two). */
+      recheckComplaints: z.number().int().min(1).default(2),
+      /** Working days between ingestion and listing (T+1) and between listing and due date (002 §3.7, §3.13). */
+      listAfterWorkingDays: z.number().int().min(0).default(1),
+      dueAfterWorkingDays: z.number().int().min(1).default(3),
+      /** Years a record is kept after its sign date before it is due for destruction (company archive rules; 30 is the common life-insurance term). */
+      retentionYears: z.number().int().min(1).default(30),
+    })
+    .prefault({}),
+  auditor: z
+    .object({
+      logsDir: z.string().default('./logs'),
+      nightlyAt: hhmm.default('02:00'),
+    })
+    .loose()
+    .prefault({}),
+  reports: z
+    .object({
+      /** Where scheduled reports and their manifest are written. */
+      outDir: z.string().default('./reports'),
+      /** The morning problem list must be in the channels' hands at the start of the working day (002 §3.7). */
+      morningAt: hhmm.default('07:30'),
+    })
+    .loose()
+    .prefault({}),
+  console: z
+    .object({
+      port: z.number().int().min(1).max(65535).default(8080),
+      host: z.string().default('127.0.0.1'),
+    })
+    .loose()
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CustodianError } from '../errors.js';
+import type { Keyring } from './keyring.js';
+
+/**
+ * AES-256-GCM envelope: [version 1][key-id length][key id][iv 12][tag 16][ciphertext].
+ * The key id lets old data be read after the active key is rotated.
+ */
+const VERSION = 1;
+
+export function encryptBytes(keyring: Keyring, plain: Uint8Array): Buffer {
+  const key = keyring.active;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key.dataKey, iv);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const id = Buffer.from(key.id, 'utf8');
+  return Buffer.concat([Buffer.from([VERSION, id.length]), id, iv, cipher.getAuthTag(), body]);
+}
+
+/**
+ * Decrypts an envelope. Throws `KEY_UNKNOWN` when its key id is not configured and `KEY_WRONG`
+ * when authentication fails (wrong key or tampered data): never returns garbage.
+ */
+export function decryptBytes(keyring: Keyring, envelope: Uint8Array): Buffer {
+  const buf = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+  if (buf.length < 2 + 12 + 16 || buf[0] !== VERSION) {
+    throw new CustodianError(
+      'CIPHERTEXT_INVALID',
+      'not a Custodian ciphertext (unknown version or too short)',
+    );
+  }
+  const idLen = buf[1]!;
+  const id = buf.subarray(2, 2 + idLen).toString('utf8');
+  const key = keyring.byId.get(id);
+  if (!key) {
+    throw new CustodianError('KEY_UNKNOWN', `data was encrypted with key "${id}", which is not configured`, {
+      keyId: id,
+    });
+  }
+  const ivAt = 2 + idLen;
+  const iv = buf.subarray(ivAt, ivAt + 12);
+  const tag = buf.subarray(ivAt + 12, ivAt + 28);
+  const body = buf.subarray(ivAt + 28);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.dataKey, iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch (err) {
+    throw new CustodianError(
+      'KEY_WRONG',
+      `cannot decrypt with key "${id}": the configured key is not the one the data was written with, or the data was altered`,
+      { keyId: id },
+      { cause: err },
+    );
+  }
+}
+
+export function encryptJson(keyring: Keyring, value: unknown): Buffer {
+  return encryptBytes(keyring, Buffer.from(JSON.stringify(value), 'utf8'));
+}
+
+export function decryptJson<T = unknown>(keyring: Keyring, envelope: Uint8Array): T {
+  return JSON.parse(decryptBytes(keyring, envelope).toString('utf8')) as T;
+}

@@ -1,0 +1,232 @@
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import { appendAuditTrail } from '../audit-trail.js';
+import { CustodianError } from '../errors.js';
+import type { Database, Flag, FlagOutcome } from '../storage/database.js';
+
+/**
+ * Review of flagged records (rulebook section 2; 002 §3.13): assign to a channel or person, record
+ * an outcome with a note, verify (four eyes) or send back. Every step is appended to the flag's
+ * history and to the audit trail with who and when; nothing is overwritten. The command line, the
+ * review workbook import and the console all go through these functions.
+ */
+export const REVIEW_OUTCOMES = ['corrected', 'genuine', 'false_info', 'dismissed'] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+export const OUTCOME_LABELS: Record<ReviewOutcome, { zh: string; en: string }> = {
+  corrected: { zh: '已更正', en: 'corrected' },
+  genuine: { zh: '核实无误', en: 'confirmed genuine' },
+  false_info: { zh: '虚假信息', en: 'confirmed false information' },
+  dismissed: { zh: '不予处理', en: 'dismissed' },
+};
+
+export const OPEN_STATUSES = ['open', 'assigned', 'resolved'] as const;
+
+export interface ResolutionInput {
+  outcome: string;
+  note: string;
+  /** For `corrected`: the corrected values, canonical field → value (applied by the caller's codec). */
+  corrected?: Record<string, string>;
+  /** For `false_info`: the agent or agency responsible; defaults to the record's agent. */
+  attributedTo?: string;
+}
+
+/**
+ * What is wrong with a resolution, as sentences (empty when it can be applied). Pure, so the
+ * review-workbook import can check every row before changing anything.
+ */
+export function checkResolution(flag: Pick<Flag, 'status'> | undefined, input: ResolutionInput): string[] {
+  const problems: string[] = [];
+  if (!flag) return ['flag not found / 问题件不存在'];
+  if (flag.status === 'closed') problems.push(`flag already closed / 问题件已关闭 (${flag.status})`);
+  if (!(REVIEW_OUTCOMES as readonly string[]).includes(input.outcome)) {
+    problems.push(
+      `unknown outcome "${input.outcome}" / 未知处理结果 (allowed: ${REVIEW_OUTCOMES.join(', ')})`,
+    );
+  }
+  if (!input.note || input.note.trim() === '') problems.push('a note is required / 必须填写说明');
+  if (input.outcome === 'corrected' && (!input.corrected || Object.keys(input.corrected).length === 0)) {
+    problems.push('corrected needs the corrected values / 更正须提供更正后的值');
+  }
+  return problems;
+}
+
+async function lockFlag(trx: Transaction<Database>, flagId: number): Promise<Flag> {
+  const flag = await trx
+    .selectFrom('flags')
+    .selectAll()
+    .where('flag_id', '=', flagId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!flag) throw new CustodianError('FLAG_NOT_FOUND', `flag ${flagId} does not exist`, { flagId });
+  return flag;
+}
+
+async function record(
+  trx: Transaction<Database>,
+  flag: Flag,
+  actor: string,
+  action: 'assigned' | 'resolved' | 'verified' | 'sent_back' | 'note',
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await trx
+    .insertInto('flag_events')
+    .values({ flag_id: flag.flag_id, actor, action, detail: JSON.stringify(detail) })
+    .execute();
+  await appendAuditTrail(trx, {
+    actor,
+    action: `flag.${action}`,
+    targetType: 'flag',
+    targetId: String(flag.flag_id),
+    detail: { record_id: flag.record_id, rule: flag.rule, ...detail },
+  });
+}
+
+export async function assignFlag(
+  db: Kysely<Database>,
+  flagId: number,
+  input: { actor: string; to: string; note?: string },
+): Promise<Flag> {
+  if (!input.to.trim())
+    throw new CustodianError('ASSIGNEE_REQUIRED', 'assign needs a channel or person (--to)');
+  return db.transaction().execute(async (trx) => {
+    const flag = await lockFlag(trx, flagId);
+    if (flag.status === 'closed') {
+      throw new CustodianError('FLAG_CLOSED', `flag ${flagId} is already closed`, { flagId });
+    }
+    const updated = await trx
+      .updateTable('flags')
+      .set({
+        assignee: input.to,
+        status: flag.status === 'resolved' ? 'resolved' : 'assigned',
+        updated_at: sql`now()`,
+      })
+      .where('flag_id', '=', flagId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await record(trx, flag, input.actor, 'assigned', {
+      to: input.to,
+      from: flag.assignee,
+      note: input.note ?? null,
+    });
+    return updated;
+  });
+}
+
+/**
+ * Records an outcome. `applyCorrection`, given for `corrected`, writes the corrected values to the
+ * customer record inside the same transaction and returns their masked form for the history.
+ */
+export async function resolveFlag(
+  db: Kysely<Database>,
+  flagId: number,
+  input: ResolutionInput & { actor: string },
+  applyCorrection?: (
+    trx: Transaction<Database>,
+    flag: Flag,
+    values: Record<string, string>,
+  ) => Promise<Record<string, string>>,
+): Promise<Flag> {
+  return db.transaction().execute(async (trx) => {
+    const flag = await lockFlag(trx, flagId);
+    const problems = checkResolution(flag, input);
+    if (problems.length > 0)
+      throw new CustodianError('RESOLUTION_INVALID', `flag ${flagId}: ${problems.join('; ')}`, {
+        flagId,
+        problems,
+      });
+    let maskedCorrection: Record<string, string> | undefined;
+    if (input.outcome === 'corrected' && input.corrected) {
+      if (!applyCorrection)
+        throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to apply corrected values');
+      maskedCorrection = await applyCorrection(trx, flag, input.corrected);
+    }
+    const attributedTo =
+      input.outcome === 'false_info' ? (input.attributedTo ?? flag.agent_id ?? null) : null;
+    const updated = await trx
+      .updateTable('flags')
+      .set({
+        status: 'resolved',
+        outcome: input.outcome as FlagOutcome,
+        attributed_to: attributedTo,
+        resolved_by: input.actor,
+        resolved_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
+      .where('flag_id', '=', flagId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await record(trx, flag, input.actor, 'resolved', {
+      outcome: input.outcome,
+      note: input.note,
+      attributed_to: attributedTo,
+      corrected: maskedCorrection ?? null,
+    });
+    return updated;
+  });
+}
+
+/** Compliance verifies an outcome (002 §3.13): four eyes, so not by the person who resolved it. */
+export async function verifyFlag(
+  db: Kysely<Database>,
+  flagId: number,
+  input: { actor: string; note?: string },
+): Promise<Flag> {
+  return db.transaction().execute(async (trx) => {
+    const flag = await lockFlag(trx, flagId);
+    if (flag.status !== 'resolved')
+      throw new CustodianError(
+        'FLAG_NOT_RESOLVED',
+        `flag ${flagId} has no outcome to verify (status ${flag.status})`,
+        { flagId },
+      );
+    if (flag.resolved_by === input.actor) {
+      throw new CustodianError(
+        'FOUR_EYES',
+        `flag ${flagId}: the outcome must be verified by someone other than ${input.actor}, who recorded it`,
+        { flagId },
+      );
+    }
+    const updated = await trx
+      .updateTable('flags')
+      .set({ status: 'closed', closed_at: sql`now()`, updated_at: sql`now()` })
+      .where('flag_id', '=', flagId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await record(trx, flag, input.actor, 'verified', { outcome: flag.outcome, note: input.note ?? null });
+    return updated;
+  });
+}
+
+/** Compliance sends an outcome back to the investigator: the outcome is cleared, the history keeps it. */
+export async function sendBackFlag(
+  db: Kysely<Database>,
+  flagId: number,
+  input: { actor: string; note: string },
+): Promise<Flag> {
+  if (!input.note?.trim()) throw new CustodianError('NOTE_REQUIRED', 'sending back needs a note saying why');
+  return db.transaction().execute(async (trx) => {
+    const flag = await lockFlag(trx, flagId);
+    if (flag.status !== 'resolved')
+      throw new CustodianError(
+        'FLAG_NOT_RESOLVED',
+        `flag ${flagId} has no outcome to send back (status ${flag.status})`,
+        { flagId },
+      );
+    const updated = await trx
+      .updateTable('flags')
+      .set({
+        status: flag.assignee ? 'assigned' : 'open',
+        outcome: null,
+        attributed_to: null,
+        resolved_by: null,
+        resolved_at: null,
+        updated_at: sql`now()`,
+      })
+      .where('flag_id', '=', flagId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await record(trx, flag, input.actor, 'sent_back', { previous_outcome: flag.outcome, note: input.note });
+    return updated;
+  });
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { Storage } from './connect.js';
+
+const heldInProcess = new Set<string>();
+
+/** A stable 64-bit key for a lock name (two int4 halves, as pg_try_advisory_lock(int, int) takes). */
+function lockKeys(name: string): [number, number] {
+  const h = createHash('sha256').update(`custodian:${name}`).digest();
+  return [h.readInt32BE(0), h.readInt32BE(4)];
+}
+
+/**
+ * Runs `fn` holding a PostgreSQL session advisory lock named `name`, so a job never runs twice at
+ * once, even from two machines on one server. Returns `{ acquired: false }` without running `fn`
+ * when another session holds the lock. The lock is held on a dedicated connection and released
+ * even when `fn` throws (and by the server if the process dies).
+ */
+export async function withAdvisoryLock<T>(
+  storage: Storage,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ acquired: true; result: T } | { acquired: false }> {
+  const [a, b] = lockKeys(name);
+  if (storage.pool) {
+    const client = await storage.pool.connect();
+    try {
+      const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]);
+      if (!res.rows[0]?.ok) return { acquired: false };
+      try {
+        return { acquired: true, result: await fn() };
+      } finally {
+        await client.query('select pg_advisory_unlock($1, $2)', [a, b]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+  // PGlite has one session per process (advisory locks are re-entrant within a session) and its
+  // data folder cannot be shared between processes, so an in-process set does the guarding.
+  if (heldInProcess.has(name)) return { acquired: false };
+  heldInProcess.add(name);
+  try {
+    return { acquired: true, result: await fn() };
+  } finally {
+    heldInProcess.delete(name);
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { CustodianError } from '../errors.js';
+import type { Database } from './database.js';
+
+/** Type OIDs whose text form both drivers must hand back identically. */
+const OID_INT8 = 20;
+const OID_DATE = 1082;
+
+export interface Storage {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  /** Human-readable place: the server URL without password, or the data folder. */
+  location: string;
+  /** The pg pool when `kind` is postgres (for COPY and advisory locks on a dedicated connection). */
+  pool?: pg.Pool;
+  /** The PGlite instance when `kind` is pglite (one per process: it costs ~300 MB to open). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface OpenStorageOptions {
+  /** PostgreSQL URL; absent → embedded PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; `memory://` for a throw-away in-memory one. */
+  dataDir?: string;
+  /** pg pool size: the ingest needs one connection for COPY and one for queries. */
+  poolSize?: number;
+  /** A schema to use as search_path on the server (tests isolate themselves this way). */
+  schema?: string;
+}
+
+/**
+ * The one storage factory: a `pg` pool when a server URL is given, an embedded PGlite otherwise.
+ * Dates come back as `YYYY-MM-DD` text and int8 as numbers on both, so queries behave the same.
+ * Throws `DB_UNAVAILABLE` with the location when the database cannot be reached or opened.
+ */
+export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
+  if (opts.databaseUrl) return openServer(opts.databaseUrl, opts);
+  return openEmbedded(opts.dataDir ?? './.custodian/data');
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+async function openServer(url: string, opts: OpenStorageOptions): Promise<Storage> {
+  const parsers: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === OID_DATE) return (v: string) => v;
+      if (oid === OID_INT8) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format);
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 4,
+    types: parsers,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the next query reports it. Without a handler node would crash.
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end();
+    throw new CustodianError(
+      'DB_UNAVAILABLE',
+      `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`,
+      { location: redact(url) },
+      { cause: err },
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    location: redact(url),
+    pool,
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Storage> {
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? dataDir : dataDir, {
+      parsers: { [OID_DATE]: (v: string) => v, [OID_INT8]: (v: string) => Number(v) },
+    });
+  } catch (err) {
+    throw new CustodianError(
+      'DB_UNAVAILABLE',
+      `cannot open the embedded database in ${dataDir}: ${(err as Error).message}. ` +
+        'Another Custodian process may be using it; stop it or set DATABASE_URL.',
+      { location: dataDir },
+      { cause: err },
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    location: inMemory ? 'in-memory' : dataDir,
+    pglite,
+    close: () => db.destroy(),
+  };
+}
