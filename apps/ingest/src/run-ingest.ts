@@ -12,7 +12,7 @@ export interface IngestRunInput {
   profile?: string;
   /** Ingestion date; default today in Asia/Shanghai. */
   date?: string;
-  /** Worker threads; default from configuration (0 there = one per core). */
+  /** Worker threads; 0 encodes on the main thread. Default from configuration (where 0 means one per core). */
   workers?: number;
   onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
   onFileDone?: (r: FileResult) => void;
@@ -49,13 +49,15 @@ export async function runIngest(
   const started = Date.now();
   const date = input.date ?? shanghaiDate(new Date());
   const profile = input.profile ?? ctx.config.ingest.profile;
-  const configured = input.workers ?? ctx.config.ingest.workers;
+  const configured = ctx.config.ingest.workers;
   // The embedded database runs in this process, so a worker per core beyond the main thread;
-  // with a server, the main thread mostly waits on COPY, so a worker per core.
+  // with a server, the main thread mostly waits on COPY, so a worker per core. 0 given by the
+  // caller: encode on the main thread.
   const workers =
-    configured > 0
+    input.workers ??
+    (configured > 0
       ? configured
-      : Math.max(1, availableParallelism() - (ctx.storage.kind === 'pglite' ? 1 : 0));
+      : Math.max(1, availableParallelism() - (ctx.storage.kind === 'pglite' ? 1 : 0)));
   const locked = await withAdvisoryLock(ctx.storage, INGEST_LOCK, async () => {
     const recoveredBatches = await recoverInterruptedBatches(ctx);
     const masterData: MasterDataResult[] = [];

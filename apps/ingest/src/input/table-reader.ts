@@ -76,21 +76,30 @@ function decodingStream(encoding: string, skip: number): Transform {
 async function openCsv(file: string): Promise<OpenedTable> {
   const { encoding, bomLength } = detectEncoding(await readSample(file, 64 * 1024));
   const skipped: TableRow[] = [];
+  // Where the last good record ended: a malformed record starts on the next line.
+  let lastEnd = 1;
   const parser = parse({
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,
     raw: true,
+    // Called at parse time (the consumer may lag behind the parser): where the last good record ended.
+    on_record: (record, context) => {
+      lastEnd = context.lines;
+      return record;
+    },
     on_skip: (err, raw) => {
       const e = err as (Error & { lines?: number; code?: string }) | undefined;
+      const end = e?.lines ?? lastEnd + 1;
       skipped.push({
         kind: 'bad',
-        line: e?.lines ?? 0,
+        line: lastEnd + 1,
         column: null,
-        reason: `malformed CSV (${e?.code ?? 'error'}): ${e?.message ?? 'unparseable row'}`,
+        reason: `malformed CSV (${e?.code ?? 'error'}${end > lastEnd + 1 ? `, through line ${end}` : ''}): ${e?.message ?? 'unparseable row'}`,
         raw: raw ?? '',
       });
+      lastEnd = end;
       return undefined;
     },
   });

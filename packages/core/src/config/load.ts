@@ -50,8 +50,8 @@ function section(c: Record<string, unknown>, name: string): Record<string, unkno
 export interface LoadConfigOptions {
   /** Defaults to `process.env`; tests pass their own. */
   env?: Record<string, string | undefined>;
-  /** A JSON config file; defaults to `CUSTODIAN_CONFIG`, then `./custodian.config.json` if it exists. */
-  file?: string;
+  /** A JSON config file; defaults to `CUSTODIAN_CONFIG`, then `./custodian.config.json` if it exists; `false`: none. */
+  file?: string | false;
   /** Settings that win over file and environment (command-line flags). */
   overrides?: Record<string, unknown>;
 }
@@ -63,17 +63,19 @@ export interface LoadConfigOptions {
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const env = opts.env ?? process.env;
   const raw: Record<string, unknown> = {};
-  const explicitFile = opts.file ?? env.CUSTODIAN_CONFIG;
+  const explicitFile = opts.file === false ? undefined : (opts.file ?? env.CUSTODIAN_CONFIG);
   const file = explicitFile ?? './custodian.config.json';
   let text: string | undefined;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (explicitFile) {
-      throw new CustodianError(
-        'CONFIG_INVALID',
-        `cannot read config file ${file}: ${(err as Error).message}`,
-      );
+  if (opts.file !== false) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if (explicitFile) {
+        throw new CustodianError(
+          'CONFIG_INVALID',
+          `cannot read config file ${file}: ${(err as Error).message}`,
+        );
+      }
     }
   }
   if (text !== undefined) {

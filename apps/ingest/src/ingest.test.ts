@@ -1,0 +1,337 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CustodianContext, resolveFlag, type Storage } from '@custodian/core';
+import { clearTables, testBackends } from '@custodian/core/testing';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runIngest } from './run-ingest.js';
+import { cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+
+async function flagsOf(ctx: CustodianContext, rule?: string) {
+  let q = ctx.storage.db.selectFrom('flags').selectAll().orderBy('record_id');
+  if (rule) q = q.where('rule', '=', rule);
+  return q.execute();
+}
+
+for (const backend of testBackends()) {
+  describe(`ingest on ${backend.name}`, () => {
+    let storage: Storage;
+    let ctx: CustodianContext;
+    let dir: string;
+    const run = (files: string[], extra: Partial<Parameters<typeof runIngest>[1]> = {}) =>
+      runIngest(ctx, { files, date: '2026-11-20', workers: 0, ...extra }).then((s) => s!);
+
+    beforeAll(async () => {
+      storage = await backend.open();
+      dir = tempDir();
+      ctx = await openTestContext(storage, dir);
+    });
+    afterAll(async () => {
+      await storage?.close();
+    });
+    beforeEach(async () => {
+      await clearTables(storage);
+      ctx = await openTestContext(storage, dir);
+    });
+
+    it('flags single-record problems with masked reasons, listed T+1 and due 3 working days later', async () => {
+      const f = writeCsv(dir, 'a.csv', [
+        cleanRow('R1'),
+        cleanRow('R2', { holder_gender: '女' }),
+        cleanRow('R3', { holder_phone: '13800138000', consent: '否', holder_address: '' }),
+      ]);
+      const s = await run([f]);
+      expect(s.files[0]!.message).toBeUndefined();
+      expect(s.files[0]).toMatchObject({
+        status: 'done',
+        rowsRead: 3,
+        recordsInserted: 3,
+        listedOn: '2026-11-23',
+        dueOn: '2026-11-26',
+      });
+      const flags = await flagsOf(ctx);
+      const got = flags.map((x) => `${x.record_id}:${x.rule}`).sort();
+      expect(got).toEqual([
+        'R2:ID_GENDER_MISMATCH',
+        'R3:CONSENT_MISSING',
+        'R3:MISSING_REQUIRED',
+        'R3:PHONE_PLACEHOLDER',
+      ]);
+      const history = await storage.db.selectFrom('flag_events').selectAll().execute();
+      expect(history.filter((h) => h.action === 'raised')).toHaveLength(4);
+      const text = JSON.stringify(flags);
+      expect(text).not.toContain('13800138000');
+      expect(text).toContain('138****8000');
+    });
+
+    it('counts deadlines over the National Day holiday and its make-up Saturday', async () => {
+      const f = writeCsv(dir, 'nd.csv', [cleanRow('N1', { consent: '否' })]);
+      const s = await run([f], { date: '2025-09-30' });
+      // 2025-10-01..08 are holidays; listed Thu 10-09; then Fri 10-10, the make-up Saturday 10-11, Mon 10-13.
+      expect(s.files[0]).toMatchObject({ listedOn: '2025-10-09', dueOn: '2025-10-13' });
+    });
+
+    it('finds phones and bank accounts shared across the whole archive, not only the file', async () => {
+      const shared = cleanRow('D1');
+      await run([writeCsv(dir, 'n1.csv', [shared, cleanRow('D0')])]);
+      expect(await flagsOf(ctx, 'DUP_PHONE')).toHaveLength(0);
+      // Night two: another customer (another ID) with the same phone and card; and the same
+      // customer (same ID) again with the same phone, which is not a duplicate by itself.
+      const other = cleanRow('D2', {
+        holder_phone: shared.holder_phone!,
+        bank_account: shared.bank_account!,
+        holder_id_number: makeId('1980-05-06', 901),
+      });
+      const same = cleanRow('D3', {
+        holder_phone: shared.holder_phone!,
+        holder_id_number: shared.holder_id_number!,
+      });
+      await run([writeCsv(dir, 'n2.csv', [other, same])]);
+      const dup = await flagsOf(ctx, 'DUP_PHONE');
+      expect(dup.map((x) => x.record_id)).toEqual(['D1', 'D2', 'D3']);
+      expect(dup.find((x) => x.record_id === 'D2')!.related_record_ids).toEqual(['D1', 'D3']);
+      expect(dup[0]!.reason_zh).toContain('139****');
+      expect((await flagsOf(ctx, 'DUP_BANK_ACCOUNT')).map((x) => x.record_id)).toEqual(['D1', 'D2']);
+    });
+
+    it('never raises a finding twice, closes it when a later file corrects the record, reopens it when the data returns', async () => {
+      const a = cleanRow('C1');
+      const b = cleanRow('C2', {
+        holder_phone: a.holder_phone!,
+        holder_id_number: makeId('1980-05-06', 903),
+      });
+      const night1 = writeCsv(dir, 'c1.csv', [a, b]);
+      await run([night1]);
+      expect(await flagsOf(ctx, 'DUP_PHONE')).toHaveLength(2);
+      // Same file again: skipped by SHA-256. The same rows in a new file: nothing new.
+      const again = await run([night1]);
+      expect(again.files[0]!.status).toBe('skipped');
+      const same = await run([writeCsv(dir, 'c1-copy.csv', [b, a])]);
+      expect(same.files[0]).toMatchObject({ status: 'done', recordsUnchanged: 2, flagsRaised: 0 });
+      expect(await flagsOf(ctx)).toHaveLength(2);
+      // C2's phone is corrected: both duplicate flags close themselves.
+      const fixed = await run([writeCsv(dir, 'c2.csv', [{ ...b, holder_phone: '13987654321' }])]);
+      expect(fixed.files[0]).toMatchObject({ recordsUpdated: 1, flagsAutoClosed: 2 });
+      const closed = await flagsOf(ctx, 'DUP_PHONE');
+      expect(closed.map((x) => [x.status, x.outcome])).toEqual([
+        ['closed', 'auto_corrected'],
+        ['closed', 'auto_corrected'],
+      ]);
+      // The old phone comes back: the same flags reopen (no new flags).
+      const back = await run([writeCsv(dir, 'c3.csv', [b])]);
+      expect(back.files[0]).toMatchObject({ flagsRaised: 0, flagsReopened: 2 });
+      const reopened = await flagsOf(ctx, 'DUP_PHONE');
+      expect(reopened.map((x) => x.status)).toEqual(['open', 'open']);
+      const events = await storage.db
+        .selectFrom('flag_events')
+        .select('action')
+        .where('flag_id', '=', reopened[0]!.flag_id)
+        .orderBy('event_id')
+        .execute();
+      expect(events.map((e) => e.action)).toEqual(['raised', 'auto_closed', 'reopened']);
+    });
+
+    it('keeps a reviewer decision on the same values: a dismissed flag is not raised again', async () => {
+      await run([writeCsv(dir, 'd1.csv', [cleanRow('X1', { consent: '否' })])]);
+      const [flag] = await flagsOf(ctx, 'CONSENT_MISSING');
+      await resolveFlag(storage.db, flag!.flag_id, {
+        actor: 'alice',
+        outcome: 'dismissed',
+        note: '客户已补签',
+      });
+      await storage.db
+        .updateTable('flags')
+        .set({ status: 'closed' })
+        .where('flag_id', '=', flag!.flag_id)
+        .execute();
+      // The record comes again with another change (address) but the same refused consent.
+      const r = await run([
+        writeCsv(dir, 'd2.csv', [cleanRow('X1', { consent: '否', holder_address: '上海市浦东新区' })]),
+      ]);
+      expect(r.files[0]).toMatchObject({ recordsUpdated: 1, flagsRaised: 0, flagsReopened: 0 });
+    });
+
+    it('flags one ID used with another identity, and more than five lines on one ID', async () => {
+      const id = makeId('1988-08-08', 31);
+      const lines = Array.from({ length: 6 }, (_, i) =>
+        cleanRow(`L${i + 1}`, {
+          holder_id_number: id,
+          holder_birth_date: '1988-08-08',
+          service_number: `1865555000${i}`,
+        }),
+      );
+      const conflict = cleanRow('L7', {
+        holder_id_number: id,
+        holder_birth_date: '1988-08-08',
+        holder_name: '李四',
+      });
+      await run([writeCsv(dir, 'lines.csv', [...lines, conflict])], { profile: 'telecom' });
+      expect((await flagsOf(ctx, 'ID_LINE_LIMIT')).map((x) => x.record_id)).toEqual([
+        'L1',
+        'L2',
+        'L3',
+        'L4',
+        'L5',
+        'L6',
+      ]);
+      expect((await flagsOf(ctx, 'ID_CONFLICT')).map((x) => x.record_id)).toEqual([
+        'L1',
+        'L2',
+        'L3',
+        'L4',
+        'L5',
+        'L6',
+        'L7',
+      ]);
+      // Five lines on another ID: no line-limit flag.
+      await clearTables(storage);
+      ctx = await openTestContext(storage, dir);
+      await run([writeCsv(dir, 'five.csv', lines.slice(0, 5))], { profile: 'telecom' });
+      expect(await flagsOf(ctx, 'ID_LINE_LIMIT')).toHaveLength(0);
+    });
+
+    it("flags agents' contacts in place of the customer's, and re-checks every record of an agent with two verified mis-selling complaints", async () => {
+      const agents = writeCsv(dir, 'agents.csv', [
+        {
+          agent_id: 'A001',
+          name: '王经理',
+          phone: '13700001111',
+          address: '北京市朝阳区某路1号',
+          channel: '个险',
+          branch: '北京分公司',
+          status: '在职',
+          hired_on: '2020-01-01',
+        },
+        {
+          agent_id: 'A002',
+          name: '赵经理',
+          phone: '13700002222',
+          address: '上海市某路2号',
+          channel: '银保',
+          branch: '上海分公司',
+          status: '在职',
+          hired_on: '2021-01-01',
+        },
+      ]);
+      const complaints = writeCsv(dir, 'complaints.csv', [
+        {
+          complaint_id: 'K1',
+          agent_id: 'A002',
+          received_on: '2026-03-01',
+          category: '销售误导',
+          verified: '是',
+        },
+        {
+          complaint_id: 'K2',
+          agent_id: 'A002',
+          received_on: '2026-09-01',
+          category: '销售误导',
+          verified: '是',
+        },
+        {
+          complaint_id: 'K3',
+          agent_id: 'A001',
+          received_on: '2026-09-01',
+          category: '销售误导',
+          verified: '是',
+        },
+        {
+          complaint_id: 'K4',
+          agent_id: 'A001',
+          received_on: '2026-09-02',
+          category: '销售误导',
+          verified: '否',
+        },
+        {
+          complaint_id: 'K5',
+          agent_id: 'A001',
+          received_on: '2025-01-01',
+          category: '销售误导',
+          verified: '是',
+        },
+      ]);
+      const customers = writeCsv(dir, 'cust.csv', [
+        cleanRow('G1', { holder_phone: '13700001111' }),
+        cleanRow('G2', { holder_address: '北京市 朝阳区某路1号' }),
+        cleanRow('G3', { agent_id: 'A002' }),
+        cleanRow('G4', { agent_id: 'A002' }),
+      ]);
+      const s = await run([customers], { agentsFile: agents, complaintsFile: complaints });
+      expect(s.masterData.map((m) => m.loaded)).toEqual([2, 5]);
+      expect((await flagsOf(ctx, 'AGENT_CONTACT_SUBSTITUTION')).map((x) => x.record_id)).toEqual([
+        'G1',
+        'G2',
+      ]);
+      expect((await flagsOf(ctx, 'AGENT_RECHECK')).map((x) => x.record_id)).toEqual(['G3', 'G4']);
+    });
+
+    it('quarantines malformed rows with file, line, column and reason, and goes on with the rest', async () => {
+      // A GB18030 export (as Chinese business systems write them) with one undecodable byte.
+      const gb = (t: string) => iconv.encode(t, 'gb18030');
+      const bytes = Buffer.concat([
+        gb('记录编号,投保人姓名,手机号码,同意采集\nQ1,张三,13912340001,是\nQ2,李四,13912340002\nQ3,王'),
+        Buffer.from([0xff]),
+        gb(',13912340003,是\n,无编号,13912340004,是\nQ5,"赵六,13912340005,是\nQ6,钱七,13912340006,是\n'),
+      ]);
+      const file = join(dir, 'bad.csv');
+      writeFileSync(file, bytes);
+      const s = await run([file]);
+      const r = s.files[0]!;
+      expect(r.status).toBe('done');
+      const q = await storage.db
+        .selectFrom('quarantine')
+        .select(['file_name', 'line', 'column_name', 'reason'])
+        .orderBy('line')
+        .execute();
+      expect(q.map((x) => [x.line, x.column_name])).toEqual([
+        [3, null],
+        [4, '投保人姓名'],
+        [5, '记录编号'],
+        [6, null],
+      ]);
+      expect(q[0]!.reason).toMatch(/expected 4 columns, found 3/);
+      expect(q[1]!.reason).toMatch(/not valid gb18030/);
+      expect(q[3]!.reason).toMatch(/CSV_QUOTE_NOT_CLOSED|Quote/);
+      expect(q.every((x) => x.file_name === 'bad.csv')).toBe(true);
+      const stored = await storage.db
+        .selectFrom('customers')
+        .select('record_id')
+        .orderBy('record_id')
+        .execute();
+      expect(stored.map((x) => x.record_id)).toEqual(['Q1']);
+    });
+
+    it('reads GB18030 files with Chinese headers, and XLSX files, keeping unknown columns encrypted', async () => {
+      const zh = '记录编号,投保人姓名,性别,出生日期,证件号码,手机号码,联系地址,销售渠道,签单日期,备注\n';
+      const row = `Z1,欧阳娜娜,女,1990-03-04,${makeId('1990-03-04', 22)},13912349999,广州市天河区体育西路,电销,2026-11-02,客户要求电话回访\n`;
+      const gbFile = join(dir, 'gb.csv');
+      writeFileSync(gbFile, iconv.encode(zh + row, 'gb18030'));
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('客户');
+      ws.addRow(['record_id', 'holder_name', 'holder_birth_date', 'holder_phone']);
+      ws.addRow(['X9', '孙八', new Date(Date.UTC(1985, 5, 7)), '13912348888']);
+      const xlsx = join(dir, 'c.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const s = await run([gbFile, xlsx]);
+      expect(s.files.map((f) => f.status)).toEqual(['done', 'done']);
+      expect(s.files[0]!.encoding).toBe('gb18030');
+      const rows = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'holder_name_masked', 'holder_birth_date', 'channel'])
+        .orderBy('record_id')
+        .execute();
+      expect(rows).toEqual([
+        { record_id: 'X9', holder_name_masked: '孙*', holder_birth_date: '1985-06-07', channel: null },
+        { record_id: 'Z1', holder_name_masked: '欧**娜', holder_birth_date: '1990-03-04', channel: '电销' },
+      ]);
+      // Personal data and unknown columns are only in the encrypted envelope.
+      const leaks = await sql<{ n: number }>`select count(*)::int as n from customers
+        where encode(pii, 'escape') like '%13912349999%' or encode(pii, 'escape') like '%回访%'`.execute(
+        storage.db,
+      );
+      expect(leaks.rows[0]!.n).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CustodianContext, loadConfig, openCustodian, type Storage } from '@custodian/core';
+import { idCheckChar } from '@custodian/validators';
+import type { CUSTOMER_FIELDS } from '../input/header-map.js';
+
+/** Test support for the ingest: small hand-built files with known answers. */
+export function tempDir(prefix = 'custodian-ingest-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A valid resident ID number for a birth date and sequence (odd sequence → male). */
+export function makeId(birth: string, seq: number, region = '110105'): string {
+  const body = `${region}${birth.replaceAll('-', '')}${String(seq).padStart(3, '0')}`;
+  return body + idCheckChar(body);
+}
+
+export type Row = Partial<Record<(typeof CUSTOMER_FIELDS)[number], string>> & Record<string, string>;
+
+let seq = 0;
+/** A clean customer: every mandatory field present and valid, unique phone, card and ID. */
+export function cleanRow(recordId: string, over: Row = {}): Row {
+  seq++;
+  const n = String(seq).padStart(4, '0');
+  return {
+    record_id: recordId,
+    archive_no: `A-${recordId}`,
+    holder_name: '张三明',
+    holder_gender: '男',
+    holder_birth_date: '1980-05-06',
+    holder_id_number: makeId('1980-05-06', (seq % 400) * 2 + 1),
+    holder_phone: `1391234${n}`,
+    holder_address: `北京市东城区东四大街${n}号`,
+    bank_account: luhn(`62220212345${n}`),
+    channel: '个险',
+    branch: '北京分公司',
+    agent_id: 'A001',
+    sign_date: '2026-11-01',
+    consent: '是',
+    ...over,
+  };
+}
+
+/** Appends a Luhn check digit. */
+export function luhn(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+export function writeCsv(dir: string, name: string, rows: Row[], columns?: string[]): string {
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c] ?? '')).join(','))];
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+export async function openTestContext(
+  storage: Storage,
+  dir: string,
+  overrides: Record<string, unknown> = {},
+): Promise<CustodianContext> {
+  const config = loadConfig({
+    env: {},
+    file: false,
+    overrides: {
+      dataDir: dir,
+      masterKeys: `t1:${Buffer.alloc(32, 9).toString('base64')}`,
+      actor: 'test',
+      ...overrides,
+    },
+  });
+  return openCustodian(config, { storage });
+}

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskAddress, maskBankAccount, maskIdNumber, maskName, maskPhone } from './masking.js';
+
+// rulebook §5: "ID 110101********1234, phone 138****8000, bank account ************5678".
+describe('masks of the rulebook', () => {
+  it('masks an ID number as 110101********1234', () => {
+    expect(maskIdNumber('110101199003071234')).toBe('110101********1234');
+    expect(maskIdNumber('610104620927690')).toBe('610104*****7690');
+    expect(maskIdNumber('12345')).toBe('*****');
+  });
+
+  it('masks a phone as 138****8000', () => {
+    expect(maskPhone('13800138000')).toBe('138****8000');
+    expect(maskPhone('0755-6226567')).toBe('0755-***6567');
+    expect(maskPhone('010-62265678')).toBe('010-****5678');
+    expect(maskPhone('')).toBe('');
+  });
+
+  it('masks a bank account as ************5678', () => {
+    expect(maskBankAccount('6222021234565678')).toBe('************5678');
+    expect(maskBankAccount('123')).toBe('***');
+  });
+
+  it('masks names as 张*, 张*明, 欧**明', () => {
+    expect(maskName('张三')).toBe('张*');
+    expect(maskName('张小明')).toBe('张*明');
+    expect(maskName('欧阳小明')).toBe('欧**明');
+    expect(maskName('李')).toBe('*');
+    expect(maskName('𠈌小明')).toBe('𠈌*明');
+  });
+
+  it('keeps the first 6 characters of an address', () => {
+    expect(maskAddress('广东省深圳市南山区科技园1号')).toBe('广东省深圳市***');
+    expect(maskAddress('北京')).toBe('北***');
+  });
+});
+
+describe('mask properties', () => {
+  it('an ID mask keeps the length and reveals only region and last 4 (never the birth date)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{17}[0-9X]$/), (id) => {
+        const m = maskIdNumber(id);
+        expect(m).toHaveLength(18);
+        expect(m.slice(0, 6)).toBe(id.slice(0, 6));
+        expect(m.slice(6, 14)).toBe('********');
+        expect(m.slice(14)).toBe(id.slice(14));
+      }),
+    );
+  });
+
+  it('a bank account mask reveals only the last 4 digits', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{10,30}$/), (n) => {
+        const m = maskBankAccount(n);
+        expect(m).toHaveLength(n.length);
+        expect(m.slice(-4)).toBe(n.slice(-4));
+        expect(/^\*+$/.test(m.slice(0, -4))).toBe(true);
+      }),
+    );
+  });
+
+  it('a mobile mask hides digits 4 to 7', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^1[3-9][0-9]{9}$/), (p) => {
+        expect(maskPhone(p)).toBe(`${p.slice(0, 3)}****${p.slice(7)}`);
+      }),
+    );
+  });
+});

@@ -1,0 +1,72 @@
+// Display masks (rulebook §5: "Reports and review lists show masked personal data (ID
+// 110101********1234, phone 138****8000, bank account ************5678)"). Pure functions; the
+// masked string keeps the length of the input so that a reviewer can still see a length error.
+// Masks count code points, not UTF-16 units, so a name with a supplementary-plane character
+// (e.g. 𠈌) is not cut in half.
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+function keepEnds(value: string, head: number, tail: number): string {
+  if (SURROGATE.test(value)) {
+    const chars = Array.from(value);
+    const n = chars.length;
+    if (head + tail >= n) return '*'.repeat(n);
+    return chars.slice(0, head).join('') + '*'.repeat(n - head - tail) + chars.slice(n - tail).join('');
+  }
+  const n = value.length;
+  if (head + tail >= n) return '*'.repeat(n);
+  return value.slice(0, head) + '*'.repeat(n - head - tail) + value.slice(n - tail);
+}
+
+/**
+ * ID number: first 6 (region) and last 4 characters, `110101********1234`. The birth date is
+ * always hidden. Values of 10 characters or fewer are masked entirely, since keeping 10 of them
+ * would reveal everything.
+ */
+export function maskIdNumber(value: string): string {
+  return keepEnds(value, 6, 4);
+}
+
+/**
+ * Phone: an 11-digit mobile keeps its 3-digit segment and last 4 digits, `138****8000`. Other
+ * forms (landline `0755-6226567`, with or without separators) keep the area code, when the value
+ * starts with one, and the last 4 digits; separators stay in place.
+ */
+export function maskPhone(value: string): string {
+  const chars = Array.from(value);
+  const digitPositions: number[] = [];
+  for (let i = 0; i < chars.length; i++) if (/[0-9]/.test(chars[i]!)) digitPositions.push(i);
+  const digits = digitPositions.length;
+  let head = 3;
+  if (chars[0] === '0') head = chars[1] === '1' || chars[1] === '2' ? 3 : 4;
+  if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
+  const tail = Math.min(4, Math.floor(digits / 2));
+  digitPositions.forEach((pos, k) => {
+    if (k >= head && k < digits - tail) chars[pos] = '*';
+  });
+  return chars.join('');
+}
+
+/** Bank account: every character but the last 4 as `*`, `************5678`. */
+export function maskBankAccount(value: string): string {
+  return keepEnds(value, 0, 4);
+}
+
+/** Name: `张*` for two characters, first and last kept for three or more (`张*明`), `*` for one. */
+export function maskName(value: string): string {
+  const trimmed = value.trim();
+  const chars = Array.from(trimmed);
+  if (chars.length <= 1) return '*'.repeat(chars.length);
+  if (chars.length === 2) return chars[0] + '*';
+  return keepEnds(trimmed, 1, 1);
+}
+
+/**
+ * Address: the first 6 characters (province and city, usually) then `***`. A shorter address
+ * keeps only its first half, so that a short address is never shown whole.
+ */
+export function maskAddress(value: string): string {
+  const chars = Array.from(value.trim());
+  const keep = chars.length > 6 ? 6 : Math.floor(chars.length / 2);
+  return chars.slice(0, keep).join('') + '***';
+}

@@ -1,0 +1,299 @@
+// Every single-record rule of rulebook §1 on one customer record, and the normalised values the
+// ingest needs for blind indexes. Archive-wide rules (DUP_PHONE, DUP_BANK_ACCOUNT, ID_CONFLICT,
+// ID_LINE_LIMIT, AGENT_CONTACT_SUBSTITUTION, AGENT_RECHECK) need the archive and live in the
+// ingest; they compare the values normalised here.
+
+import { validateBankAccount } from './bank-account.js';
+import { parseDate } from './dates.js';
+import { parseConsent, parseGender } from './field-values.js';
+import { type Finding, hasNoError, makeFinding, withField } from './findings.js';
+import { type Gender, type IdKind, type IdParseResult, parseIdNumber } from './id-number.js';
+import { maskIdNumber, maskName } from './masking.js';
+import { validatePhone } from './phone.js';
+import {
+  type CustomerRecord,
+  checkRequiredFields,
+  labelOf,
+  type Profile,
+  profiles,
+} from './required-fields.js';
+import { foldCompact, foldName, presentValue } from './text.js';
+
+export interface ValidateRecordOptions {
+  /** A profile object or the name of a built-in one; default `insurance`. */
+  profile?: Profile | string;
+  /** `YYYY-MM-DD`: the day birth dates may not exceed; defaults to today in Asia/Shanghai. */
+  today?: string;
+}
+
+/** Normalised values of a record: what the ingest stores and computes blind indexes from. */
+export interface NormalizedRecord {
+  /** 18 characters (a 15-digit number converted), or the folded text for other document types. */
+  holder_id_number?: string;
+  insured_id_number?: string;
+  /** Mobile: 11 digits; landline: `0755-6226567[-ext]`. */
+  holder_phone?: string;
+  service_number?: string;
+  /** Digits only. */
+  bank_account?: string;
+  /** Name on the account, folded for comparison (NFKC, no spaces, one middle dot, upper case). */
+  bank_account_name?: string;
+  holder_name?: string;
+  insured_name?: string;
+  holder_gender?: Gender;
+  insured_gender?: Gender;
+  /** `YYYY-MM-DD`. */
+  holder_birth_date?: string;
+  insured_birth_date?: string;
+  sign_date?: string;
+  /** `true` consented, `false` refused, absent when not recorded. */
+  consent?: boolean;
+}
+
+export interface RecordResult {
+  /** No error-severity finding. */
+  ok: boolean;
+  findings: Finding[];
+  normalized: NormalizedRecord;
+  /** The parsed ID numbers, when the document type is one this package validates. */
+  ids: { holder?: IdParseResult; insured?: IdParseResult };
+}
+
+type IdFamily = 'resident' | 'permit' | 'foreigner' | 'other';
+
+/**
+ * Document family of an ID type label (formats.md: 居民身份证 is the default when absent).
+ * Passports, travel permits and the like (`other`) are not checked: their numbers follow
+ * foreign or bank-internal rules.
+ */
+export function idFamilyOf(idType: string | undefined): IdFamily {
+  const t = presentValue(idType)?.normalize('NFKC');
+  if (t === undefined) return 'resident';
+  if (t.includes('永久居留')) return 'foreigner';
+  if (t.includes('居住证')) return 'permit';
+  if (t.includes('身份证') || t.includes('户口')) return 'resident';
+  return 'other';
+}
+
+const FAMILY_KINDS: Record<Exclude<IdFamily, 'other'>, readonly IdKind[]> = {
+  resident: ['resident', 'resident15'],
+  permit: ['permit'],
+  foreigner: ['foreigner2023', 'foreigner15'],
+};
+
+const FAMILY_NAMES: Record<Exclude<IdFamily, 'other'>, { zh: string; en: string }> = {
+  resident: { zh: '居民身份证', en: 'resident ID' },
+  permit: { zh: '港澳台居民居住证', en: 'residence permit' },
+  foreigner: { zh: '外国人永久居留身份证', en: 'foreigner permanent residence ID' },
+};
+
+function familyOfKind(kind: IdKind): Exclude<IdFamily, 'other'> | undefined {
+  if (kind === 'resident' || kind === 'resident15') return 'resident';
+  if (kind === 'permit') return 'permit';
+  if (kind === 'foreigner2023' || kind === 'foreigner15') return 'foreigner';
+  return undefined;
+}
+
+/**
+ * ID number of one party, compared with the party's own gender and birth date (002 §3.6:
+ * "性别、出生日期与身份证号码无逻辑错误"). A mismatch is an error: the regulation says automatic
+ * underwriting must not pass.
+ */
+function checkPartyId(
+  record: CustomerRecord,
+  party: 'holder' | 'insured',
+  today: string | undefined,
+  profile: Profile,
+  out: { findings: Finding[]; normalized: NormalizedRecord; ids: RecordResult['ids'] },
+): void {
+  const numberField = `${party}_id_number` as const;
+  const value = presentValue(record[numberField]);
+  const gender = parseGender(record[`${party}_gender`]);
+  const birthDate = parseDate(record[`${party}_birth_date`]);
+  if (gender !== undefined) out.normalized[`${party}_gender`] = gender;
+  if (birthDate !== undefined) out.normalized[`${party}_birth_date`] = birthDate;
+  if (value === undefined) return;
+  const family = idFamilyOf(record[`${party}_id_type`]);
+  if (family === 'other') {
+    out.normalized[numberField] = foldCompact(value).toUpperCase();
+    return;
+  }
+  const parsed = parseIdNumber(value, today === undefined ? undefined : { today });
+  out.ids[party] = parsed;
+  out.findings.push(...withField(parsed.findings, numberField));
+  out.normalized[numberField] = parsed.normalized ?? foldCompact(value).toUpperCase();
+  if (parsed.kind === 'unknown') return;
+  const masked = maskIdNumber(out.normalized[numberField]);
+  const label = labelOf(numberField, profile);
+  const detected = familyOfKind(parsed.kind);
+  if (detected !== undefined && !FAMILY_KINDS[family].includes(parsed.kind)) {
+    const declared = FAMILY_NAMES[family];
+    const actual = FAMILY_NAMES[detected];
+    out.findings.push({
+      ...makeFinding(
+        'ID_FORMAT',
+        'warning',
+        `${label.zh}的证件类型为${declared.zh}，但号码是${actual.zh}的格式`,
+        `${label.en}: the ID type says ${declared.en} but the number has the form of a ${actual.en}`,
+        masked,
+      ),
+      field: numberField,
+    });
+  }
+  if (gender !== undefined && parsed.gender !== undefined && gender !== parsed.gender) {
+    out.findings.push({
+      ...makeFinding(
+        'ID_GENDER_MISMATCH',
+        'error',
+        `${labelOf(`${party}_gender`, profile).zh}与证件号码的性别（第17位奇男偶女）不符`,
+        `${labelOf(`${party}_gender`, profile).en} disagrees with the ID number (17th digit odd male, even female)`,
+        masked,
+      ),
+      field: `${party}_gender`,
+    });
+  }
+  if (birthDate !== undefined && birthDatesDisagree(parsed, birthDate)) {
+    out.findings.push({
+      ...makeFinding(
+        'ID_BIRTHDATE_MISMATCH',
+        'error',
+        `${labelOf(`${party}_birth_date`, profile).zh}与证件号码中的出生日期不符`,
+        `${labelOf(`${party}_birth_date`, profile).en} disagrees with the birth date in the ID number`,
+        masked,
+      ),
+      field: `${party}_birth_date`,
+    });
+  }
+}
+
+/** An old foreigner ID only carries YYMMDD: compare that much. */
+function birthDatesDisagree(parsed: IdParseResult, birthDate: string): boolean {
+  if (parsed.birthDate !== undefined) return parsed.birthDate !== birthDate;
+  if (parsed.kind === 'foreigner15' && parsed.normalized !== undefined) {
+    const yymmdd = birthDate.slice(2, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10);
+    return parsed.normalized.slice(7, 13) !== yymmdd;
+  }
+  return false;
+}
+
+function checkPhoneField(
+  record: CustomerRecord,
+  field: 'holder_phone' | 'service_number',
+  out: { findings: Finding[]; normalized: NormalizedRecord },
+): void {
+  const value = presentValue(record[field]);
+  if (value === undefined) return;
+  const phone = validatePhone(value);
+  out.findings.push(...withField(phone.findings, field));
+  if (phone.normalized !== undefined) out.normalized[field] = phone.normalized;
+}
+
+/**
+ * BANK_ACCOUNT_HOLDER_MISMATCH (002 §3.11: "严禁……以其他账户缴纳保费"): the name on the account,
+ * when given, must be the holder's after folding (NFKC, spaces, middle dots, Latin case). A
+ * warning, not an error: an account of a relative may be legitimate with an authorisation, and
+ * the flag asks for exactly that review.
+ */
+function checkAccountHolder(
+  record: CustomerRecord,
+  out: { findings: Finding[]; normalized: NormalizedRecord },
+): void {
+  const accountName = presentValue(record['bank_account_name']);
+  const holderName = presentValue(record['holder_name']);
+  if (holderName !== undefined) out.normalized.holder_name = foldName(holderName);
+  const insuredName = presentValue(record['insured_name']);
+  if (insuredName !== undefined) out.normalized.insured_name = foldName(insuredName);
+  if (accountName === undefined) return;
+  out.normalized.bank_account_name = foldName(accountName);
+  if (holderName === undefined || out.normalized.bank_account_name === out.normalized.holder_name) return;
+  out.findings.push({
+    ...makeFinding(
+      'BANK_ACCOUNT_HOLDER_MISMATCH',
+      'warning',
+      '缴费账户的户名与投保人姓名不一致',
+      'the name on the paying account differs from the holder’s name',
+      maskName(accountName),
+    ),
+    field: 'bank_account_name',
+  });
+}
+
+/**
+ * CONSENT_MISSING (000 "电信信息管理制度" §4; 001 §3.1.1: information is collected only with the
+ * customer's consent). A consent field saying no (否/N/false/0/不同意) is an error. A value that
+ * cannot be read is an `info` finding. An absent field means "not recorded" (formats.md): no
+ * finding, unless the profile sets `reportUnrecordedConsent`, then an `info` finding.
+ */
+function checkConsent(
+  record: CustomerRecord,
+  profile: Profile,
+  out: { findings: Finding[]; normalized: NormalizedRecord },
+): void {
+  const raw = presentValue(record['consent']);
+  const consent = parseConsent(raw);
+  if (consent !== undefined) out.normalized.consent = consent;
+  let finding: Finding | undefined;
+  if (consent === false) {
+    finding = makeFinding(
+      'CONSENT_MISSING',
+      'error',
+      '客户未同意采集个人信息',
+      'the customer did not consent to the collection',
+    );
+  } else if (consent === undefined && raw !== undefined) {
+    finding = makeFinding(
+      'CONSENT_MISSING',
+      'info',
+      '同意采集字段的值无法识别（应为是/否、Y/N、true/false）',
+      'the consent value is not understood (expected 是/否, Y/N, true/false)',
+    );
+  } else if (raw === undefined && profile.reportUnrecordedConsent) {
+    finding = makeFinding('CONSENT_MISSING', 'info', '未记录客户是否同意采集', 'consent is not recorded');
+  }
+  if (finding !== undefined) out.findings.push({ ...finding, field: 'consent' });
+}
+
+function resolveProfile(profile: Profile | string | undefined): Profile {
+  if (profile === undefined) return profiles['insurance']!;
+  if (typeof profile !== 'string') return profile;
+  const found = profiles[profile];
+  if (found === undefined) {
+    throw new RangeError(
+      `unknown validation profile ${JSON.stringify(profile)}; known: ${Object.keys(profiles).join(', ')}`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Runs every single-record rule on a customer record (canonical field names of formats.md,
+ * values strings or undefined): mandatory fields of the profile, ID numbers of holder and
+ * insured with their gender and birth date, phones (holder_phone, service_number), the bank
+ * account and its holder name, consent.
+ *
+ * Never throws on bad data.
+ * @throws RangeError when `opts.profile` names no built-in profile or `opts.today` is not a date.
+ */
+export function validateRecord(record: CustomerRecord, opts: ValidateRecordOptions = {}): RecordResult {
+  const profile = resolveProfile(opts.profile);
+  const out = {
+    findings: checkRequiredFields(record, profile, opts.today === undefined ? {} : { today: opts.today }),
+    normalized: {} as NormalizedRecord,
+    ids: {} as RecordResult['ids'],
+  };
+  checkPartyId(record, 'holder', opts.today, profile, out);
+  checkPartyId(record, 'insured', opts.today, profile, out);
+  checkPhoneField(record, 'holder_phone', out);
+  checkPhoneField(record, 'service_number', out);
+  const account = presentValue(record['bank_account']);
+  if (account !== undefined) {
+    const bank = validateBankAccount(account);
+    out.findings.push(...withField(bank.findings, 'bank_account'));
+    if (bank.normalized !== undefined) out.normalized.bank_account = bank.normalized;
+  }
+  checkAccountHolder(record, out);
+  checkConsent(record, profile, out);
+  const sign = parseDate(record[profile.signDateField]);
+  if (sign !== undefined) out.normalized.sign_date = sign;
+  return { ok: hasNoError(out.findings), ...out };
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { checkRequiredFields, isMinorOn, type Profile, profiles } from './required-fields.js';
+
+const holder = {
+  holder_name: '张三',
+  holder_gender: '女',
+  holder_birth_date: '1949-12-31',
+  holder_id_number: '11010519491231002X',
+  holder_address: '北京市朝阳区建国路1号',
+  holder_phone: '13912345678',
+};
+const insurance = profiles['insurance']!;
+const telecom = profiles['telecom']!;
+const missing = (findings: ReturnType<typeof checkRequiredFields>) => findings.map((f) => f.field);
+
+describe('insurance profile (002 §3.5)', () => {
+  it('accepts a complete holder without an insured party', () => {
+    expect(checkRequiredFields(holder, insurance)).toEqual([]);
+  });
+
+  it('reports one MISSING_REQUIRED per missing holder field, naming the field', () => {
+    const findings = checkRequiredFields({ holder_name: '张三', holder_phone: '  ' }, insurance);
+    expect(missing(findings)).toEqual([
+      'holder_gender',
+      'holder_birth_date',
+      'holder_id_number',
+      'holder_address',
+      'holder_phone',
+    ]);
+    for (const f of findings) {
+      expect(f).toMatchObject({ rule: 'MISSING_REQUIRED', severity: 'error' });
+      expect(f.reasonEn).toContain(f.field);
+      expect(f.reasonZh).toContain(f.field);
+    }
+    expect(findings[0]?.reasonZh).toContain('投保人性别');
+  });
+
+  it('checks the insured party only when one of its fields is present', () => {
+    expect(missing(checkRequiredFields({ ...holder, insured_name: '张小明' }, insurance))).toEqual([
+      'insured_gender',
+      'insured_birth_date',
+      'insured_id_number',
+    ]);
+    expect(checkRequiredFields({ ...holder, insured_name: '' }, insurance)).toEqual([]);
+  });
+
+  // validation-cases.md, "Record-level": an insured under 18 on the sign date may have no ID.
+  it('lets an insured party under 18 on the sign date have no ID number', () => {
+    const minor = {
+      ...holder,
+      insured_name: '张小明',
+      insured_gender: '男',
+      insured_birth_date: '2010-05-01',
+      sign_date: '2028-04-30',
+    };
+    expect(checkRequiredFields(minor, insurance)).toEqual([]);
+    expect(missing(checkRequiredFields({ ...minor, sign_date: '2028-05-01' }, insurance))).toEqual([
+      'insured_id_number',
+    ]);
+  });
+
+  it('measures age on today when there is no sign date, and requires the ID when age is unknown', () => {
+    const child = {
+      ...holder,
+      insured_name: '张小明',
+      insured_gender: '男',
+      insured_birth_date: '2015-01-01',
+    };
+    expect(checkRequiredFields(child, insurance, { today: '2025-06-01' })).toEqual([]);
+    expect(missing(checkRequiredFields(child, insurance, { today: '2033-01-01' }))).toEqual([
+      'insured_id_number',
+    ]);
+    const noBirth = { ...holder, insured_name: '张小明', insured_gender: '男', sign_date: '2025-01-01' };
+    expect(missing(checkRequiredFields(noBirth, insurance))).toEqual([
+      'insured_birth_date',
+      'insured_id_number',
+    ]);
+  });
+
+  it('never exempts the holder, even a minor one', () => {
+    const { holder_id_number: _, ...rest } = holder;
+    expect(
+      missing(
+        checkRequiredFields({ ...rest, holder_birth_date: '2015-01-01', sign_date: '2025-01-01' }, insurance),
+      ),
+    ).toEqual(['holder_id_number']);
+  });
+});
+
+describe('telecom profile and custom profiles', () => {
+  it('also requires service_number, with telecom labels', () => {
+    const findings = checkRequiredFields(holder, telecom);
+    expect(missing(findings)).toEqual(['service_number']);
+    expect(checkRequiredFields({ ...holder, service_number: '13912345678' }, telecom)).toEqual([]);
+    expect(checkRequiredFields({ ...holder, holder_name: '' }, telecom)[0]?.reasonZh).toContain('机主姓名');
+  });
+
+  it('runs a company’s own profile given as plain data', () => {
+    const custom: Profile = JSON.parse(
+      JSON.stringify({
+        name: 'bank-assurance',
+        description: 'holder name and bank account only',
+        adultAge: 18,
+        signDateField: 'sign_date',
+        parties: [{ party: 'holder', fields: [{ field: 'holder_name' }, { field: 'bank_account' }] }],
+      }),
+    );
+    expect(missing(checkRequiredFields({ holder_name: '张三' }, custom))).toEqual(['bank_account']);
+  });
+});
+
+describe('isMinorOn', () => {
+  it('comes of age on the 18th birthday; 29 February comes of age on 1 March', () => {
+    expect(isMinorOn('2000-06-15', '2018-06-14')).toBe(true);
+    expect(isMinorOn('2000-06-15', '2018-06-15')).toBe(false);
+    expect(isMinorOn('2000-02-29', '2018-02-28')).toBe(true);
+    expect(isMinorOn('2000-02-29', '2018-03-01')).toBe(false);
+  });
+});

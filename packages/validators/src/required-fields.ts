@@ -1,0 +1,199 @@
+// Mandatory fields, driven by a profile. Profiles are plain data so that a company can define
+// its own (a JSON file in its configuration will do). The default `insurance` profile is
+// 002 §3.5: "（一）投保人的姓名、性别、出生日期、证件号码、联系地址、电话；（二）被保险人的姓名、性别、
+// 出生日期、证件号码（未成年被保险人除外）". Rule code MISSING_REQUIRED.
+
+import { formatYmd, parseDate, resolveToday, ymdOf } from './dates.js';
+import { type Finding, makeFinding } from './findings.js';
+import { presentValue } from './text.js';
+
+/** A customer record by canonical field name (formats.md); `undefined` or `''` means absent. */
+export type CustomerRecord = Readonly<Record<string, string | undefined>>;
+
+export interface RequiredField {
+  /** Canonical field name (formats.md), e.g. `holder_id_number`. */
+  field: string;
+  /** The field may be absent when the party is a minor on the sign date (002 §3.5(2)). */
+  exemptForMinor?: boolean;
+}
+
+export interface PartyRequirements {
+  /** Party the fields belong to: `holder`, `insured`, or `contract` for record-level fields. */
+  party: string;
+  /**
+   * When set, the party is optional as a whole: its fields are checked only when some field
+   * whose name starts with this prefix has a value (an insured party is not always separate
+   * from the holder).
+   */
+  optionalWithPrefix?: string;
+  /** Field holding the party's birth date, needed by `exemptForMinor`. */
+  birthDateField?: string;
+  fields: readonly RequiredField[];
+}
+
+export interface FieldLabel {
+  zh: string;
+  en: string;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  parties: readonly PartyRequirements[];
+  /** Age of majority: 18 (Civil Code art. 17). A party younger than this on the sign date is a minor. */
+  adultAge: number;
+  /** Date on which age is measured; when the record has none, today is used. */
+  signDateField: string;
+  /**
+   * Also report a consent field that is absent or unreadable, as an `info` CONSENT_MISSING
+   * (formats.md: absent means "not recorded", which is not a refusal). Default: not reported.
+   */
+  reportUnrecordedConsent?: boolean;
+  /** Labels for reasons, overriding `FIELD_LABELS` (a telecom says 机主, not 投保人). */
+  labels?: Readonly<Record<string, FieldLabel>>;
+}
+
+/** Default labels of canonical fields, for reasons. */
+export const FIELD_LABELS: Readonly<Record<string, FieldLabel>> = {
+  holder_name: { zh: '投保人姓名', en: 'holder name' },
+  holder_gender: { zh: '投保人性别', en: 'holder gender' },
+  holder_birth_date: { zh: '投保人出生日期', en: 'holder birth date' },
+  holder_id_type: { zh: '投保人证件类型', en: 'holder ID type' },
+  holder_id_number: { zh: '投保人证件号码', en: 'holder ID number' },
+  holder_phone: { zh: '投保人电话', en: 'holder phone' },
+  holder_address: { zh: '投保人联系地址', en: 'holder address' },
+  insured_name: { zh: '被保险人姓名', en: 'insured name' },
+  insured_gender: { zh: '被保险人性别', en: 'insured gender' },
+  insured_birth_date: { zh: '被保险人出生日期', en: 'insured birth date' },
+  insured_id_type: { zh: '被保险人证件类型', en: 'insured ID type' },
+  insured_id_number: { zh: '被保险人证件号码', en: 'insured ID number' },
+  bank_account: { zh: '银行账号', en: 'bank account' },
+  bank_account_name: { zh: '账户名', en: 'bank account name' },
+  service_number: { zh: '服务号码', en: 'service number' },
+  sign_date: { zh: '签单日期', en: 'sign date' },
+  consent: { zh: '同意采集', en: 'consent' },
+};
+
+const HOLDER: PartyRequirements = {
+  party: 'holder',
+  birthDateField: 'holder_birth_date',
+  fields: [
+    { field: 'holder_name' },
+    { field: 'holder_gender' },
+    { field: 'holder_birth_date' },
+    { field: 'holder_id_number' },
+    { field: 'holder_address' },
+    { field: 'holder_phone' },
+  ],
+};
+
+const INSURED: PartyRequirements = {
+  party: 'insured',
+  optionalWithPrefix: 'insured_',
+  birthDateField: 'insured_birth_date',
+  fields: [
+    { field: 'insured_name' },
+    { field: 'insured_gender' },
+    { field: 'insured_birth_date' },
+    { field: 'insured_id_number', exemptForMinor: true },
+  ],
+};
+
+/** Built-in profiles. `insurance` is the default of `validateRecord`. */
+export const profiles: Record<string, Profile> = {
+  insurance: {
+    name: 'insurance',
+    description: 'Life insurance contract: 002 §3.5, holder and (optional) insured party',
+    parties: [HOLDER, INSURED],
+    adultAge: 18,
+    signDateField: 'sign_date',
+  },
+  telecom: {
+    name: 'telecom',
+    description:
+      'Telecom subscription: the insurance fields for holder (机主) and user (使用人), and the service number sold',
+    parties: [HOLDER, INSURED, { party: 'contract', fields: [{ field: 'service_number' }] }],
+    adultAge: 18,
+    signDateField: 'sign_date',
+    labels: {
+      holder_name: { zh: '机主姓名', en: 'subscriber name' },
+      holder_gender: { zh: '机主性别', en: 'subscriber gender' },
+      holder_birth_date: { zh: '机主出生日期', en: 'subscriber birth date' },
+      holder_id_number: { zh: '机主证件号码', en: 'subscriber ID number' },
+      holder_phone: { zh: '机主联系电话', en: 'subscriber phone' },
+      holder_address: { zh: '机主联系地址', en: 'subscriber address' },
+      insured_name: { zh: '使用人姓名', en: 'user name' },
+      insured_gender: { zh: '使用人性别', en: 'user gender' },
+      insured_birth_date: { zh: '使用人出生日期', en: 'user birth date' },
+      insured_id_number: { zh: '使用人证件号码', en: 'user ID number' },
+    },
+  },
+};
+
+export interface RequiredFieldsOptions {
+  /** `YYYY-MM-DD`; stands in for a missing sign date. Defaults to today in Asia/Shanghai. */
+  today?: string;
+}
+
+/** Label of a field for reasons: the profile's, the default, or the field name itself. */
+export function labelOf(field: string, profile?: Profile): FieldLabel {
+  return profile?.labels?.[field] ?? FIELD_LABELS[field] ?? { zh: field, en: field };
+}
+
+/**
+ * True when someone born on `birthDate` is younger than `adultAge` on `onDate` (both
+ * `YYYY-MM-DD`). Someone born on 29 February comes of age on 1 March in a common year.
+ */
+export function isMinorOn(birthDate: string, onDate: string, adultAge = 18): boolean {
+  return ymdOf(birthDate) + adultAge * 10000 > ymdOf(onDate);
+}
+
+function partyIsPresent(record: CustomerRecord, prefix: string): boolean {
+  for (const key of Object.keys(record)) {
+    if (key.startsWith(prefix) && presentValue(record[key]) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * One MISSING_REQUIRED error per required field without a value, naming the field. An optional
+ * party without any value is skipped. A field marked `exemptForMinor` is not required when the
+ * party's birth date shows them under `profile.adultAge` on the sign date (today when the
+ * record has no sign date); with no readable birth date the exemption cannot be shown and the
+ * field is required. Never throws on bad data.
+ * @throws RangeError when `opts.today` is not a real date.
+ */
+export function checkRequiredFields(
+  record: CustomerRecord,
+  profile: Profile,
+  opts: RequiredFieldsOptions = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const party of profile.parties) {
+    if (party.optionalWithPrefix !== undefined && !partyIsPresent(record, party.optionalWithPrefix)) continue;
+    let minor: boolean | undefined;
+    const isMinor = (): boolean => {
+      if (minor === undefined) {
+        const birth =
+          party.birthDateField === undefined ? undefined : parseDate(record[party.birthDateField]);
+        const sign = parseDate(record[profile.signDateField]) ?? formatYmd(resolveToday(opts.today));
+        minor = birth !== undefined && isMinorOn(birth, sign, profile.adultAge);
+      }
+      return minor;
+    };
+    for (const required of party.fields) {
+      if (presentValue(record[required.field]) !== undefined) continue;
+      if (required.exemptForMinor && isMinor()) continue;
+      const label = labelOf(required.field, profile);
+      const f = makeFinding(
+        'MISSING_REQUIRED',
+        'error',
+        `缺少必填项：${label.zh}（${required.field}）`,
+        `missing required field: ${label.en} (${required.field})`,
+      );
+      f.field = required.field;
+      findings.push(f);
+    }
+  }
+  return findings;
+}
