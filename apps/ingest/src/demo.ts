@@ -19,7 +19,12 @@ and prints what was found next to what was injected. Running it again ingests no
  */
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { customers: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      customers: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const out = createOutput(Boolean(values.json));
   if (values.help) {
@@ -33,7 +38,15 @@ async function main(): Promise<number> {
     const today = shanghaiDate(new Date());
     const dir = join(config.dataDir, '..', 'demo', `seed-${seed}`);
     out.note(`generating ${customers} customers (seed ${seed}) into ${dir} …`);
-    const files = await writeSampleFiles(dir, { customers, seed, defectRate: 0.05, idPrefix: `S${seed}-`, batchDate: today, signDateFrom: '2025-11-01', signDateTo: '2026-11-01' });
+    const files = await writeSampleFiles(dir, {
+      customers,
+      seed,
+      defectRate: 0.05,
+      idPrefix: `S${seed}-`,
+      batchDate: today,
+      signDateFrom: '2025-11-01',
+      signDateTo: '2026-11-01',
+    });
     const ctx = await openCustodian(config);
     try {
       for (const w of ctx.warnings) out.note(`warning: ${w}`);
@@ -44,26 +57,37 @@ async function main(): Promise<number> {
         agentsFile: files.agentsFile,
         complaintsFile: files.complaintsFile,
         date: today,
-        onProgress: (p) => out.progress(`ingesting: ${p.rows.toLocaleString('en')} rows, ${p.quarantined} quarantined`),
+        onProgress: (p) =>
+          out.progress(`ingesting: ${p.rows.toLocaleString('en')} rows, ${p.quarantined} quarantined`),
       });
       if (!summary) {
         out.note('another ingestion is running: try again later');
         return 3;
       }
       const r = summary.files[0]!;
-      if (r.status === 'skipped') out.say(`customers.csv was already ingested (batch ${r.batchId}): showing that batch. Use --seed 2 for a new night.`);
+      if (r.status === 'skipped')
+        out.say(
+          `customers.csv was already ingested (batch ${r.batchId}): showing that batch. Use --seed 2 for a new night.`,
+        );
       if (r.status === 'failed') {
         out.say(`ingestion FAILED: ${r.message}`);
         return 1;
       }
       const batchId = r.batchId!;
-      const flags = await ctx.storage.db.selectFrom('flags').select(['record_id', 'rule', 'severity', 'reason_zh', 'flag_id', 'due_on', 'listed_on']).where('batch_id', '=', batchId).execute();
+      const flags = await ctx.storage.db
+        .selectFrom('flags')
+        .select(['record_id', 'rule', 'severity', 'reason_zh', 'flag_id', 'due_on', 'listed_on'])
+        .where('batch_id', '=', batchId)
+        .execute();
       const found = new Set(flags.map((f) => `${f.record_id}|${f.rule}`));
       const labels = readFileSync(files.labelsFile, 'utf8')
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { recordId: string; rule: string });
-      const rules = new Map<string, { injected: number; found: number; wronglyFlagged: number; flags: number }>();
+      const rules = new Map<
+        string,
+        { injected: number; found: number; wronglyFlagged: number; flags: number }
+      >();
       const entry = (rule: string) => {
         let e = rules.get(rule);
         if (!e) {
@@ -85,21 +109,43 @@ async function main(): Promise<number> {
       for (const f of flags) entry(f.rule).flags++;
 
       out.say('');
-      out.say(`Custodian demo — ${summary.files[0]!.rowsRead.toLocaleString('en')} rows ingested ${r.seconds.toFixed(1)} s, ${(await ctx.storage.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n.toLocaleString('en')} customers in the archive`);
-      out.say(`flags of batch ${batchId}: ${flags.length} (listed ${r.listedOn ?? flags[0]?.listed_on}, due ${r.dueOn ?? flags[0]?.due_on} — T+1 and 3 working days)`);
+      out.say(
+        `Custodian demo — ${summary.files[0]!.rowsRead.toLocaleString('en')} rows ingested ${r.seconds.toFixed(1)} s, ${(
+          await ctx.storage.db
+            .selectFrom('customers')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n.toLocaleString('en')} customers in the archive`,
+      );
+      out.say(
+        `flags of batch ${batchId}: ${flags.length} (listed ${r.listedOn ?? flags[0]?.listed_on}, due ${r.dueOn ?? flags[0]?.due_on} — T+1 and 3 working days)`,
+      );
       out.say('');
       out.say('rule                           injected  found  flags raised');
       for (const [rule, e] of [...rules.entries()].sort()) {
-        out.say(`${rule.padEnd(30)} ${String(e.injected).padStart(8)} ${String(e.found).padStart(6)} ${String(e.flags).padStart(13)}${e.wronglyFlagged ? `  (${e.wronglyFlagged} negative cases wrongly flagged)` : ''}`);
+        out.say(
+          `${rule.padEnd(30)} ${String(e.injected).padStart(8)} ${String(e.found).padStart(6)} ${String(e.flags).padStart(13)}${e.wronglyFlagged ? `  (${e.wronglyFlagged} negative cases wrongly flagged)` : ''}`,
+        );
       }
       out.say('');
-      out.say('(flags raised can exceed injected: a defect can break more than one rule, e.g. a wrong ID also disagrees with the birth date)');
+      out.say(
+        '(flags raised can exceed injected: a defect can break more than one rule, e.g. a wrong ID also disagrees with the birth date)',
+      );
       out.say('');
       out.say('a few flags (masked):');
       for (const f of flags.slice(0, 8)) out.say(`  #${f.flag_id} ${f.rule} ${f.record_id}: ${f.reason_zh}`);
       out.say('');
-      out.say('next: pnpm ingest flags list --rule DUP_PHONE | pnpm ingest flags show <id> | pnpm ingest --help');
-      out.result({ ok: true, batchId, files, flags: flags.length, rules: Object.fromEntries(rules), seconds: (Date.now() - started) / 1000 });
+      out.say(
+        'next: pnpm ingest flags list --rule DUP_PHONE | pnpm ingest flags show <id> | pnpm ingest --help',
+      );
+      out.result({
+        ok: true,
+        batchId,
+        files,
+        flags: flags.length,
+        rules: Object.fromEntries(rules),
+        seconds: (Date.now() - started) / 1000,
+      });
       return 0;
     } finally {
       await ctx.close();

@@ -8,9 +8,27 @@ import type { Keyring } from './keyring.js';
  */
 const VERSION = 1;
 
+/**
+ * GCM nonces: a random 8-byte prefix per process (or worker thread) and a 4-byte counter
+ * (NIST SP 800-38D §8.2.1, deterministic construction); the prefix is redrawn before the counter
+ * wraps. As safe as a random nonce per message, without asking the OS for entropy per record.
+ */
+let noncePrefix = randomBytes(8);
+let nonceCounter = 0;
+function nextNonce(): Buffer {
+  if (nonceCounter >= 0xffffffff) {
+    noncePrefix = randomBytes(8);
+    nonceCounter = 0;
+  }
+  const iv = Buffer.allocUnsafe(12);
+  noncePrefix.copy(iv, 0);
+  iv.writeUInt32BE(nonceCounter++, 8);
+  return iv;
+}
+
 export function encryptBytes(keyring: Keyring, plain: Uint8Array): Buffer {
   const key = keyring.active;
-  const iv = randomBytes(12);
+  const iv = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key.dataKey, iv);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   const id = Buffer.from(key.id, 'utf8');

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   type Finding,
   maskAddress,
@@ -10,8 +10,7 @@ import {
   parseDate,
   validateRecord,
 } from '@custodian/validators';
-import { canonicalJson } from '../audit-trail.js';
-import { blindIndex, normalizeText } from '../crypto/blind-index.js';
+import { blindIndex, hmacFor, normalizeText } from '../crypto/blind-index.js';
 import { encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { CopyValue } from '../storage/bulk-copy.js';
@@ -80,10 +79,22 @@ export function fingerprintFinding(
 ): string {
   const party = partyOf(f.field);
   const values = [f.field ? (record[f.field] ?? '') : '', party ? (record[`${party}_id_number`] ?? '') : ''];
-  return createHmac('sha256', keyring.indexKey)
-    .update(`fingerprint\0${recordId}\0${f.rule}\0${f.field ?? ''}\0${values.join('\0')}`)
-    .digest('hex')
+  return hmacFor(keyring.indexKey)
+    .digest(`fingerprint\0${recordId}\0${f.rule}\0${f.field ?? ''}\0${values.join('\0')}`)
+    .toString('hex')
     .slice(0, 40);
+}
+
+/** Hash of a record's content (fixed field order, NUL-separated): unchanged rows are left alone. */
+function contentHash(
+  record: Readonly<Record<string, string | undefined>>,
+  extra: Readonly<Record<string, string>>,
+): Buffer {
+  const h = createHash('sha256');
+  for (const k of Object.keys(record).sort()) h.update(`${k}\0${record[k] ?? ''}\0`);
+  h.update('\u0001');
+  for (const k of Object.keys(extra).sort()) h.update(`${k}\0${extra[k]}\0`);
+  return h.digest();
 }
 
 /**
@@ -154,7 +165,7 @@ export function encodeCustomerRecord(
     record.holder_address ? maskAddress(record.holder_address) : null,
     bank ? maskBankAccount(bank) : null,
     service ? maskPhone(service) : null,
-    createHash('sha256').update(canonicalJson({ record, extra })).digest(),
+    contentHash(record, extra),
     signDate ? addYears(signDate, opts.retentionYears) : null,
   ];
   const findings = result.findings.map((f) => ({

@@ -80,18 +80,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('customers_archive_no').on('customers').column('archive_no').execute();
 
   // Rows of a file being ingested: loaded by COPY outside the archive, merged in one transaction,
-  // so that a crash mid-file leaves the archive exactly as it was before that file.
-  await sql`create table staging_customers (like customers excluding constraints excluding defaults)`.execute(
+  // so that a crash mid-file leaves the archive exactly as it was before that file. Unlogged: its
+  // rows are scratch (a crash loses them, and the file is simply ingested again), so no WAL.
+  await sql`create unlogged table staging_customers (like customers excluding constraints excluding defaults)`.execute(
     db,
   );
   await sql`alter table staging_customers drop column customer_id, drop column created_at, drop column updated_at,
     drop column destroyed_at, drop column first_batch_id, drop column last_batch_id, add column batch_id integer not null, add column line integer not null,
     add column findings jsonb not null default '[]'::jsonb`.execute(db);
-  await db.schema
-    .createIndex('staging_customers_batch')
-    .on('staging_customers')
-    .columns(['batch_id', 'record_id'])
-    .execute();
 
   await db.schema
     .createTable('quarantine')
