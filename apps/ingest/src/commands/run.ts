@@ -67,7 +67,10 @@ export async function runIngestCommand(
     `total: ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
       `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections, ${t.filesFailed} file(s) failed, ${summary.seconds.toFixed(1)} s`,
   );
-  out.result({ ok: t.filesFailed === 0, ...summary });
+  // Peak resident memory of this process, worker threads included (they share the process).
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  out.note(`peak memory: ${peakRssMb} MB`);
+  out.result({ ok: t.filesFailed === 0, ...summary, peakRssMb });
   return t.filesFailed > 0 ? 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   type Finding,
   maskAddress,
@@ -10,7 +10,7 @@ import {
   parseDate,
   validateRecord,
 } from '@custodian/validators';
-import { blindIndex, hmacFor, normalizeText } from '../crypto/blind-index.js';
+import { blindIndex, normalizeText } from '../crypto/blind-index.js';
 import { encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { CopyValue } from '../storage/bulk-copy.js';
@@ -79,9 +79,9 @@ export function fingerprintFinding(
 ): string {
   const party = partyOf(f.field);
   const values = [f.field ? (record[f.field] ?? '') : '', party ? (record[`${party}_id_number`] ?? '') : ''];
-  return hmacFor(keyring.indexKey)
-    .digest(`fingerprint\0${recordId}\0${f.rule}\0${f.field ?? ''}\0${values.join('\0')}`)
-    .toString('hex')
+  return createHmac('sha256', keyring.indexKey)
+    .update(`fingerprint\0${recordId}\0${f.rule}\0${f.field ?? ''}\0${values.join('\0')}`)
+    .digest('hex')
     .slice(0, 40);
 }
 
@@ -90,11 +90,11 @@ function contentHash(
   record: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>>,
 ): Buffer {
-  const h = createHash('sha256');
-  for (const k of Object.keys(record).sort()) h.update(`${k}\0${record[k] ?? ''}\0`);
-  h.update('\u0001');
-  for (const k of Object.keys(extra).sort()) h.update(`${k}\0${extra[k]}\0`);
-  return h.digest();
+  let text = '';
+  for (const k of Object.keys(record).sort()) text += `${k}\0${record[k] ?? ''}\0`;
+  text += '\u0001';
+  for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
+  return createHash('sha256').update(text).digest();
 }
 
 /**

@@ -1,0 +1,175 @@
+/**
+ * bench/ingest: the nightly ingestion at scale, against the local PostgreSQL server.
+ *
+ *   npx tsx --conditions=custodian-source bench/ingest/run.ts [--records 1000000] [--url postgres://…]
+ *
+ * Generates two nights of N customer records (disjoint), then in one run: a plain COPY of night
+ * one into a bare table (the floor: what PostgreSQL alone costs), the real ingest of night one
+ * with every rule on (the command line as an operator runs it), and night two into that archive
+ * (cross-record checks must not grow with the archive). Prints times, records per second, the
+ * ratio to COPY and the peak memory of each ingest process. Asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeSampleFiles } from '@custodian/sample-data';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+const { values } = parseArgs({
+  options: { records: { type: 'string' }, url: { type: 'string' }, workers: { type: 'string' } },
+});
+const N = Number(values.records ?? 1_000_000);
+const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = 'custodian_bench_ingest';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const out = join(root, 'bench', '.out', 'ingest', String(N));
+
+async function generate(night: number): Promise<{ customers: string; agents: string; complaints: string }> {
+  const dir = join(out, `night${night}`);
+  const marker = join(dir, 'done.json');
+  if (!existsSync(marker)) {
+    const t = Date.now();
+    await writeSampleFiles(dir, {
+      customers: N,
+      seed: 7,
+      indexOffset: (night - 1) * N,
+      idPrefix: `N${night}-`,
+      defectRate: 0.05,
+      agents: 2000,
+      signDateFrom: '2025-01-01',
+      signDateTo: '2025-12-31',
+      batchDate: '2026-01-05',
+    });
+    writeFileSync(marker, JSON.stringify({ seconds: (Date.now() - t) / 1000 }));
+    process.stderr.write(
+      `generated night ${night} (${N} records) in ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
+    );
+  }
+  return {
+    customers: join(dir, 'customers.csv'),
+    agents: join(dir, 'agents.csv'),
+    complaints: join(dir, 'complaints.csv'),
+  };
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function plainCopy(file: string): Promise<number> {
+  const c = new pg.Client({ connectionString: `${SERVER}/${DB}` });
+  await c.connect();
+  try {
+    const header = readFileSync(file, 'utf8').slice(0, 4096).split('\n')[0]!.split(',');
+    await c.query(`create table bare_copy (${header.map((h) => `"${h}" text`).join(', ')})`);
+    const t = Date.now();
+    await pipeline(
+      createReadStream(file),
+      c.query(copyFrom('COPY bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)')),
+    );
+    return (Date.now() - t) / 1000;
+  } finally {
+    await c.query('drop table if exists bare_copy');
+    await c.end();
+  }
+}
+
+interface IngestFigures {
+  seconds: number;
+  peakRssMb: number;
+  summary: Record<string, unknown>;
+}
+
+function ingest(
+  night: { customers: string; agents: string; complaints: string },
+  date: string,
+): Promise<IngestFigures> {
+  return new Promise((resolve, reject) => {
+    const t = Date.now();
+    const args = [
+      '--import',
+      'tsx',
+      '--conditions=custodian-source',
+      join(root, 'apps/ingest/src/cli.ts'),
+      'run',
+      night.customers,
+      '--agents',
+      night.agents,
+      '--complaints',
+      night.complaints,
+      '--date',
+      date,
+      '--json',
+    ];
+    if (values.workers) args.push('--workers', values.workers);
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: `${SERVER}/${DB}`,
+        CUSTODIAN_DATA_DIR: join(out, 'data'),
+        CUSTODIAN_MASTER_KEYS: `bench:${Buffer.alloc(32, 5).toString('base64')}`,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = (Date.now() - t) / 1000;
+      const last = stdout.trim().split('\n').at(-1) ?? '{}';
+      const summary = JSON.parse(last) as Record<string, unknown>;
+      if (code !== 0) reject(new Error(`ingest exited ${code}: ${last.slice(0, 500)}`));
+      else resolve({ seconds, peakRssMb: Number(summary.peakRssMb), summary });
+    });
+  });
+}
+
+mkdirSync(out, { recursive: true });
+const [n1, n2] = [await generate(1), await generate(2)];
+await admin(`drop database if exists ${DB} with (force)`);
+await admin(`create database ${DB}`);
+const copySeconds = await plainCopy(n1.customers);
+process.stderr.write(`plain COPY of night 1: ${copySeconds.toFixed(1)} s\n`);
+const first = await ingest(n1, '2026-01-05');
+const second = await ingest(n2, '2026-01-06');
+
+const rate = (s: number) => Math.round(N / s).toLocaleString('en');
+const file = (f: IngestFigures) =>
+  ((f.summary.files as Record<string, unknown>[])[0] ?? {}) as Record<string, unknown>;
+const rows = [
+  ['plain COPY into a bare table (night 1)', copySeconds, '-', '-'],
+  ['ingest night 1 (empty archive, every rule)', first.seconds, first.peakRssMb, file(first).flagsRaised],
+  [
+    `ingest night 2 (archive of ${N.toLocaleString('en')})`,
+    second.seconds,
+    second.peakRssMb,
+    file(second).flagsRaised,
+  ],
+] as const;
+console.log(
+  `\nbench/ingest: ${N.toLocaleString('en')} records per night, PostgreSQL at ${SERVER}, ${(await import('node:os')).availableParallelism()} cores`,
+);
+console.log(
+  'what                                          seconds   records/s   ratio to COPY   peak MB   flags',
+);
+for (const [what, s, mb, flags] of rows) {
+  console.log(
+    `${what.padEnd(44)} ${s.toFixed(1).padStart(8)} ${rate(s).padStart(11)} ${(s / copySeconds).toFixed(1).padStart(15)} ${String(mb).padStart(9)} ${String(flags).padStart(7)}`,
+  );
+}
+console.log(
+  `night 2 / night 1 time: ${(second.seconds / first.seconds).toFixed(2)}   targets: <= 60 s per night, <= 1024 MB, night 2 no slower than night 1`,
+);
