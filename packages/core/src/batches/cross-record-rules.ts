@@ -98,12 +98,10 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
   );
   await sql`
     with problem as (
-      select distinct t.v from touched t
-      where t.rule = ${r.rule}::text and exists (
-        select 1 from customers a join customers b on b.${sql.raw(r.column)} = a.${sql.raw(r.column)}
-        where a.${sql.raw(r.column)} = t.v and a.destroyed_at is null and b.destroyed_at is null
-          and a.holder_id_bidx is not null and b.holder_id_bidx is not null and a.holder_id_bidx <> b.holder_id_bidx
-        limit 1)
+      select c.${sql.raw(r.column)} as v from customers c
+      where c.${sql.raw(r.column)} in (select v from touched where rule = ${r.rule}::text)
+        and c.destroyed_at is null and c.holder_id_bidx is not null
+      group by 1 having count(distinct c.holder_id_bidx) > 1
     ),
     grp as (
       select c.${sql.raw(r.column)} as v, array_agg(c.record_id order by c.record_id) as recs,
@@ -121,6 +119,8 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
       jsonb_build_object(${r.field}::text, c.${sql.raw(r.masked)}), c.channel, c.branch, c.agent_id, c.${sql.raw(r.column)}
     from grp g join customers c on c.${sql.raw(r.column)} = g.v and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
+  // Temporary tables have no statistics until analysed: without them the planner guesses badly.
+  await sql`analyze touched`.execute(trx);
 }
 
 async function touchIds(trx: Transaction<Database>, rule: string): Promise<void> {
@@ -139,12 +139,10 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
   await touchIds(trx, 'ID_CONFLICT');
   await sql`
     with problem as (
-      select distinct t.v from touched t
-      where t.rule = 'ID_CONFLICT' and exists (
-        select 1 from customers a join customers b on b.holder_id_bidx = a.holder_id_bidx
-        where a.holder_id_bidx = t.v and a.destroyed_at is null and b.destroyed_at is null
-          and (a.holder_name_bidx is distinct from b.holder_name_bidx or a.holder_birth_date is distinct from b.holder_birth_date)
-        limit 1)
+      select c.holder_id_bidx as v from customers c
+      where c.holder_id_bidx in (select v from touched where rule = 'ID_CONFLICT') and c.destroyed_at is null
+      group by 1
+      having count(distinct c.holder_name_bidx) > 1 or count(distinct c.holder_birth_date) > 1
     ),
     grp as (
       select c.holder_id_bidx as v, array_agg(c.record_id order by c.record_id) as recs, count(*) as n_rec,
@@ -161,6 +159,8 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
       jsonb_build_object('holder_id_number', c.holder_id_masked, 'holder_name', c.holder_name_masked), c.channel, c.branch, c.agent_id, c.holder_id_bidx
     from grp g join customers c on c.holder_id_bidx = g.v and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
+  // Temporary tables have no statistics until analysed: without them the planner guesses badly.
+  await sql`analyze touched`.execute(trx);
 }
 
 /** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
@@ -215,6 +215,8 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
       from ${scope} join agents a on a.${sql.raw(agentCol)} = c.${sql.raw(col)}
       where c.destroyed_at is null
       on conflict (fingerprint) do nothing`.execute(trx);
+    // Temporary tables have no statistics until analysed: without them the planner guesses badly.
+    await sql`analyze touched`.execute(trx);
   }
 }
 

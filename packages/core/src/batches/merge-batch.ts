@@ -101,6 +101,9 @@ export async function mergeStagedBatch(
       trx,
     );
     await sql`create index on changed (record_id)`.execute(trx);
+    // Temporary tables have no statistics until analysed: without them the planner guesses badly.
+    await sql`analyze batch_records`.execute(trx);
+    await sql`analyze changed`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
       select (select count(*) from batch_records)::int as total,
              (select count(*) from changed where inserted)::int as inserted,
