@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { auditFiles } from '../../apps/auditor/src/audit-files.js';
 import { auditorConfigSchema } from '../../apps/auditor/src/config.js';
 import { ANOMALY_CODES } from '../../apps/auditor/src/detect/codes.js';
-import { loadRecordDirectoryFromFile } from '../../apps/auditor/src/input/record-file.js';
 import { readApprovalsFile, readStaffFile } from '../../apps/auditor/src/input/master-data.js';
+import { loadRecordDirectoryFromFile } from '../../apps/auditor/src/input/record-file.js';
 import { type SampleLogFiles, writeSampleLogs } from '../../apps/auditor/src/sample/write-sample-logs.js';
 import { bundledWorkingDays } from '../../apps/auditor/src/working-days.js';
 
@@ -38,7 +38,13 @@ const dir = values.dir ?? `/tmp/custodian-bench-auditor/${staff}-${events}${valu
 const manifest = join(dir, 'manifest.json');
 
 if (values.generate) {
-  const files = await writeSampleLogs(dir, { staff, events, gzip: values.gzip, archives: 1_000_000, seed: 4 });
+  const files = await writeSampleLogs(dir, {
+    staff,
+    events,
+    gzip: values.gzip,
+    archives: 1_000_000,
+    seed: 4,
+  });
   writeFileSync(manifest, JSON.stringify(files));
   process.exit(0);
 }
@@ -47,9 +53,13 @@ if (values.regen || !existsSync(manifest)) {
   if (existsSync(dir)) rmSync(dir, { recursive: true });
   const t = Date.now();
   process.stderr.write(`generating ${events.toLocaleString('en')} events for ${staff} staff into ${dir} …\n`);
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--generate', '--dir', dir], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--generate', '--dir', dir],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
   process.stderr.write(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
 }
@@ -73,7 +83,10 @@ const result = await auditFiles({
   approvals,
   records,
   files: files.logFiles,
-  onProgress: (n) => process.stderr.write(`  ${n.toLocaleString('en')} events, ${((Date.now() - loaded) / 1000).toFixed(1)} s\r`),
+  onProgress: (n) =>
+    process.stderr.write(
+      `  ${n.toLocaleString('en')} events, ${((Date.now() - loaded) / 1000).toFixed(1)} s\r`,
+    ),
 });
 const done = Date.now();
 clearInterval(sampler);
@@ -83,12 +96,22 @@ const seconds = (done - loaded) / 1000;
 const found = new Set(result.drafts.map((d) => d.key));
 const labelled = new Set(files.labels.map((l) => `${l.operator_id}|${l.day}`));
 const staffDays = result.daily.length;
-console.log(`\nauditor bench: ${result.stats.events.toLocaleString('en')} events, ${files.staff} staff, ${files.days.length} days, ${files.archives.toLocaleString('en')} records${values.gzip ? ', gzip' : ''}, workers ${config.workers}`);
-console.log(`  load staff/approvals/records: ${((loaded - started) / 1000).toFixed(1)} s (${staffRows.length} staff, ${approvals.length} approvals, ${records.size.toLocaleString('en')} records)`);
-console.log(`  audit: ${seconds.toFixed(1)} s, ${Math.round(result.stats.events / seconds).toLocaleString('en')} events/s`);
+console.log(
+  `\nauditor bench: ${result.stats.events.toLocaleString('en')} events, ${files.staff} staff, ${files.days.length} days, ${files.archives.toLocaleString('en')} records${values.gzip ? ', gzip' : ''}, workers ${config.workers}`,
+);
+console.log(
+  `  load staff/approvals/records: ${((loaded - started) / 1000).toFixed(1)} s (${staffRows.length} staff, ${approvals.length} approvals, ${records.size.toLocaleString('en')} records)`,
+);
+console.log(
+  `  audit: ${seconds.toFixed(1)} s, ${Math.round(result.stats.events / seconds).toLocaleString('en')} events/s`,
+);
 console.log(`  peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
-console.log(`  bad lines: ${result.files.reduce((a, f) => a + f.bad, 0)}, late events: ${result.stats.lateEvents}, staff-days: ${staffDays.toLocaleString('en')}`);
-console.log('\n  code                        injected  found  recall   raised  false alarms  per 1,000 staff-days');
+console.log(
+  `  bad lines: ${result.files.reduce((a, f) => a + f.bad, 0)}, late events: ${result.stats.lateEvents}, staff-days: ${staffDays.toLocaleString('en')}`,
+);
+console.log(
+  '\n  code                        injected  found  recall   raised  false alarms  per 1,000 staff-days',
+);
 let allFound = true;
 for (const code of ANOMALY_CODES) {
   const inj = files.labels.filter((l) => l.code === code);
@@ -101,8 +124,13 @@ for (const code of ANOMALY_CODES) {
   );
 }
 const totalFalse = result.drafts.filter((d) => !labelled.has(`${d.operatorId}|${d.day}`)).length;
-console.log(`\n  every injected case found: ${allFound ? 'yes' : 'NO'}; false alarms: ${totalFalse} (${((1000 * totalFalse) / Math.max(1, staffDays)).toFixed(2)} per 1,000 staff-days)`);
+console.log(
+  `\n  every injected case found: ${allFound ? 'yes' : 'NO'}; false alarms: ${totalFalse} (${((1000 * totalFalse) / Math.max(1, staffDays)).toFixed(2)} per 1,000 staff-days)`,
+);
 const missed = files.labels.filter((l) => !found.has(`${l.operator_id}|${l.code}|${l.day}`));
 for (const m of missed.slice(0, 20)) console.log(`  missed: ${m.code} ${m.operator_id} ${m.day} (${m.note})`);
 const falseSample = result.drafts.filter((d) => !labelled.has(`${d.operatorId}|${d.day}`)).slice(0, 10);
-for (const d of falseSample) console.log(`  false alarm: ${d.code} ${d.operatorId} ${d.day} events ${d.eventCount} ${JSON.stringify(d.facts).slice(0, 160)}`);
+for (const d of falseSample)
+  console.log(
+    `  false alarm: ${d.code} ${d.operatorId} ${d.day} events ${d.eventCount} ${JSON.stringify(d.facts).slice(0, 160)}`,
+  );

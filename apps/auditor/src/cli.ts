@@ -1,25 +1,80 @@
-/**
- * custodian auditor: audits the archive system's access logs against approvals, staff status and
- * clearances (rulebook section 3). Not built yet: only --help answers.
- */
-const HELP = `Usage: pnpm auditor <command>
+import { parseArgs } from 'node:util';
+import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from './cli-options.js';
+import { runAnomaliesCommand } from './commands/anomalies.js';
+import { runAuditCommand } from './commands/run.js';
+import { runScheduleCommand } from './commands/schedule.js';
 
-Audits access logs of the archive system (rulebook section 3).
+const HELP = `Usage: pnpm auditor <command> [options]
 
-Status: not implemented yet in this version. The planned commands are
-  run --staff <file> --approvals <file> <log file...> [--json]
-  schedule
-  anomalies export|list|show|resolve
-and none of them does anything yet.
+Audits the access logs of the archive system and Custodian's own audit trail (rulebook section 3):
+usage against approvals, leavers and transfers, clearance, loans, off-hours, volume spikes,
+enumeration, snooping, failed-login bursts, concurrent sessions, deletions. Storage: DATABASE_URL
+when set, else the embedded database in ./.custodian/data.
+
+Commands:
+  run <log file...>            audit access logs (JSON Lines or CSV, gzip or not, any size)
+      --staff <file>           staff directory CSV (loaded first; replaces the rows it names)
+      --approvals <file>       approvals CSV (loaded first)
+      --records <file>         record directory of the archive system (archive_no, branch, secrecy_level)
+      --as-of <timestamp>      audit time for loans still open (default: the last event)
+      --force                  audit files again even if already audited
+      --no-trail               do not audit Custodian's own audit trail
+      --workers 0|1            parse on a worker thread (1, default) or inline (0)
+  schedule                     nightly at auditor.nightlyAt (default 02:00 Asia/Shanghai) over the
+                               previous day's logs in auditor.logsDir, catching up missed days
+      --once                   catch up / run once now and exit
+  anomalies list               list, riskiest first: --code --severity --status --operator --department
+                               --branch --day --from --to --min-score --order score|day|anomaly_id --limit --offset
+  anomalies export [--out f]   JSON Lines (formats.md "Anomalies export"), same filters
+  anomalies show <id>          one anomaly: reason, masked evidence, history
+  anomalies resolve <id> --disposition confirmed|false_positive|waived --note <text> [--until YYYY-MM-DD]
 
 Options:
-  -h, --help   show this help
+  --json            print one JSON summary object as the last line of stdout
+  --actor <name>    who is acting, for the history and audit trail (default: CUSTODIAN_ACTOR or "cli")
+  --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
+  -h, --help        show this help
+
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 another audit holds the lock.
 `;
 
-const args = process.argv.slice(2);
-if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(HELP);
-  process.exit(0);
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out: CliOutput = createOutput(rest.includes('--json'));
+  if (
+    !command ||
+    command === 'help' ||
+    command === '--help' ||
+    command === '-h' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: COMMON_OPTIONS,
+      strict: false,
+      allowPositionals: true,
+    });
+    if (!['run', 'schedule', 'anomalies'].includes(command)) throw usageError(`unknown command "${command}"`);
+    const ctx = await openContextForCli(
+      { config: values.config as string | undefined, actor: values.actor as string | undefined },
+      out,
+    );
+    try {
+      if (command === 'run') return await runAuditCommand(ctx, rest, out);
+      if (command === 'schedule') return await runScheduleCommand(ctx, rest, out);
+      return await runAnomaliesCommand(ctx, rest, out);
+    } finally {
+      await ctx.close();
+    }
+  } catch (err) {
+    return reportCliError(err, out);
+  }
 }
-process.stderr.write(`auditor: "${args[0]}" is not implemented yet (see --help)\n`);
-process.exit(2);
+
+process.exitCode = await main(process.argv.slice(2));

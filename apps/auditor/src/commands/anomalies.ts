@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { CliOutput, CustodianContext } from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import { auditorConfig } from '../config.js';
+import { anomalyTable } from '../report/anomaly-table.js';
+import {
+  type AnomalyFilters,
+  getAnomalyDetail,
+  iterateAnomalies,
+  listAnomalies,
+  resolveAnomaly,
+  toAnomalyExport,
+} from '../store/anomalies-repo.js';
+
+const FILTER_OPTIONS = {
+  code: { type: 'string' },
+  severity: { type: 'string' },
+  status: { type: 'string' },
+  operator: { type: 'string' },
+  department: { type: 'string' },
+  branch: { type: 'string' },
+  day: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'min-score': { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+  order: { type: 'string' },
+} as const;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function filtersOf(v: Record<string, unknown>): AnomalyFilters {
+  const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const f: AnomalyFilters = {};
+  if (s('code')) f.code = s('code')!;
+  if (s('severity')) f.severity = s('severity')!;
+  if (s('status')) f.status = s('status')!;
+  if (s('operator')) f.operatorId = s('operator')!;
+  if (s('department')) f.department = s('department')!;
+  if (s('branch')) f.branch = s('branch')!;
+  for (const [k, key] of [
+    ['day', 'day'],
+    ['from', 'dayFrom'],
+    ['to', 'dayTo'],
+  ] as const) {
+    const val = s(k);
+    if (val) {
+      if (!DATE.test(val)) throw usageError(`--${k} must be YYYY-MM-DD, got "${val}"`);
+      f[key] = val;
+    }
+  }
+  if (s('min-score')) {
+    const n = Number(s('min-score'));
+    if (Number.isNaN(n)) throw usageError('--min-score must be a number');
+    f.minScore = n;
+  }
+  return f;
+}
+
+function anomalyId(positionals: string[]): number {
+  const id = Number(positionals[1]);
+  if (!positionals[1] || !Number.isInteger(id) || id <= 0)
+    throw usageError(`anomalies ${positionals[0]} needs an anomaly id`);
+  return id;
+}
+
+export async function runAnomaliesCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...COMMON_OPTIONS,
+      ...FILTER_OPTIONS,
+      out: { type: 'string' },
+      disposition: { type: 'string' },
+      note: { type: 'string' },
+      until: { type: 'string' },
+    },
+  });
+  const sub = positionals[0];
+  const db = ctx.storage.db;
+  switch (sub) {
+    case 'list': {
+      const order = values.order as 'score' | 'day' | 'anomaly_id' | undefined;
+      if (order && !['score', 'day', 'anomaly_id'].includes(order))
+        throw usageError('--order is score, day or anomaly_id');
+      const page = await listAnomalies(db, filtersOf(values), {
+        limit: Number(values.limit ?? 50),
+        offset: Number(values.offset ?? 0),
+        ...(order ? { order } : {}),
+      });
+      for (const l of anomalyTable(page.anomalies)) out.say(l);
+      out.say(`${page.anomalies.length} of ${page.total} anomalies`);
+      out.result({ ok: true, total: page.total, anomalies: page.anomalies.map(toAnomalyExport) });
+      return 0;
+    }
+    case 'export': {
+      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      let n = 0;
+      for await (const a of iterateAnomalies(db, filtersOf(values))) {
+        if (!target.write(`${JSON.stringify(toAnomalyExport(a))}\n`)) await once(target, 'drain');
+        n++;
+      }
+      if (values.out) {
+        (target as ReturnType<typeof createWriteStream>).end();
+        await once(target, 'finish');
+        out.note(`${n} anomalies written to ${values.out}`);
+      }
+      out.result({ ok: true, anomalies: n, out: values.out ?? null });
+      return 0;
+    }
+    case 'show': {
+      const d = await getAnomalyDetail(db, anomalyId(positionals));
+      const a = d.anomaly;
+      out.say(
+        `anomaly #${a.anomaly_id}  ${a.code} [${a.severity}]  status ${a.status}${a.waived_until ? ` until ${a.waived_until}` : ''}  score ${a.score}`,
+      );
+      out.say(`  ${a.reason_zh}`);
+      out.say(`  ${a.reason_en}`);
+      out.say(
+        `  operator ${a.operator_id} (${d.staff?.name_masked ?? '-'}, ${a.department ?? '-'}, ${a.branch ?? '-'}, clearance ${d.staff?.clearance ?? '-'}, ${d.staff?.status ?? 'not in directory'}), day ${a.day}, risk that day ${d.risk?.score ?? 0}`,
+      );
+      out.say(`  archives: ${a.archive_nos.join(', ') || '-'}`);
+      const ev = a.evidence as { findings?: unknown; facts?: unknown; events?: Record<string, unknown>[] };
+      out.say(`  findings: ${JSON.stringify(ev.findings ?? {})}  facts: ${JSON.stringify(ev.facts ?? {})}`);
+      out.say('  evidence (first events, masked):');
+      for (const e of ev.events ?? [])
+        out.say(
+          `    ${e['ts']} ${e['action']} ${e['archive_no'] ?? '-'} x${e['record_count']} ${e['approval_id'] ?? ''} ${e['client_ip'] ?? ''} ${e['result']} ${e['finding'] ?? ''} (${e['source']}:${e['line']})`,
+        );
+      out.say('  history:');
+      for (const h of d.history)
+        out.say(`    ${new Date(h.at).toISOString()} ${h.actor} ${h.action} ${JSON.stringify(h.detail)}`);
+      out.result({
+        ok: true,
+        anomaly: toAnomalyExport(a),
+        history: d.history,
+        staff: d.staff ?? null,
+        risk: d.risk ?? null,
+      });
+      return 0;
+    }
+    case 'resolve': {
+      if (!values.disposition)
+        throw usageError('anomalies resolve needs --disposition confirmed|false_positive|waived');
+      if (values.until && !DATE.test(values.until)) throw usageError('--until must be YYYY-MM-DD');
+      const a = await resolveAnomaly(db, anomalyId(positionals), {
+        actor: ctx.config.actor,
+        disposition: values.disposition,
+        note: values.note ?? '',
+        ...(values.until ? { waivedUntil: values.until } : {}),
+        falsePositiveDays: auditorConfig(ctx).falsePositiveDays,
+      });
+      out.say(`anomaly #${a.anomaly_id} ${a.status}${a.waived_until ? ` until ${a.waived_until}` : ''}`);
+      out.result({ ok: true, anomaly: toAnomalyExport(a) });
+      return 0;
+    }
+    default:
+      throw usageError(`unknown anomalies command "${sub ?? ''}" (list, export, show, resolve)`);
+  }
+}

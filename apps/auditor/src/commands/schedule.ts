@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import type { CliOutput, CustodianContext } from '@custodian/core';
+import cron from 'node-cron';
+import { COMMON_OPTIONS } from '../cli-options.js';
+import { auditorConfig } from '../config.js';
+import { missingDays, nightlyAuditJob, runNightlyAudit } from '../jobs/nightly-audit.js';
+
+/**
+ * `auditor schedule`: node-cron at the edge only. At start, days missed while the scheduler was
+ * down are audited (job_runs); then the job runs nightly. Overlaps are refused by node-cron
+ * (`noOverlap`) and, across processes and machines, by the advisory lock inside runAudit.
+ */
+export async function runScheduleCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
+  });
+  const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
+  const catchUp = async () => {
+    const due = nightlyAuditJob.dueDay(ctx, new Date());
+    const results = [];
+    for (const day of await missingDays(ctx, due)) {
+      log(`auditing ${day} (logs in ${auditorConfig(ctx).logsDir})`);
+      const r = await runNightlyAudit(ctx, day, log);
+      log(
+        `${day}: ${r.status}, ${r.files.length} file(s), ${r.summary?.events ?? 0} events, ${r.summary?.anomalies.raised ?? 0} new anomalies`,
+      );
+      results.push(r);
+      if (r.status === 'locked') break;
+    }
+    return results;
+  };
+  if (values.once) {
+    const results = await catchUp();
+    const locked = results.some((r) => r.status === 'locked');
+    out.result({
+      ok: !locked,
+      runs: results.map((r) => ({
+        day: r.day,
+        status: r.status,
+        files: r.files,
+        events: r.summary?.events ?? 0,
+      })),
+    });
+    return locked ? 3 : 0;
+  }
+  await catchUp();
+  const expr = nightlyAuditJob.cron(ctx);
+  log(
+    `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
+  );
+  const task = cron.schedule(
+    expr,
+    async () => {
+      try {
+        await catchUp();
+      } catch (err) {
+        log(`nightly audit failed: ${(err as Error).message}`);
+      }
+    },
+    { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyAuditJob.id },
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await task.stop();
+  log('scheduler stopped');
+  return 0;
+}

@@ -1,0 +1,368 @@
+import { describe, expect, it } from 'vitest';
+import { auditorConfigSchema } from '../config.js';
+import type { RawEvent } from '../input/log-reader.js';
+import { openLogStream } from '../input/log-stream.js';
+import type { ApprovalEntry, StaffEntry } from '../input/master-data.js';
+import { AuditEngine, type EngineResult } from './engine.js';
+import { RecordDirectory } from './record-directory.js';
+
+// 2026-11-16 is a Monday, 2026-11-21 a Saturday; November 2026 has no public holiday.
+const isWorkingDay = (d: string) => {
+  const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
+  return wd !== 0 && wd !== 6;
+};
+
+function staff(id: string, over: Partial<StaffEntry> = {}): StaffEntry {
+  return {
+    operator_id: id,
+    name_masked: '张*',
+    department: '客户服务部',
+    branch: '北京分公司',
+    role: '业务员',
+    clearance: '普通',
+    status: 'active',
+    status_since: null,
+    ...over,
+  };
+}
+
+function approval(id: string, op: string, over: Partial<ApprovalEntry> = {}): ApprovalEntry {
+  return {
+    approval_id: id,
+    operator_id: op,
+    kind: 'export',
+    scope: 'all',
+    purpose: null,
+    approved_by: 'MGR',
+    valid_from: '2026-11-01',
+    valid_to: '2026-11-30',
+    max_records: null,
+    ...over,
+  };
+}
+
+function ev(ts: string, op: string, action: string, extra: Partial<RawEvent> = {}): RawEvent {
+  return { ts: `2026-11-${ts}+08:00`, operator_id: op, action, client_ip: '10.1.1.1', ...extra };
+}
+
+async function audit(
+  events: RawEvent[],
+  opts: {
+    staff?: StaffEntry[];
+    approvals?: ApprovalEntry[];
+    records?: [string, number, string | null][];
+    config?: Record<string, unknown>;
+    history?: Map<string, { day: string; records: number }[]>;
+    asOf?: number;
+  } = {},
+): Promise<EngineResult> {
+  const records = new RecordDirectory();
+  for (const [a, s, b] of opts.records ?? []) records.add(a, s, b);
+  const engine = new AuditEngine({
+    config: auditorConfigSchema.parse(opts.config ?? {}),
+    isWorkingDay,
+    staff: opts.staff ?? [staff('A'), staff('B')],
+    approvals: opts.approvals ?? [],
+    records,
+    ...(opts.history ? { history: opts.history } : {}),
+  });
+  const stream = openLogStream({ files: [], extra: { label: 'test', events }, workers: 0 });
+  for await (const b of stream.batches) engine.processBatch(b);
+  return engine.finish(opts.asOf);
+}
+
+const codes = (r: EngineResult) => r.drafts.map((d) => `${d.operatorId}|${d.code}|${d.day}`).sort();
+
+describe('approval ledger join', () => {
+  it('raises ACCESS_WITHOUT_APPROVAL for an export with no approval', async () => {
+    const r = await audit([ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000010', record_count: 5 })]);
+    expect(codes(r)).toEqual(['A|ACCESS_WITHOUT_APPROVAL|2026-11-16']);
+    expect(r.drafts[0]!.findings).toEqual({ no_approval: 1 });
+  });
+
+  it('accepts an export covered by a valid approval, and a plain view needs none', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000010', record_count: 5, approval_id: 'E1' }),
+        ev('16T10:05:00', 'B', 'view', { archive_no: 'KH000000011' }),
+      ],
+      { approvals: [approval('E1', 'A')] },
+    );
+    expect(codes(r)).toEqual([]);
+    expect(r.approvalUsage).toEqual([{ approvalId: 'E1', used: 5 }]);
+  });
+
+  it('tells expired, not yet valid, out of scope, over quota and escalation apart', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000010', approval_id: 'OLD' }),
+        ev('16T10:01:00', 'A', 'export', { archive_no: 'KH000000010', approval_id: 'NEW' }),
+        ev('16T10:02:00', 'B', 'export', { archive_no: 'KH000000099', approval_id: 'LIST' }),
+        ev('16T10:03:00', 'B', 'export', { archive_no: 'KH000000001', record_count: 8, approval_id: 'LIST' }),
+        ev('16T10:04:00', 'B', 'export', { archive_no: 'KH000000002', record_count: 8, approval_id: 'LIST' }),
+        ev('16T10:05:00', 'B', 'view', { archive_no: 'KH000000003', approval_id: 'Q' }),
+        ev('16T10:06:00', 'B', 'export', { archive_no: 'KH000000003', approval_id: 'Q' }),
+      ],
+      {
+        approvals: [
+          approval('OLD', 'A', { valid_from: '2026-10-01', valid_to: '2026-11-10' }),
+          approval('NEW', 'A', { valid_from: '2026-11-20', valid_to: '2026-11-30' }),
+          approval('LIST', 'B', { scope: 'KH000000001;KH000000002', max_records: 10 }),
+          approval('Q', 'B', { kind: 'query', scope: 'KH000000003' }),
+        ],
+      },
+    );
+    const a = r.drafts.find((d) => d.operatorId === 'A')!;
+    expect(a.code).toBe('ACCESS_WITHOUT_APPROVAL');
+    expect(a.findings).toEqual({ expired: 1, not_yet_valid: 1 });
+    const b = r.drafts.find((d) => d.operatorId === 'B')!;
+    expect(b.code).toBe('APPROVAL_SCOPE_EXCEEDED');
+    expect(b.findings).toEqual({ out_of_scope: 1, over_quota: 1, escalation: 1 });
+  });
+
+  it("refuses someone else's approval and an unknown approval id", async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'print', { archive_no: 'KH000000010', approval_id: 'P-B' }),
+        ev('16T10:01:00', 'A', 'print', { archive_no: 'KH000000010', approval_id: 'NOPE' }),
+      ],
+      { approvals: [approval('P-B', 'B', { kind: 'print' })] },
+    );
+    expect(r.drafts[0]!.findings).toEqual({ other_operator: 1, unknown_approval: 1 });
+  });
+
+  it('needs an approval for 机密 records and for large queries, not for small ones', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'view', { archive_no: 'KH000000500' }),
+        ev('16T10:01:00', 'B', 'query', { record_count: 500 }),
+        ev('16T10:02:00', 'B', 'query', { record_count: 50 }),
+      ],
+      { staff: [staff('A', { clearance: '绝密' }), staff('B')], records: [['KH000000500', 2, null]] },
+    );
+    expect(codes(r)).toEqual([
+      'A|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+      'B|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+    ]);
+  });
+
+  it('raises DELETION_WITHOUT_APPROVAL, not for an approved deletion', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'delete', { archive_no: 'KH000000010' }),
+        ev('16T10:00:00', 'B', 'delete', { archive_no: 'KH000000011', approval_id: 'D' }),
+      ],
+      { approvals: [approval('D', 'B', { kind: 'delete' })] },
+    );
+    expect(codes(r)).toEqual(['A|DELETION_WITHOUT_APPROVAL|2026-11-16']);
+  });
+});
+
+describe('point-in-time staff state', () => {
+  it('raises ACCESS_AFTER_DEPARTURE from status_since on, not before', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'view', { archive_no: 'KH000000010' }),
+        ev('18T10:00:00', 'A', 'login'),
+        ev('18T10:01:00', 'A', 'view', { archive_no: 'KH000000010' }),
+      ],
+      { staff: [staff('A', { status: 'left', status_since: '2026-11-17' })] },
+    );
+    expect(codes(r)).toEqual(['A|ACCESS_AFTER_DEPARTURE|2026-11-18']);
+    expect(r.drafts[0]!.eventCount).toBe(2);
+  });
+
+  it("keeps a transferred person's access to the new branch only", async () => {
+    const r = await audit(
+      [
+        ev('18T10:00:00', 'A', 'view', { archive_no: 'KH000000001' }),
+        ev('18T10:01:00', 'A', 'view', { archive_no: 'KH000000002' }),
+        ev('16T10:01:00', 'A', 'view', { archive_no: 'KH000000002' }),
+      ],
+      {
+        staff: [staff('A', { status: 'transferred', status_since: '2026-11-17', branch: '上海分公司' })],
+        records: [
+          ['KH000000001', 0, '上海分公司'],
+          ['KH000000002', 0, '北京分公司'],
+        ],
+      },
+    );
+    expect(codes(r)).toEqual(['A|ACCESS_AFTER_DEPARTURE|2026-11-18']);
+    expect([...r.drafts[0]!.archives]).toEqual(['KH000000002']);
+  });
+});
+
+describe('clearance', () => {
+  it('raises CLEARANCE_VIOLATION above clearance only', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'view', { archive_no: 'KH000000007' }),
+        ev('16T10:00:00', 'B', 'view', { archive_no: 'KH000000007' }),
+      ],
+      { staff: [staff('A'), staff('B', { clearance: '秘密' })], records: [['KH000000007', 1, null]] },
+    );
+    expect(codes(r)).toEqual(['A|CLEARANCE_VIOLATION|2026-11-16']);
+  });
+});
+
+describe('loans', () => {
+  it('raises LOAN_OVERDUE for a late return and for a loan still open at audit time, not for a prompt return', async () => {
+    const r = await audit(
+      [
+        ev('02T10:00:00', 'A', 'borrow', { archive_no: 'KH000000001', approval_id: 'L' }),
+        ev('09T10:00:00', 'A', 'return', { archive_no: 'KH000000001' }),
+        ev('10T10:00:00', 'B', 'borrow', { archive_no: 'KH000000002', approval_id: 'L2' }),
+        ev('11T10:00:00', 'B', 'return', { archive_no: 'KH000000002' }),
+        ev('16T10:00:00', 'B', 'borrow', { archive_no: 'KH000000003', approval_id: 'L2' }),
+        ev('25T10:00:00', 'B', 'view', { archive_no: 'KH000000004' }),
+      ],
+      {
+        approvals: [approval('L', 'A', { kind: 'borrow' }), approval('L2', 'B', { kind: 'borrow' })],
+      },
+    );
+    expect(codes(r)).toEqual(['A|LOAN_OVERDUE|2026-11-05', 'B|LOAN_OVERDUE|2026-11-19']);
+    expect(r.drafts.find((d) => d.operatorId === 'B')!.findings).toEqual({ still_open: 1 });
+    expect(r.openLoans.map((l) => l.archive)).toEqual(['KH000000003']);
+  });
+});
+
+describe('behaviour', () => {
+  it('raises OFF_HOURS_ACCESS for a late session and a weekend, not for one look-up after 18:00', async () => {
+    const r = await audit([
+      ev('16T18:05:00', 'A', 'view', { archive_no: 'KH000000001' }),
+      ev('17T21:00:00', 'A', 'view', { archive_no: 'KH000000001' }),
+      ev('17T21:01:00', 'A', 'view', { archive_no: 'KH000000002' }),
+      ev('17T21:02:00', 'A', 'view', { archive_no: 'KH000000009' }),
+      ev('21T11:00:00', 'B', 'export', { archive_no: 'KH000000001' }),
+    ]);
+    expect(codes(r).filter((c) => c.includes('OFF_HOURS'))).toEqual([
+      'A|OFF_HOURS_ACCESS|2026-11-17',
+      'B|OFF_HOURS_ACCESS|2026-11-21',
+    ]);
+    expect(r.drafts.find((d) => d.code === 'OFF_HOURS_ACCESS' && d.operatorId === 'A')!.eventCount).toBe(3);
+  });
+
+  it('judges working hours on the instant in Asia/Shanghai, whatever the offset written', async () => {
+    const r = await audit([
+      // 02:00Z is 10:00 in Shanghai: working hours.
+      { ts: '2026-11-16T02:00:00Z', operator_id: 'A', action: 'view', archive_no: 'KH1' },
+      { ts: '2026-11-16T02:01:00Z', operator_id: 'A', action: 'view', archive_no: 'KH5' },
+      { ts: '2026-11-16T02:02:00Z', operator_id: 'A', action: 'view', archive_no: 'KH9' },
+    ]);
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('raises ENUMERATION for a run of consecutive archive numbers, not for scattered ones', async () => {
+    const run: RawEvent[] = [];
+    for (let k = 0; k < 25; k++)
+      run.push(
+        ev(`16T14:${String(k).padStart(2, '0')}:00`, 'A', 'view', {
+          archive_no: `KH${String(1000 + k).padStart(9, '0')}`,
+        }),
+      );
+    for (let k = 0; k < 25; k++)
+      run.push(
+        ev(`16T15:${String(k).padStart(2, '0')}:00`, 'B', 'view', {
+          archive_no: `KH${String(1000 + k * 7).padStart(9, '0')}`,
+        }),
+      );
+    const r = await audit(run);
+    expect(codes(r)).toEqual(['A|ENUMERATION|2026-11-16']);
+    expect(r.drafts[0]!.eventCount).toBe(25);
+    expect(r.drafts[0]!.facts['longest_run']).toBe(25);
+  });
+
+  it('raises TARGET_SNOOPING for ten operators on one customer in a day, not for three or for approved handlers', async () => {
+    const people = Array.from({ length: 11 }, (_, k) => staff(`S${k}`));
+    const events: RawEvent[] = people.map((p, k) =>
+      ev(`16T1${k % 8}:0${k % 6}:00`, p.operator_id, 'view', { archive_no: 'KH000777777' }),
+    );
+    for (let k = 0; k < 3; k++)
+      events.push(ev(`16T10:0${k}:00`, `S${k}`, 'view', { archive_no: 'KH000000001' }));
+    const r = await audit(events, { staff: people });
+    expect(r.drafts.filter((d) => d.code === 'TARGET_SNOOPING')).toHaveLength(11);
+    // Two of them had an approval naming the record: nine unexcused is below the bar of ten.
+    const r2 = await audit(events, {
+      staff: people,
+      approvals: [
+        approval('X0', 'S0', { kind: 'query', scope: 'KH000777777' }),
+        approval('X1', 'S1', { kind: 'query', scope: 'KH000777777' }),
+      ],
+    });
+    expect(r2.drafts.filter((d) => d.code === 'TARGET_SNOOPING')).toHaveLength(0);
+  });
+
+  it('raises LOGIN_BRUTE_FORCE for five failures in ten minutes, not for failures spread over the day', async () => {
+    const events: RawEvent[] = [];
+    for (let k = 0; k < 6; k++) events.push(ev(`16T09:0${k}:00`, 'A', 'login_failed', { result: 'denied' }));
+    for (let k = 0; k < 6; k++) events.push(ev(`16T1${k}:00:00`, 'B', 'login_failed', { result: 'denied' }));
+    const r = await audit(events);
+    expect(codes(r)).toEqual(['A|LOGIN_BRUTE_FORCE|2026-11-16']);
+  });
+
+  it('raises CONCURRENT_SESSION for alternating places, not for a move with logout', async () => {
+    const r = await audit([
+      ev('16T10:00:00', 'A', 'view', { archive_no: 'KH1', client_ip: '10.1.1.1' }),
+      ev('16T10:01:00', 'A', 'view', { archive_no: 'KH2', client_ip: '172.16.0.9' }),
+      ev('16T10:02:00', 'A', 'view', { archive_no: 'KH3', client_ip: '10.1.1.1' }),
+      ev('16T10:03:00', 'A', 'view', { archive_no: 'KH4', client_ip: '172.16.0.9' }),
+      ev('16T10:00:00', 'B', 'view', { archive_no: 'KH1', client_ip: '10.1.1.2' }),
+      ev('16T10:01:00', 'B', 'logout', { client_ip: '10.1.1.2' }),
+      ev('16T10:03:00', 'B', 'login', { client_ip: '10.1.9.2' }),
+      ev('16T10:04:00', 'B', 'view', { archive_no: 'KH7', client_ip: '10.1.9.2' }),
+    ]);
+    expect(codes(r)).toEqual(['A|CONCURRENT_SESSION|2026-11-16']);
+  });
+
+  it('raises BULK_EXPORT past the daily threshold even when approved, not below it', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'export', { record_count: 1500, approval_id: 'E' }),
+        ev('16T10:00:00', 'B', 'export', { record_count: 400, approval_id: 'F' }),
+      ],
+      { approvals: [approval('E', 'A'), approval('F', 'B')] },
+    );
+    expect(codes(r).filter((c) => c.includes('BULK'))).toEqual(['A|BULK_EXPORT|2026-11-16']);
+  });
+});
+
+describe('volume spikes', () => {
+  const views = (op: string, day: string, n: number) =>
+    Array.from({ length: n }, (_, k) =>
+      ev(`${day}T10:00:${String(k % 60).padStart(2, '0')}`, op, 'view', { archive_no: `KH${k * 13}` }),
+    );
+
+  it('uses the own baseline once history exists: a five-fold day alarms, a busy day does not', async () => {
+    const history = new Map<string, { day: string; records: number }[]>();
+    for (const op of ['A', 'B']) {
+      history.set(
+        op,
+        Array.from({ length: 12 }, (_, k) => ({
+          day: `2026-10-${String(12 + k).padStart(2, '0')}`,
+          records: 100 + (k % 3) * 10,
+        })),
+      );
+    }
+    // 2026-10-12..23 include weekends; only working days count, so give more days than needed.
+    for (const op of ['A', 'B']) {
+      history
+        .get(op)!
+        .push(...Array.from({ length: 6 }, (_, k) => ({ day: `2026-11-0${2 + k}`, records: 110 })));
+    }
+    const r = await audit([...views('A', '16', 550), ...views('B', '16', 160)], { history });
+    expect(codes(r)).toEqual(['A|VOLUME_SPIKE|2026-11-16']);
+    expect(r.drafts[0]!.facts['baseline']).toBe('own');
+  });
+
+  it('falls back to peers, then to a static threshold, in a cold start', async () => {
+    const team = Array.from({ length: 7 }, (_, k) => staff(`T${k}`));
+    const events = team.flatMap((p, k) => views(p.operator_id, '16', k === 0 ? 700 : 100 + k * 5));
+    const r = await audit(events, { staff: team });
+    expect(codes(r)).toEqual(['T0|VOLUME_SPIKE|2026-11-16']);
+    expect(r.drafts[0]!.facts['baseline']).toBe('peers');
+    const alone = await audit(views('A', '16', 1600), { staff: [staff('A', { department: '档案室' })] });
+    expect(alone.drafts.map((d) => d.facts['baseline'])).toEqual(['static']);
+    const quiet = await audit(views('A', '16', 900), { staff: [staff('A', { department: '档案室' })] });
+    expect(quiet.drafts).toEqual([]);
+  });
+});

@@ -1,0 +1,312 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { detectEncoding } from './detect-encoding.js';
+import {
+  actionCode,
+  BatchBuilder,
+  type Dictionaries,
+  type EventBatch,
+  splitArchiveNo,
+} from './event-batch.js';
+import { parseTimestamp } from './timestamp.js';
+
+/**
+ * Streams one access log (formats.md "Access logs": JSON Lines or CSV with the same fields,
+ * optionally gzip-compressed, any size) into columnar batches, in constant memory. The format is
+ * sniffed from the content (a line starting with `{` is JSON Lines), gzip from its magic bytes, a
+ * CSV's encoding as for every Chinese export. A bad line never stops the file: it is counted and
+ * the first few are kept with their line number and reason.
+ */
+export interface BadLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface LogFileStats {
+  file: string;
+  format: 'jsonl' | 'csv';
+  gzip: boolean;
+  lines: number;
+  events: number;
+  bad: number;
+  badSample: BadLine[];
+}
+
+/** Canonical field → accepted CSV headers (canonical names first; the Chinese ones business systems print). */
+const CSV_HEADERS: Record<string, string[]> = {
+  ts: ['ts', 'timestamp', 'time', '操作时间', '时间'],
+  operator_id: ['operator_id', 'operator', '操作员', '操作员编号', '工号'],
+  action: ['action', '操作', '操作类型'],
+  archive_no: ['archive_no', '档案编号', '客户编号'],
+  record_count: ['record_count', '记录数'],
+  approval_id: ['approval_id', '审批编号', '审批单号'],
+  client_ip: ['client_ip', 'ip', '客户端ip', '客户端IP', 'IP地址'],
+  terminal_id: ['terminal_id', 'terminal', '终端', '终端编号'],
+  result: ['result', '结果'],
+};
+const FIELDS = Object.keys(CSV_HEADERS);
+
+const BAD_SAMPLE = 20;
+
+export interface RawEvent {
+  ts?: unknown;
+  operator_id?: unknown;
+  action?: unknown;
+  archive_no?: unknown;
+  record_count?: unknown;
+  approval_id?: unknown;
+  client_ip?: unknown;
+  terminal_id?: unknown;
+  result?: unknown;
+}
+
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const s = typeof v === 'string' ? v : String(v);
+  return s === '' ? null : s;
+}
+
+/**
+ * Reduces one event to ids and appends it; returns the reason when the event is unusable
+ * (no instant with a zone, no operator, unknown action, bad count).
+ */
+export function appendEvent(
+  builder: BatchBuilder,
+  o: RawEvent,
+  src: number,
+  line: number,
+): string | undefined {
+  const d = builder.dicts;
+  const tsText = text(o.ts);
+  const ts = tsText === null ? Number.NaN : parseTimestamp(tsText);
+  if (Number.isNaN(ts))
+    return `ts is not an ISO 8601 instant with an offset: ${JSON.stringify(o.ts ?? null)}`;
+  const op = text(o.operator_id);
+  if (op === null) return 'operator_id missing';
+  const actionText = text(o.action);
+  const action = actionText === null ? undefined : actionCode(actionText);
+  if (action === undefined) return `unknown action ${JSON.stringify(o.action ?? null)}`;
+  let count = 1;
+  if (o.record_count !== undefined && o.record_count !== null && o.record_count !== '') {
+    count = typeof o.record_count === 'number' ? o.record_count : Number(o.record_count);
+    if (!Number.isInteger(count) || count < 0)
+      return `record_count is not a count: ${JSON.stringify(o.record_count)}`;
+  }
+  const archive = text(o.archive_no);
+  let prefix = -1;
+  let num = -1;
+  if (archive !== null) {
+    const parts = splitArchiveNo(archive.trim());
+    prefix = d.archivePrefixes.id(parts.key);
+    num = parts.num;
+  }
+  const approval = text(o.approval_id);
+  const place = text(o.client_ip);
+  const terminal = text(o.terminal_id);
+  const result = text(o.result);
+  const ok = result === null || result === 'ok' || result === 'OK' || result === 'success' ? 1 : 0;
+  builder.push(
+    ts,
+    d.ops.id(op.trim()),
+    action,
+    prefix,
+    num,
+    count,
+    approval === null ? -1 : d.approvals.id(approval.trim()),
+    place === null ? -1 : d.places.id(place.trim()),
+    terminal === null ? -1 : d.terminals.id(terminal.trim()),
+    ok,
+    src,
+    line,
+  );
+  return undefined;
+}
+
+async function openMaybeGzip(file: string): Promise<{ stream: Readable; gzip: boolean }> {
+  const fh = await open(file, 'r');
+  const magic = Buffer.alloc(2);
+  try {
+    await fh.read(magic, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    return { stream: raw.pipe(createGunzip({ chunkSize: 1 << 20 })), gzip: true };
+  }
+  return { stream: raw, gzip: false };
+}
+
+/** Splits a CSV line; quotes are honoured (a log field rarely has any, so the fast path is a plain split). */
+export function splitCsvLine(line: string): string[] {
+  if (line.indexOf('"') === -1) return line.split(',');
+  const out: string[] = [];
+  let i = 0;
+  let field = '';
+  let quoted = false;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+    i++;
+  }
+  out.push(field);
+  return out;
+}
+
+function csvColumns(header: string[]): (string | undefined)[] {
+  const lookup = new Map<string, string>();
+  for (const f of FIELDS) for (const h of CSV_HEADERS[f]!) lookup.set(h.toLowerCase(), f);
+  return header.map((h) =>
+    lookup.get(
+      h
+        .trim()
+        .replace(/^\uFEFF/, '')
+        .toLowerCase(),
+    ),
+  );
+}
+
+/**
+ * Yields the events of one file in batches (without dictionary deltas: the caller's merge attaches
+ * them). `stats` is filled as the file is read.
+ */
+export async function* readLogFile(
+  file: string,
+  src: number,
+  dicts: Dictionaries,
+  stats: LogFileStats,
+  batchSize?: number,
+): AsyncGenerator<EventBatch> {
+  const builder = new BatchBuilder(dicts, batchSize);
+  const { stream, gzip } = await openMaybeGzip(file);
+  stats.gzip = gzip;
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  let rest = '';
+  let lineNo = 0;
+  let columns: (string | undefined)[] | undefined;
+  let format: 'jsonl' | 'csv' | undefined;
+  const bad = (line: number, reason: string) => {
+    stats.bad++;
+    if (stats.badSample.length < BAD_SAMPLE) stats.badSample.push({ file, line, reason });
+  };
+  const handleCsv = (line: string, no: number) => {
+    if (line.trim() === '') return;
+    const cells = splitCsvLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (!columns) {
+      columns = csvColumns(cells);
+      if (!columns.includes('ts') || !columns.includes('operator_id') || !columns.includes('action'))
+        throw new Error(`${file}: CSV header lacks ts, operator_id or action: ${line.slice(0, 200)}`);
+      return;
+    }
+    const o: Record<string, string> = {};
+    for (let c = 0; c < cells.length; c++) {
+      const f = columns[c];
+      if (f) o[f] = cells[c]!.trim();
+    }
+    const reason = appendEvent(builder, o, src, no);
+    if (reason) bad(no, reason);
+    else stats.events++;
+  };
+  const handleJson = (line: string, no: number) => {
+    if (line.trim() === '') return;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      bad(no, 'not valid JSON');
+      return;
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      bad(no, 'not a JSON object');
+      return;
+    }
+    const reason = appendEvent(builder, o as RawEvent, src, no);
+    if (reason) bad(no, reason);
+    else stats.events++;
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (!decoder) {
+      const enc = detectEncoding(chunk.subarray(0, 65536));
+      decoder = new TextDecoder(enc.encoding);
+      const head = chunk
+        .subarray(enc.bomLength, enc.bomLength + 4096)
+        .toString('latin1')
+        .trimStart();
+      format = head.startsWith('{') ? 'jsonl' : 'csv';
+      stats.format = format;
+      rest = decoder.decode(chunk.subarray(enc.bomLength), { stream: true });
+    } else {
+      rest += decoder.decode(chunk, { stream: true });
+    }
+    const last = rest.lastIndexOf('\n');
+    if (last === -1) continue;
+    const block = rest.slice(0, last);
+    rest = rest.slice(last + 1);
+    if (format === 'jsonl') {
+      // Fast path: the whole block as one JSON array (one native call for thousands of lines);
+      // a block with a blank or broken line falls back to line by line.
+      let parsed: unknown[] | undefined;
+      if (block.indexOf('\n\n') === -1 && !block.startsWith('\n')) {
+        try {
+          parsed = JSON.parse(`[${block.replaceAll('\n', ',')}]`) as unknown[];
+        } catch {
+          parsed = undefined;
+        }
+      }
+      if (parsed) {
+        for (let k = 0; k < parsed.length; k++) {
+          const no = lineNo + k + 1;
+          const o = parsed[k];
+          if (!o || typeof o !== 'object' || Array.isArray(o)) bad(no, 'not a JSON object');
+          else {
+            const reason = appendEvent(builder, o as RawEvent, src, no);
+            if (reason) bad(no, reason);
+            else stats.events++;
+          }
+          if (builder.full) yield builder.take(false);
+        }
+        lineNo += parsed.length;
+        stats.lines = lineNo;
+        continue;
+      }
+    }
+    let start = 0;
+    for (;;) {
+      const nl = block.indexOf('\n', start);
+      const line = nl === -1 ? block.slice(start) : block.slice(start, nl);
+      lineNo++;
+      if (format === 'jsonl') handleJson(line, lineNo);
+      else handleCsv(line, lineNo);
+      if (builder.full) yield builder.take(false);
+      if (nl === -1) break;
+      start = nl + 1;
+    }
+    stats.lines = lineNo;
+  }
+  if (decoder) rest += decoder.decode();
+  if (rest.trim() !== '') {
+    lineNo++;
+    if (format === 'jsonl') handleJson(rest, lineNo);
+    else handleCsv(rest, lineNo);
+  }
+  stats.lines = lineNo;
+  if (builder.n > 0) yield builder.take(false);
+}
+
+export function emptyStats(file: string): LogFileStats {
+  return { file, format: 'jsonl', gzip: false, lines: 0, events: 0, bad: 0, badSample: [] };
+}
