@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createOutput, loadConfig, openCustodian, reportCliError, shanghaiDate } from '@custodian/core';
+import { anomalyTable, riskTable, runAudit, writeSampleLogs } from '@custodian/auditor';
+import {
+  type CliOutput,
+  type CustodianContext,
+  createOutput,
+  loadConfig,
+  openCustodian,
+  reportCliError,
+  shanghaiDate,
+} from '@custodian/core';
 import { isNegativeLabel, writeSampleFiles } from '@custodian/sample-data';
 import { runIngest } from './run-ingest.js';
 
@@ -135,15 +144,17 @@ async function main(): Promise<number> {
       out.say('a few flags (masked):');
       for (const f of flags.slice(0, 8)) out.say(`  #${f.flag_id} ${f.rule} ${f.record_id}: ${f.reason_zh}`);
       out.say('');
-      out.say(
-        'next: pnpm ingest flags list --rule DUP_PHONE | pnpm ingest flags show <id> | pnpm ingest --help',
-      );
+      const audit = await demoAudit(ctx, join(dir, 'access-logs'), out);
+      out.say('');
+      out.say('next: pnpm ingest flags list --rule DUP_PHONE | pnpm ingest flags show <id>');
+      out.say('      pnpm auditor anomalies list | pnpm ingest --help | pnpm auditor --help');
       out.result({
         ok: true,
         batchId,
         files,
         flags: flags.length,
         rules: Object.fromEntries(rules),
+        audit,
         seconds: (Date.now() - started) / 1000,
       });
       return 0;
@@ -153,6 +164,53 @@ async function main(): Promise<number> {
   } catch (err) {
     return reportCliError(err, out);
   }
+}
+
+/**
+ * A sample month of access logs (200 staff, injected misuse with an answer key), audited: the
+ * anomalies found per code next to the cases injected, and the riskiest people first.
+ */
+async function demoAudit(
+  ctx: CustodianContext,
+  dir: string,
+  out: CliOutput,
+): Promise<Record<string, unknown>> {
+  out.note(`generating a month of access logs for 200 staff into ${dir} …`);
+  const logs = await writeSampleLogs(dir, { staff: 200, seed: 20261101 });
+  const summary = await runAudit(ctx, {
+    files: logs.logFiles,
+    staffFile: logs.staffFile,
+    approvalsFile: logs.approvalsFile,
+    recordsFile: logs.recordsFile,
+    onProgress: (n) => out.progress(`auditing: ${n.toLocaleString('en')} events`),
+  });
+  if (!summary) {
+    out.note('another audit is running: skipped');
+    return { skipped: true };
+  }
+  const injected = new Map<string, number>();
+  for (const l of logs.labels) injected.set(l.code, (injected.get(l.code) ?? 0) + 1);
+  out.say('');
+  out.say(
+    `access-log audit: ${summary.events.toLocaleString('en')} events of ${logs.staff} staff over ${logs.days.length} days in ${summary.seconds.toFixed(1)} s` +
+      (summary.files.every((f) => f.status === 'skipped')
+        ? ' (logs already audited: showing the stored anomalies)'
+        : ''),
+  );
+  out.say('code                         injected cases  anomalies raised');
+  const codes = new Set([...injected.keys(), ...Object.keys(summary.anomalies.byCode)]);
+  for (const code of [...codes].sort()) {
+    const raised = (summary.anomalies.byCode as Record<string, number>)[code] ?? 0;
+    out.say(
+      `${code.padEnd(30)} ${String(injected.get(code) ?? 0).padStart(12)} ${String(raised).padStart(17)}`,
+    );
+  }
+  out.say('');
+  out.say("riskiest operators (a day's anomalies added up):");
+  for (const line of riskTable(summary.risk.slice(0, 5))) out.say(`  ${line}`);
+  out.say('top anomalies:');
+  for (const line of anomalyTable(summary.top.slice(0, 8))) out.say(`  ${line}`);
+  return { events: summary.events, byCode: summary.anomalies.byCode, injected: Object.fromEntries(injected) };
 }
 
 process.exitCode = await main();
