@@ -28,9 +28,9 @@ export const nightlyIngestJob = {
   },
   async run(
     ctx: CustodianContext,
-    input: { runKey: string; log?: (line: string) => void },
+    input: { runKey: string; log?: (line: string) => void; workers?: number },
   ): Promise<NightlyResult> {
-    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}));
+    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}), input.workers);
   },
 };
 
@@ -70,6 +70,8 @@ export async function runNightlyIngest(
   ctx: CustodianContext,
   runKey: string,
   log: (line: string) => void,
+  /** Encoder threads; default from configuration (tests pass 0: encode inline). */
+  workers?: number,
 ): Promise<NightlyResult> {
   const inbox = ctx.config.ingest.inbox;
   const found = inboxFiles(inbox);
@@ -92,6 +94,7 @@ export async function runNightlyIngest(
     ...(found.agents ? { agentsFile: found.agents } : {}),
     ...(found.complaints ? { complaintsFile: found.complaints } : {}),
     date: shanghaiDate(new Date()),
+    ...(workers === undefined ? {} : { workers }),
     onFileDone: (r) => log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`),
   });
   if (!summary) {
