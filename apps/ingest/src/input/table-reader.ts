@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -170,30 +170,18 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
+/**
+ * exceljs's streaming reader can garble multi-byte characters that straddle its read chunks
+ * (exceljs issues #2063, #2316; reproduced here with Chinese names), so a workbook up to this
+ * size is read whole; a larger one is streamed, and a cell that comes out with U+FFFD is
+ * quarantined instead of being stored garbled.
+ */
+const FULL_READ_MAX_BYTES = 64 * 1024 * 1024;
+
 async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTable> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    entries: 'ignore',
-  });
-  const sheets = reader[Symbol.asyncIterator]();
-  let sheetRows: AsyncIterator<ExcelJS.Row> | undefined;
-  for (;;) {
-    const s = await sheets.next();
-    if (s.done) break;
-    const ws = s.value as unknown as { name: string };
-    if (!opts.sheet || ws.name === opts.sheet) {
-      sheetRows = (ws as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
-      break;
-    }
-  }
-  if (!sheetRows) {
-    throw new Error(
-      opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
-    );
-  }
+  const size = (await stat(file)).size;
+  const sheetRows =
+    size <= FULL_READ_MAX_BYTES ? await fullSheetRows(file, opts) : await streamedSheetRows(file, opts);
   const it = sheetRows;
   const first = await it.next();
   const headerRow = first.done ? [] : (first.value.values as ExcelJS.CellValue[]).slice(1);
@@ -218,8 +206,58 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
         };
         continue;
       }
+      const badCol = values.findIndex((v) => v.includes(REPLACEMENT));
+      if (badCol >= 0) {
+        yield {
+          kind: 'bad',
+          line: row.number,
+          column: headers[badCol] ?? `#${badCol + 1}`,
+          reason: 'text that could not be decoded',
+          raw: values.join(','),
+        };
+        continue;
+      }
       yield { kind: 'row', line: row.number, values: values.slice(0, width) };
     }
   }
   return { info: { file, format: 'xlsx', encoding: 'xlsx', headers }, rows: rows() };
+}
+
+async function fullSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets[0];
+  if (!ws)
+    throw new Error(
+      opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
+    );
+  const list: ExcelJS.Row[] = [];
+  ws.eachRow({ includeEmpty: false }, (row) => {
+    list.push(row);
+  });
+  return (async function* () {
+    yield* list;
+  })();
+}
+
+async function streamedSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  const sheets = reader[Symbol.asyncIterator]();
+  for (;;) {
+    const s = await sheets.next();
+    if (s.done) break;
+    const ws = s.value as unknown as { name: string };
+    if (!opts.sheet || ws.name === opts.sheet) {
+      return (ws as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+    }
+  }
+  throw new Error(
+    opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
+  );
 }

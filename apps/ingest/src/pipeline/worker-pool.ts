@@ -38,7 +38,13 @@ export function createEncoderPool(keyring: Keyring, options: EncodeOptions, size
     : undefined;
   const workers = Array.from(
     { length: size },
-    () => new Worker(url, { workerData, ...(execArgv ? { execArgv } : {}) }),
+    () =>
+      new Worker(url, {
+        workerData,
+        // A worker holds a few chunks at a time: a small heap makes V8 collect early instead of growing.
+        resourceLimits: { maxOldGenerationSizeMb: 160 },
+        ...(execArgv ? { execArgv } : {}),
+      }),
   );
   const pending = new Map<number, { resolve: (r: EncodedChunk) => void; reject: (e: Error) => void }>();
   let nextId = 0;

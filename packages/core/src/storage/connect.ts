@@ -15,6 +15,8 @@ export interface Storage {
   kind: 'postgres' | 'pglite';
   /** Human-readable place: the server URL without password, or the data folder. */
   location: string;
+  /** The schema in use when not the default (tests isolate themselves this way). */
+  schema?: string;
   /** The pg pool when `kind` is postgres (for COPY and advisory locks on a dedicated connection). */
   pool?: pg.Pool;
   /** The PGlite instance when `kind` is pglite (one per process: it costs ~300 MB to open). */
@@ -87,6 +89,7 @@ async function openServer(url: string, opts: OpenStorageOptions): Promise<Storag
     db,
     kind: 'postgres',
     location: redact(url),
+    ...(opts.schema ? { schema: opts.schema } : {}),
     pool,
     close: () => db.destroy(),
   };

@@ -8,7 +8,13 @@ import { migrations } from './migrations/index.js';
  * `MIGRATION_FAILED` naming the migration, because no app may run on a half-migrated schema.
  */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its bookkeeping tables by name in every schema unless told which: with
+    // several schemas on one server (parallel test files), it would find another schema's.
+    ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

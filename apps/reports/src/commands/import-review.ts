@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import type { CliOutput, CustodianContext } from '@custodian/core';
+import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import { loadCorrectionCodec } from '../review/correction-codec.js';
+import { type ApplyCorrection, importReview } from '../review/import-review.js';
+
+/** `reports import-review <xlsx> [--strict] [--dry-run]`: exit 0 when every filled row was applied, 1 when some row was bad. */
+export async function runImportReviewCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, strict: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  });
+  const file = positionals[0];
+  if (!file) throw usageError('import-review needs the workbook a channel filled in');
+  const codec = await loadCorrectionCodec();
+  const applyCorrection: ApplyCorrection | undefined = codec
+    ? (trx, flag, vals) => codec(ctx, trx, flag, vals)
+    : undefined;
+  const r = await importReview(ctx, file, {
+    strict: Boolean(values.strict),
+    dryRun: Boolean(values['dry-run']),
+    applyCorrection,
+  });
+  for (const b of r.bad) {
+    out.say(
+      `bad: sheet "${b.sheet}" row ${b.row}${b.flagId ? ` (flag #${b.flagId})` : ''}: ${b.problems.join('; ')}`,
+    );
+  }
+  out.say(
+    `${r.file}: list of ${r.listedOn}, ${r.rowsRead} rows; ${r.applied.length} outcomes recorded, ${r.bad.length} bad rows (nothing changed for them), ${r.skipped} without outcome, ${r.unchanged} already recorded${r.held ? `, ${r.held} valid rows held back (${values['dry-run'] ? 'dry run' : '--strict'})` : ''}`,
+  );
+  out.result({ ok: r.bad.length === 0, ...r });
+  return r.bad.length === 0 ? 0 : 1;
+}

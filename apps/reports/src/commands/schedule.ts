@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import type { CliOutput, CustodianContext } from '@custodian/core';
+import cron from 'node-cron';
+import { COMMON_OPTIONS } from '../cli-options.js';
+import { morningCron, runMissingReports } from '../jobs/report-jobs.js';
+
+/**
+ * `reports schedule [--once]`: node-cron at the edge only. At start, every run missed while the
+ * scheduler was down (within the catch-up window) is built; then each morning at
+ * reports.morningAt (Asia/Shanghai) the day's problem list, and on the first working day after a
+ * period its reports. `--once` catches up and exits.
+ */
+export async function runScheduleCommand(
+  ctx: CustodianContext,
+  argv: string[],
+  out: CliOutput,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
+  });
+  const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
+  const tick = async () => {
+    const outcomes = await runMissingReports(ctx, new Date(), { log });
+    if (outcomes === undefined) log('another scheduler holds the lock: this tick is skipped');
+    else log(`${outcomes.length} report run(s) due and built`);
+    return outcomes;
+  };
+  log(`reports to ${ctx.config.reports.outDir}; catching up missed runs`);
+  const first = await tick();
+  if (values.once) {
+    const failed = (first ?? []).filter((o) => o.status === 'failed').length;
+    out.say(`${(first ?? []).length} report run(s), ${failed} failed`);
+    out.result({
+      ok: first !== undefined && failed === 0,
+      runs: (first ?? []).map((o) => ({
+        job: o.run.job,
+        runKey: o.run.runKey,
+        status: o.status,
+        error: o.error ?? null,
+        files: o.results.flatMap((r) => r.files.map((f) => ({ path: f.absolutePath, sha256: f.sha256 }))),
+      })),
+    });
+    return first === undefined ? 3 : failed > 0 ? 1 : 0;
+  }
+  const expr = morningCron(ctx);
+  log(
+    `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
+  );
+  const task = cron.schedule(
+    expr,
+    async () => {
+      try {
+        await tick();
+      } catch (err) {
+        log(`report run failed: ${(err as Error).message}`);
+      }
+    },
+    { timezone: ctx.config.timeZone, noOverlap: true, name: 'reports.morning' },
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await task.stop();
+  log('scheduler stopped');
+  return 0;
+}
