@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditFiles } from '../../apps/auditor/src/audit-files.js';
@@ -69,6 +70,24 @@ let peakRss = 0;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
+/**
+ * CPU seconds of the main (detection) thread, from /proc (Linux): beside the process total it
+ * shows how much the parser thread used, which on a machine shared with others says more about
+ * the code than the wall clock does.
+ */
+function mainThreadCpu(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+const processCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const config = auditorConfigSchema.parse({ workers: Number(values.workers) });
 const isWorkingDay = bundledWorkingDays();
 const started = Date.now();
@@ -76,6 +95,8 @@ const { staff: staffRows } = await readStaffFile(files.staffFile);
 const { approvals } = await readApprovalsFile(files.approvalsFile);
 const records = await loadRecordDirectoryFromFile(files.recordsFile, true);
 const loaded = Date.now();
+const cpu0 = processCpu();
+const main0 = mainThreadCpu();
 const result = await auditFiles({
   config,
   isWorkingDay,
@@ -89,6 +110,8 @@ const result = await auditFiles({
     ),
 });
 const done = Date.now();
+const cpuTotal = processCpu() - cpu0;
+const cpuMain = mainThreadCpu() - main0;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 
@@ -104,6 +127,11 @@ console.log(
 );
 console.log(
   `  audit: ${seconds.toFixed(1)} s, ${Math.round(result.stats.events / seconds).toLocaleString('en')} events/s`,
+);
+console.log(
+  `  CPU: ${cpuTotal.toFixed(1)} s in all (main thread ${cpuMain.toFixed(1)} s, other threads ${(cpuTotal - cpuMain).toFixed(1)} s); load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
 );
 console.log(`  peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
 console.log(

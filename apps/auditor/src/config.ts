@@ -69,6 +69,13 @@ export const auditorConfigSchema = z.object({
     .object({
       /** Days of own history (same day type) before the own baseline is trusted: two working weeks. */
       minOwnDays: z.number().int().min(3).default(10),
+      /**
+       * Own days (short of `minOwnDays`) from which a peer alarm also needs `minRatio` × the own
+       * median: even one day shows whether a person works at a higher volume than the department,
+       * and someone who always does is not spiking (this only ever silences the peer rung; a
+       * first day that was itself a spike was judged against the peers).
+       */
+      partialOwnDays: z.number().int().min(1).default(1),
       /** Department peers active the same day needed for a peer baseline: fewer and one person's day decides. */
       minPeers: z.number().int().min(2).default(5),
       /** Robust z: records above median + k·1.4826·MAD. 5 keeps daily noise (z≈2-3) well below the line. */

@@ -3,7 +3,7 @@
 //   tsx --conditions=custodian-source packages/sample-data/src/cli.ts --customers 1000 --out dir
 //       [--seed N] [--profile insurance|telecom] [--headers en|zh] [--encoding utf8|utf8bom|gb18030]
 //       [--defect-rate 0.05] [--agents N] [--sign-from YYYY-MM-DD] [--sign-to YYYY-MM-DD]
-//       [--batch-date YYYY-MM-DD] [--id-prefix P] [--index-offset N] [--json]
+//       [--batch-date YYYY-MM-DD] [--id-prefix P] [--index-offset N] [--workers N] [--json]
 import { parseArgs } from 'node:util';
 import type { CsvEncoding } from './csv-writer.js';
 import type { Profile } from './options.js';
@@ -12,7 +12,7 @@ import { writeSampleFiles } from './sample-files.js';
 const USAGE =
   'usage: cli.ts --customers N --out DIR [--seed N] [--profile insurance|telecom] [--headers en|zh] ' +
   '[--encoding utf8|utf8bom|gb18030] [--defect-rate R] [--agents N] [--sign-from D] [--sign-to D] ' +
-  '[--batch-date D] [--id-prefix P] [--index-offset N] [--json]';
+  '[--batch-date D] [--id-prefix P] [--index-offset N] [--workers N] [--json]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
         'batch-date': { type: 'string' },
         'id-prefix': { type: 'string' },
         'index-offset': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     batchDate: str('batch-date'),
     idPrefix: str('id-prefix'),
     indexOffset: num(str('index-offset'), 'index-offset'),
+    workers: num(str('workers'), 'workers'),
   });
   const seconds = (performance.now() - started) / 1000;
   const { counts, ...files } = result;

@@ -86,6 +86,13 @@ export class CsvFileWriter {
     return undefined;
   }
 
+  /** Queues bytes already encoded (after whatever text is queued); same promise contract as writeRow. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    if (this.failure) throw this.failure;
+    if (bytes.length > 0 && !this.stream.write(bytes)) await once(this.stream, 'drain');
+  }
+
   /** Hands what is queued to the stream; the promise settles once the stream has room again. */
   flush(): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);

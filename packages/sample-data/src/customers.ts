@@ -9,10 +9,16 @@
 //   an ID number with an impossible date gets ID_BIRTHDATE alone, although its record's own birth
 //   date field holds the real date;
 // - 11111111111 is PHONE_FORMAT and PHONE_PLACEHOLDER; 13800138000 only PHONE_PLACEHOLDER; each
-//   placeholder appears at most once, so it never makes a DUP_PHONE (see sharedValuesAllowed);
+//   placeholder appears at most once, so it never makes a DUP_PHONE (see firstBlockOfBatch);
 // - AGENT_RECHECK counts verified 销售误导 complaints of the 365 days before the batch date.
 import { AGENT_STATUS, type AgentRow, assignComplaintProfiles, generateAgents } from './agents.js';
 import { ContactSpace, PLACEHOLDER_PHONES, padDigits as pad } from './contacts.js';
+import {
+  type CustomerRow,
+  type GeneratedRecord,
+  ID_TYPE_RESIDENT,
+  type InjectedDefect,
+} from './customer-row.js';
 import { anniversary, dayFromCivil, isoDate } from './dates.js';
 import {
   type InjectedKind,
@@ -37,109 +43,15 @@ import {
   UNKNOWN_COUNTY_CODES,
 } from './regions.js';
 
-export interface CustomerRow {
-  record_id: string;
-  archive_no: string;
-  customer_type: string;
-  customer_class: string;
-  holder_name: string;
-  holder_gender: string;
-  holder_birth_date: string;
-  holder_id_type: string;
-  holder_id_number: string;
-  holder_phone: string;
-  holder_address: string;
-  insured_name: string;
-  insured_gender: string;
-  insured_birth_date: string;
-  insured_id_type: string;
-  insured_id_number: string;
-  bank_account: string;
-  bank_account_name: string;
-  service_number: string;
-  agent_id: string;
-  channel: string;
-  branch: string;
-  contract_no: string;
-  sign_date: string;
-  consent: string;
-  secrecy_level: string;
-}
+export {
+  CUSTOMER_COLUMNS,
+  CUSTOMER_COLUMNS_ZH,
+  type CustomerRow,
+  type GeneratedRecord,
+  ID_TYPE_RESIDENT,
+  type InjectedDefect,
+} from './customer-row.js';
 
-/** Canonical header order (shared/spec/formats.md). */
-export const CUSTOMER_COLUMNS: (keyof CustomerRow)[] = [
-  'record_id',
-  'archive_no',
-  'customer_type',
-  'customer_class',
-  'holder_name',
-  'holder_gender',
-  'holder_birth_date',
-  'holder_id_type',
-  'holder_id_number',
-  'holder_phone',
-  'holder_address',
-  'insured_name',
-  'insured_gender',
-  'insured_birth_date',
-  'insured_id_type',
-  'insured_id_number',
-  'bank_account',
-  'bank_account_name',
-  'service_number',
-  'agent_id',
-  'channel',
-  'branch',
-  'contract_no',
-  'sign_date',
-  'consent',
-  'secrecy_level',
-];
-
-/** The first Chinese header formats.md accepts for each column. */
-export const CUSTOMER_COLUMNS_ZH: Record<keyof CustomerRow, string> = {
-  record_id: '记录编号',
-  archive_no: '档案编号',
-  customer_type: '客户类型',
-  customer_class: '客户分类',
-  holder_name: '投保人姓名',
-  holder_gender: '投保人性别',
-  holder_birth_date: '投保人出生日期',
-  holder_id_type: '投保人证件类型',
-  holder_id_number: '投保人证件号码',
-  holder_phone: '投保人手机号码',
-  holder_address: '投保人联系地址',
-  insured_name: '被保险人姓名',
-  insured_gender: '被保险人性别',
-  insured_birth_date: '被保险人出生日期',
-  insured_id_type: '被保险人证件类型',
-  insured_id_number: '被保险人证件号码',
-  bank_account: '银行账号',
-  bank_account_name: '账户名',
-  service_number: '服务号码',
-  agent_id: '营销员工号',
-  channel: '销售渠道',
-  branch: '分支机构',
-  contract_no: '保单号',
-  sign_date: '签单日期',
-  consent: '同意采集',
-  secrecy_level: '密级',
-};
-
-/** One entry of the answer key (labels.jsonl). */
-export interface InjectedDefect {
-  recordId: string;
-  /** A rulebook code, or a NEGATIVE_LABEL_RULES code for a case that must not be flagged. */
-  rule: string;
-  detail: string;
-}
-
-export interface GeneratedRecord {
-  row: CustomerRow;
-  defects: InjectedDefect[];
-}
-
-export const ID_TYPE_RESIDENT = '居民身份证';
 const SECRECY_LEVELS = ['普通', '秘密', '机密', '绝密'] as const;
 const SECRECY_CUMULATIVE = cumulativeWeights([985, 12, 2.5, 0.5]);
 /** A few holders born before 1985 still carry a legacy 15-digit number (valid, converted on ingestion). */
@@ -182,11 +94,34 @@ type Role =
   | { kind: 'ID_LINE_LIMIT'; primary: Person; groupRecordIds: string[] };
 
 /**
+ * Records are generated in blocks of this many, each depending only on the options and its
+ * number: partners of a multi-record defect stay in their block and the pool of returning
+ * customers starts empty in each. Blocks can therefore be generated in parallel (writeSampleFiles
+ * does) and still give exactly the stream generateCustomers gives.
+ */
+export const BLOCK_SIZE = 16_384;
+
+export interface CustomerBlocks {
+  /** Number of blocks of the batch. */
+  count: number;
+  /** The records of block `k`, in order. */
+  block(k: number): Generator<GeneratedRecord>;
+}
+
+/** The batch as independent blocks; see BLOCK_SIZE. */
+export function createCustomerBlocks(opts: SampleOptions): CustomerBlocks {
+  const o = resolveOptions(opts);
+  const generator = new CustomerGenerator(o, opts);
+  return { count: Math.ceil(o.customers / BLOCK_SIZE), block: (k) => generator.runBlock(k) };
+}
+
+/**
  * Streams customer records. Memory stays constant whatever `customers` is: the state is a handful
  * of pending partner records and a small pool of clean customers that may come back.
  */
 export function* generateCustomers(opts: SampleOptions): Generator<GeneratedRecord> {
-  yield* new CustomerGenerator(resolveOptions(opts), opts).run();
+  const blocks = createCustomerBlocks(opts);
+  for (let k = 0; k < blocks.count; k++) yield* blocks.block(k);
 }
 
 class CustomerGenerator {
@@ -205,25 +140,28 @@ class CustomerGenerator {
   private readonly rec = new Prng(0);
   private readonly per = new Prng(0);
   private readonly pending = new Map<number, Role>();
-  private readonly cleanPool: number[] = [];
+  private cleanPool: number[] = [];
   private readonly agentPhoneUsed = new Set<number>();
   private readonly unknownCountyUsed = new Set<string>();
   private readonly placeholderUsed = { warn: false, invalid: false };
+  /** End (exclusive, batch-relative) of the block being generated. */
+  private blockEnd = 0;
+  /**
+   * Values that may appear once per batch (the 7 unknown county codes) are used only in block 0;
+   * values that are the same in every batch (the placeholder numbers, agents' phones) only in
+   * block 0 of the batch starting at index 0: a later batch of the same seed, ingested into the
+   * same archive, would otherwise add a DUP_PHONE against the earlier one that its labels miss.
+   */
+  private firstBlock = false;
+  private firstBlockOfBatch = false;
   /** Agent of the record `build` made last. */
   private lastAgentIndex = 0;
   /** The last serial formatted: a new customer's archive number and record id share it. */
   private serialFor = -1;
   private serialText = '';
-  /**
-   * Values that are the same in every batch (the placeholder numbers, agents' phones) go on a
-   * customer only in the batch starting at index 0: a later batch of the same seed, ingested into
-   * the same archive, would otherwise add a DUP_PHONE against the earlier one that its labels miss.
-   */
-  private readonly sharedValuesAllowed: boolean;
 
   constructor(o: ResolvedOptions, opts: SampleOptions) {
     this.o = o;
-    this.sharedValuesAllowed = o.indexOffset === 0;
     this.kinds = KIND_SPECS.filter((k) => k.profiles.includes(o.profile));
     this.kindWeights = this.kinds.map((k) => k.weight);
     this.singleKinds = this.kinds.filter((k) => k.records === 1);
@@ -240,8 +178,19 @@ class CustomerGenerator {
     this.injectP = injectionProbability(o.defectRate, this.kinds);
   }
 
-  *run(): Generator<GeneratedRecord> {
-    for (let i = 0; i < this.o.customers; i++) yield this.record(i);
+  /** Block `k` (see BLOCK_SIZE); any block may be asked for, in any order, any number of times. */
+  *runBlock(k: number): Generator<GeneratedRecord> {
+    const start = k * BLOCK_SIZE;
+    this.blockEnd = Math.min(this.o.customers, start + BLOCK_SIZE);
+    this.firstBlock = k === 0;
+    this.firstBlockOfBatch = k === 0 && this.o.indexOffset === 0;
+    this.pending.clear();
+    this.cleanPool = [];
+    this.agentPhoneUsed.clear();
+    this.unknownCountyUsed.clear();
+    this.placeholderUsed.warn = false;
+    this.placeholderUsed.invalid = false;
+    for (let i = start; i < this.blockEnd; i++) yield this.record(i);
   }
 
   private recordId(i: number): string {
@@ -460,7 +409,7 @@ class CustomerGenerator {
   /** Free record slots after `i` for the partners of a multi-record defect, or undefined. */
   private reservePartners(i: number, count: number): number[] | undefined {
     const free: number[] = [];
-    for (let j = i + 1; j <= i + PARTNER_SPAN && j < this.o.customers; j++)
+    for (let j = i + 1; j <= i + PARTNER_SPAN && j < this.blockEnd; j++)
       if (!this.pending.has(j)) free.push(j);
     if (free.length < count) return undefined;
     return this.rec
@@ -536,7 +485,9 @@ class CustomerGenerator {
         );
       }
       case 'ID_REGION': {
-        const unused = UNKNOWN_COUNTY_CODES.filter((c) => !this.unknownCountyUsed.has(c));
+        const unused = this.firstBlock
+          ? UNKNOWN_COUNTY_CODES.filter((c) => !this.unknownCountyUsed.has(c))
+          : [];
         let region: string;
         let detail: string;
         if (unused.length > 0 && this.rec.chance(0.25)) {
@@ -582,7 +533,7 @@ class CustomerGenerator {
         );
       }
       case 'PHONE_PLACEHOLDER': {
-        if (!this.sharedValuesAllowed) return this.injectedRecord(i, 'PHONE_FORMAT');
+        if (!this.firstBlockOfBatch) return this.injectedRecord(i, 'PHONE_FORMAT');
         if (!this.placeholderUsed.warn) {
           this.placeholderUsed.warn = true;
           return label(
@@ -649,7 +600,7 @@ class CustomerGenerator {
         const agentIndex = this.agentIndexOf(out.row.agent_id);
         const agent = this.agents[agentIndex]!;
         // The agent's phone goes on one customer at most: on two it would also be a DUP_PHONE.
-        if (this.sharedValuesAllowed && !this.agentPhoneUsed.has(agentIndex) && this.rec.chance(0.5)) {
+        if (this.firstBlockOfBatch && !this.agentPhoneUsed.has(agentIndex) && this.rec.chance(0.5)) {
           this.agentPhoneUsed.add(agentIndex);
           out.row.holder_phone = agent.phone;
           return label(out, kind, `holder_phone is agent ${agent.agent_id}'s`);

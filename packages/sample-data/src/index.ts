@@ -17,9 +17,9 @@ export {
   CUSTOMER_COLUMNS_ZH,
   type CustomerRow,
   type GeneratedRecord,
-  generateCustomers,
   type InjectedDefect,
-} from './customers.js';
+} from './customer-row.js';
+export { BLOCK_SIZE, type CustomerBlocks, createCustomerBlocks, generateCustomers } from './customers.js';
 export { DEFECT_RULES, type DefectRule, NEGATIVE_LABEL_RULES, type NegativeLabelRule } from './defects.js';
 export { buildIdNumber, idCheckChar, toLegacyIdNumber } from './id-numbers.js';
 export type { Profile, SampleOptions } from './options.js';

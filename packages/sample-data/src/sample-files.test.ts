@@ -76,6 +76,18 @@ describe('writeSampleFiles', () => {
     expect(complaintHeader).toEqual(COMPLAINT_COLUMNS);
   });
 
+  it('writes the same bytes with worker threads as in-process', async () => {
+    const big = { customers: 40_000, seed: 4, defectRate: 0.08, profile: 'telecom' as const };
+    const a = await writeSampleFiles(join(dir, 'w0'), { ...big, workers: 0 });
+    const b = await writeSampleFiles(join(dir, 'w2'), { ...big, workers: 2 });
+    expect((await readFile(b.customersFile)).equals(await readFile(a.customersFile))).toBe(true);
+    expect(await readFile(b.labelsFile, 'utf8')).toBe(await readFile(a.labelsFile, 'utf8'));
+    expect(b.counts).toEqual(a.counts);
+    const text = (await readFile(a.customersFile, 'utf8')).trimEnd().split('\n');
+    expect(text.length).toBe(40_001);
+    expect(text.slice(1)).toEqual([...generateCustomers(big)].map((e) => customerLine(e.row).trimEnd()));
+  });
+
   it('writes customer lines exactly as the general CSV writer would', () => {
     for (const { row } of generateCustomers({
       customers: 2000,

@@ -7,7 +7,10 @@ import { dayNumberOf } from '../input/timestamp.js';
  * When none fits, the closest one explains why, and the explanations are kept apart in evidence:
  * no approval at all, an unknown or someone else's approval id, expired or not yet valid, out of
  * scope, over quota, an approval of another kind, and escalation (an approval that permits
- * viewing the record, used for an export or print).
+ * viewing the record, used for an export or print). Escalation needs the approval to be tied to
+ * the access: cited by its id, or naming the record itself. A standing branch-wide approval of
+ * another kind (a print approval, say) held by someone who exports without citing anything is
+ * not "approved, then exceeded": the export had no approval at all (003 §23).
  */
 export type ApprovalFinding =
   | 'no_approval'
@@ -163,7 +166,14 @@ export class ApprovalLedger {
       }
       if (kindOk && scopeOk && !timeFinding) overQuota ??= a;
       else if (kindOk && scopeOk && timeFinding) outOfTime ??= { a, finding: timeFinding };
-      else if (!kindOk && this.viewKinds.has(a.kind) && scopeOk && !timeFinding) escalation ??= a;
+      else if (
+        !kindOk &&
+        this.viewKinds.has(a.kind) &&
+        scopeOk &&
+        !timeFinding &&
+        (approvalId !== null || (archive !== null && a.scopeList?.has(archive) === true))
+      )
+        escalation ??= a;
       else if (kindOk && !timeFinding) outOfScope ??= a;
       else if (!kindOk) wrongKind ??= a;
     }

@@ -120,6 +120,31 @@ describe('approval ledger join', () => {
     expect(b.findings).toEqual({ out_of_scope: 1, over_quota: 1, escalation: 1 });
   });
 
+  it('calls an uncited export by a holder of a print approval no approval; escalation needs the approval tied to the access', async () => {
+    const r = await audit(
+      [
+        // A holds a branch-wide print approval and exports citing nothing: no approval for it.
+        ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000010', record_count: 20 }),
+        // B cites the print approval for an export, and exports a record its query approval names.
+        ev('16T10:01:00', 'B', 'export', { archive_no: 'KH000000011', approval_id: 'P-B' }),
+        ev('16T10:02:00', 'B', 'export', { archive_no: 'KH000000012' }),
+      ],
+      {
+        approvals: [
+          approval('P-A', 'A', { kind: 'print', scope: 'branch:北京分公司' }),
+          approval('P-B', 'B', { kind: 'print', scope: 'branch:北京分公司' }),
+          approval('Q-B', 'B', { kind: 'query', scope: 'KH000000012' }),
+        ],
+      },
+    );
+    expect(codes(r)).toEqual([
+      'A|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+      'B|APPROVAL_SCOPE_EXCEEDED|2026-11-16',
+    ]);
+    expect(r.drafts.find((d) => d.operatorId === 'A')!.findings).toEqual({ no_approval: 1 });
+    expect(r.drafts.find((d) => d.operatorId === 'B')!.findings).toEqual({ escalation: 2 });
+  });
+
   it("refuses someone else's approval and an unknown approval id", async () => {
     const r = await audit(
       [
@@ -272,6 +297,35 @@ describe('behaviour', () => {
     expect(r.drafts[0]!.facts['longest_run']).toBe(25);
   });
 
+  it('finds a run interleaved with ordinary look-ups, not consecutive numbers spread over hours', async () => {
+    const events: RawEvent[] = [];
+    const at = (min: number) =>
+      `16T${String(14 + Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+    for (let k = 0; k < 30; k++) {
+      // A: one number every 40 s, descending and skipping one now and then, with two unrelated views in between.
+      const sec = k * 40;
+      const t = `${at(Math.floor(sec / 60))}:${String(sec % 60).padStart(2, '0')}`;
+      events.push(
+        ev(t, 'A', 'view', { archive_no: `KH${String(5000 - k - (k > 10 ? 1 : 0)).padStart(9, '0')}` }),
+      );
+      events.push(ev(t, 'A', 'view', { archive_no: `KH${String(90_000 + k * 977).padStart(9, '0')}` }));
+      events.push(ev(t, 'A', 'query', { record_count: 7 }));
+      // B: the same 30 consecutive numbers, but one an hour apart (a pause longer than 30 minutes ends a run).
+      events.push(
+        ev(`${16 + Math.floor(k / 24)}T${String(k % 24).padStart(2, '0')}:10:00`, 'B', 'view', {
+          archive_no: `KH${String(7000 + k).padStart(9, '0')}`,
+        }),
+      );
+    }
+    const r = await audit(events);
+    expect(codes(r).filter((c) => c.includes('ENUMERATION'))).toEqual(['A|ENUMERATION|2026-11-16']);
+    const d = r.drafts.find((x) => x.code === 'ENUMERATION')!;
+    expect(d.eventCount).toBe(30);
+    expect(d.facts['longest_run']).toBe(30);
+    // Evidence starts with the run's first number, not with the event that reached the threshold.
+    expect(d.events[0]!.archive_no).toBe('KH000005000');
+  });
+
   it('raises TARGET_SNOOPING for ten operators on one customer in a day, not for three or for approved handlers', async () => {
     const people = Array.from({ length: 11 }, (_, k) => staff(`S${k}`));
     const events: RawEvent[] = people.map((p, k) =>
@@ -352,6 +406,35 @@ describe('volume spikes', () => {
     const r = await audit([...views('A', '16', 550), ...views('B', '16', 160)], { history });
     expect(codes(r)).toEqual(['A|VOLUME_SPIKE|2026-11-16']);
     expect(r.drafts[0]!.facts['baseline']).toBe('own');
+  });
+
+  it('leaves an approved bulk export out of the baseline: BULK_EXPORT alone; unapproved, a spike too', async () => {
+    const events = [
+      ev('16T10:00:00', 'A', 'export', { record_count: 3000, approval_id: 'E' }),
+      ev('16T10:00:00', 'B', 'export', { record_count: 3000 }),
+    ];
+    const r = await audit(events, {
+      staff: [staff('A', { department: '档案室' }), staff('B', { department: '理赔部' })],
+      approvals: [approval('E', 'A')],
+    });
+    expect(codes(r)).toEqual([
+      'A|BULK_EXPORT|2026-11-16',
+      'B|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+      'B|BULK_EXPORT|2026-11-16',
+      'B|VOLUME_SPIKE|2026-11-16',
+    ]);
+    expect(r.daily.find((d) => d.operatorId === 'A')!.records).toBe(0);
+  });
+
+  it('does not blame a person who is always busier than the department on the peer baseline', async () => {
+    const team = Array.from({ length: 7 }, (_, k) => staff(`T${k}`));
+    // T0 works four times the department's volume every day; on the 16th as on the 11th-13th.
+    const history = new Map([['T0', ['11', '12', '13'].map((d) => ({ day: `2026-11-${d}`, records: 420 }))]]);
+    const events = team.flatMap((p, k) => views(p.operator_id, '16', k === 0 ? 450 : 100 + k * 5));
+    const r = await audit(events, { staff: team, history });
+    expect(codes(r)).toEqual([]);
+    // Without that history, the peer baseline alarms.
+    expect(codes(await audit(events, { staff: team }))).toEqual(['T0|VOLUME_SPIKE|2026-11-16']);
   });
 
   it('falls back to peers, then to a static threshold, in a cold start', async () => {

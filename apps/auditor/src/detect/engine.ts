@@ -12,6 +12,7 @@ import { DAY_MS, dayNumberOf, dayString, SHANGHAI_OFFSET_MS, shanghaiIso } from 
 import { type Approval, ApprovalLedger, toApproval, WITHOUT_APPROVAL } from './approval-ledger.js';
 import type { AnomalyCode } from './codes.js';
 import { type AnomalyDraft, DraftBook, type EvidenceEvent, maskPlace } from './drafts.js';
+import { EnumerationWindow } from './enumeration.js';
 import { type Loan, LoanBook } from './loans.js';
 import { type ArchiveResolver, branchOf, type RecordDirectory, secrecyOf } from './record-directory.js';
 import { type DayCount, detectVolumeSpikes, type History } from './volume-spike.js';
@@ -45,6 +46,12 @@ interface StaffInfo {
 interface DayStat {
   events: number;
   records: number;
+  /**
+   * Records accessed under a valid approval (an approved export, a 机密 record viewed with
+   * permission): accounted by the approval's quota, not the behaviour baseline, so an approved
+   * bulk action is neither a VOLUME_SPIKE nor a baseline that hides the next real one.
+   */
+  approvedRecords: number;
   exportRecords: number;
   offHours: number;
   offSensitive: boolean;
@@ -55,20 +62,17 @@ interface OpState {
   id: string;
   staff: StaffInfo | undefined;
   days: Map<number, DayStat>;
+  /** The day of the previous event (most events of an operator fall on the same day as the one before). */
+  lastDayNum: number;
+  lastDay: DayStat | undefined;
   failures: { ts: number; ev: EvidenceEvent }[];
   lastPlace: number;
   lastPlaceTs: number;
   /** The previous event with a place, compact (evidence is rendered only when a switch is raised). */
   last: Compact;
   switches: number[];
-  enumPrefix: number;
-  enumLast: number;
-  enumDir: number;
-  enumLen: number;
-  enumLastTs: number;
-  /** First events of the current run, compact: most runs end at length one, so nothing is allocated. */
-  enumRun: CompactRing;
-  enumDraft: AnomalyDraft | null;
+  /** Recently opened records, for ENUMERATION (allocated at the operator's first record access). */
+  enumWindow: EnumerationWindow | null;
 }
 
 /** An event reduced to numbers, rendered as evidence only if it ever becomes evidence. */
@@ -81,47 +85,6 @@ interface Compact {
   place: number;
   src: number;
   line: number;
-}
-
-class CompactRing {
-  n = 0;
-  readonly ts: Float64Array;
-  readonly num: Float64Array;
-  readonly ints: Int32Array;
-
-  constructor(readonly capacity: number) {
-    this.ts = new Float64Array(capacity);
-    this.num = new Float64Array(capacity);
-    this.ints = new Int32Array(capacity * 6);
-  }
-
-  push(b: EventBatch, i: number): void {
-    if (this.n >= this.capacity) return;
-    const k = this.n++;
-    this.ts[k] = b.ts[i]!;
-    this.num[k] = b.arcNum[i]!;
-    const o = k * 6;
-    this.ints[o] = b.action[i]!;
-    this.ints[o + 1] = b.arcPrefix[i]!;
-    this.ints[o + 2] = b.count[i]!;
-    this.ints[o + 3] = b.place[i]!;
-    this.ints[o + 4] = b.src[i]!;
-    this.ints[o + 5] = b.line[i]!;
-  }
-
-  get(k: number): Compact {
-    const o = k * 6;
-    return {
-      ts: this.ts[k]!,
-      num: this.num[k]!,
-      action: this.ints[o]!,
-      prefix: this.ints[o + 1]!,
-      count: this.ints[o + 2]!,
-      place: this.ints[o + 3]!,
-      src: this.ints[o + 4]!,
-      line: this.ints[o + 5]!,
-    };
-  }
 }
 
 export interface EngineStats {
@@ -220,18 +183,14 @@ export class AuditEngine {
         id,
         staff,
         days: new Map(),
+        lastDayNum: Number.NaN,
+        lastDay: undefined,
         failures: [],
         lastPlace: -1,
         lastPlaceTs: 0,
         last: { ts: 0, action: 0, prefix: -1, num: -1, count: 0, place: -1, src: 0, line: 0 },
         switches: [],
-        enumPrefix: -1,
-        enumLast: -1,
-        enumDir: 0,
-        enumLen: 0,
-        enumLastTs: 0,
-        enumRun: new CompactRing(this.cfg.evidenceEvents),
-        enumDraft: null,
+        enumWindow: null,
       });
     }
     while (this.resolvers.length < this.dict.archivePrefixes.length)
@@ -327,11 +286,21 @@ export class AuditEngine {
       if (this.stats.lastTs === null || ts > this.stats.lastTs) this.stats.lastTs = ts;
       const staff = op.staff;
       if (!staff) this.stats.unknownOperatorEvents++;
-      let day = op.days.get(dayNum);
+      let day = op.lastDayNum === dayNum ? op.lastDay : op.days.get(dayNum);
       if (!day) {
-        day = { events: 0, records: 0, exportRecords: 0, offHours: 0, offSensitive: false, offPending: null };
+        day = {
+          events: 0,
+          records: 0,
+          approvedRecords: 0,
+          exportRecords: 0,
+          offHours: 0,
+          offSensitive: false,
+          offPending: null,
+        };
         op.days.set(dayNum, day);
       }
+      op.lastDayNum = dayNum;
+      op.lastDay = day;
       day.events++;
       const recordAction = isRecordAction(action);
       const count = b.count[i]!;
@@ -410,7 +379,8 @@ export class AuditEngine {
           dayNum,
           count,
         );
-        if (j.finding) {
+        if (!j.finding) day.approvedRecords += count;
+        else {
           const code: AnomalyCode =
             action === A.delete
               ? 'DELETION_WITHOUT_APPROVAL'
@@ -542,49 +512,31 @@ export class AuditEngine {
   ): void {
     const cfg = this.cfg.enumeration;
     if (num < 0) return;
-    if (op.enumPrefix === prefix && num === op.enumLast) return;
-    const step = num - op.enumLast;
-    const dir = step > 0 ? 1 : -1;
-    const consecutive =
-      op.enumPrefix === prefix &&
-      Math.abs(step) <= cfg.maxStep &&
-      (op.enumDir === 0 || op.enumDir === dir) &&
-      ts - op.enumLastTs <= cfg.maxGapMinutes * 60_000;
-    if (consecutive) {
-      op.enumLen++;
-      op.enumDir = dir;
-    } else {
-      op.enumPrefix = prefix;
-      op.enumLen = 1;
-      op.enumDir = 0;
-      op.enumRun.n = 0;
-      op.enumDraft = null;
-    }
-    op.enumLast = num;
-    op.enumLastTs = ts;
-    if (op.enumDraft) {
-      this.book.add(op.enumDraft, ts, joinArchiveNo(this.dict.archivePrefixes[prefix]!, num), () =>
-        this.evidenceOf(b, i),
-      );
-      op.enumDraft.facts = {
-        ...op.enumDraft.facts,
-        longest_run: Math.max(Number(op.enumDraft.facts['longest_run'] ?? 0), op.enumLen),
-      };
-      return;
-    }
-    op.enumRun.push(b, i);
-    if (op.enumLen >= cfg.minRun) {
-      const d = this.book.get('ENUMERATION', op.id, dayNum, dayString(dayNum));
-      for (let k = 0; k < op.enumRun.n; k++) {
-        const c = op.enumRun.get(k);
+    op.enumWindow ??= new EnumerationWindow(cfg.maxStep, cfg.maxGapMinutes * 60_000);
+    const w = op.enumWindow;
+    const hit = w.add(prefix, num, ts, cfg.minRun, b.action[i]!, b.place[i]!, b.src[i]!, b.line[i]!);
+    if (!hit) return;
+    const d = this.book.get('ENUMERATION', op.id, dayNum, dayString(dayNum));
+    if (hit.reached) {
+      // The run's earlier members become evidence too, oldest first.
+      const members: number[] = [];
+      for (let s = hit.slot; s >= 0 && members.length < hit.run; s = w.previousInRun(s, hit.ascending))
+        members.push(s);
+      for (let k = members.length - 1; k >= 0; k--) {
+        const c: Compact = { ...w.member(members[k]!), count: 1 };
         this.addRendered(d, this.renderCompact(c), c.ts);
       }
-      // Events of the run beyond the evidence sample are counted, not kept.
-      d.eventCount += op.enumLen - op.enumRun.n;
-      d.facts = { min_run: cfg.minRun, max_step: cfg.maxStep, longest_run: op.enumLen };
-      op.enumRun.n = 0;
-      op.enumDraft = d;
+      // Members no longer in the window (a run longer than it) are counted, not shown.
+      d.eventCount += hit.run - members.length;
+    } else {
+      this.book.add(d, ts, this.archiveText(), () => this.evidenceOf(b, i));
     }
+    d.facts = {
+      min_run: cfg.minRun,
+      max_step: cfg.maxStep,
+      max_gap_minutes: cfg.maxGapMinutes,
+      longest_run: Math.max(Number(d.facts['longest_run'] ?? 0), hit.run),
+    };
   }
 
   private onSnoop(
@@ -609,7 +561,14 @@ export class AuditEngine {
       map = new Map();
       this.snoop.set(dayNum, map);
     }
-    const key = num >= 0 && num < 1e12 ? prefix * 1e12 + num : -1 - prefix;
+    // Small integers where they fit (a map keyed by heap numbers hashes far slower): prefix ids
+    // below 64 and numbers below 2^24 pack into 30 bits; the rest sit above 2^31.
+    const key =
+      num < 0 || num >= 1e12
+        ? -1 - prefix
+        : prefix < 64 && num < 16_777_216
+          ? num * 64 + prefix
+          : 2_147_483_648 + prefix * 1e12 + num;
     const opIdx = b.op[i]!;
     const cur = map.get(key);
     if (cur === undefined) {
@@ -703,14 +662,16 @@ export class AuditEngine {
     const daily: EngineResult['daily'] = [];
     for (const op of this.ops) {
       for (const [dayNum, s] of op.days) {
-        daily.push({ operatorId: op.id, day: dayString(dayNum), events: s.events, records: s.records });
-        if (s.records > 0)
+        // The stored daily records are the behaviour baseline's: approved accesses left out.
+        const records = s.records - s.approvedRecords;
+        daily.push({ operatorId: op.id, day: dayString(dayNum), events: s.events, records });
+        if (records > 0)
           counts.push({
             operatorId: op.id,
             department: op.staff?.department ?? '',
             dayNum,
             working: this.isWorking(dayNum),
-            records: s.records,
+            records,
           });
       }
     }

@@ -8,7 +8,8 @@ import { MAD_SCALE, mad, median } from './robust-stats.js';
  *     day or rest day per the core calendar with 调休) once `minOwnDays` of history exist; the day
  *     must also be above the department's median that day, so a busy day for the whole
  *     department (month end) is not blamed on each person;
- *  2. else the department peers' same-day baseline when `minPeers` peers were active;
+ *  2. else the department peers' same-day baseline when `minPeers` peers were active (with
+ *     `partialOwnDays` of own history, the day must also be `minRatio` × the own median);
  *  3. else a static threshold.
  * Every rung also asks for `minRatio` × the median and `minRecords`, so small numbers never alarm.
  */
@@ -109,7 +110,8 @@ export function detectVolumeSpikes(
         const med = dept.med;
         const m = dept.mad;
         const limit = limitOf(med, m, cfg);
-        if (d.records > limit)
+        const ownMedian = own.length >= cfg.partialOwnDays ? median(own.map((h) => h.records)) : 0;
+        if (d.records > limit && d.records > cfg.minRatio * ownMedian)
           finding = {
             operatorId: d.operatorId,
             dayNum,

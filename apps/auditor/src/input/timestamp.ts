@@ -19,25 +19,32 @@ function d2(s: string, i: number): number {
   return a * 10 + b;
 }
 
-/** Epoch milliseconds of an ISO 8601 timestamp with a zone; NaN when it is not one. */
-export function parseTimestamp(s: string): number {
-  const len = s.length;
-  if (len >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58) {
-    const sep = s.charCodeAt(10);
-    if ((sep === 84 || sep === 32) && s.charCodeAt(16) === 58) {
-      const year = d2(s, 0) * 100 + d2(s, 2);
-      const month = d2(s, 5);
-      const day = d2(s, 8);
-      const hour = d2(s, 11);
-      const minute = d2(s, 14);
-      const second = d2(s, 17);
+/**
+ * The common shape read in place from `s[base, base + len)`: epoch milliseconds, NaN for a day
+ * that does not exist, undefined when it is not the common shape.
+ */
+function commonShape(s: string, base: number, len: number): number | undefined {
+  if (
+    len >= 20 &&
+    s.charCodeAt(base + 4) === 45 &&
+    s.charCodeAt(base + 7) === 45 &&
+    s.charCodeAt(base + 13) === 58
+  ) {
+    const sep = s.charCodeAt(base + 10);
+    if ((sep === 84 || sep === 32) && s.charCodeAt(base + 16) === 58) {
+      const year = d2(s, base) * 100 + d2(s, base + 2);
+      const month = d2(s, base + 5);
+      const day = d2(s, base + 8);
+      const hour = d2(s, base + 11);
+      const minute = d2(s, base + 14);
+      const second = d2(s, base + 17);
       let i = 19;
       let ms = 0;
-      if (s.charCodeAt(i) === 46) {
+      if (s.charCodeAt(base + i) === 46) {
         i++;
         let scale = 100;
         while (i < len) {
-          const c = s.charCodeAt(i) - 48;
+          const c = s.charCodeAt(base + i) - 48;
           if (c < 0 || c > 9) break;
           ms += c * scale;
           scale /= 10;
@@ -46,14 +53,14 @@ export function parseTimestamp(s: string): number {
         ms = Math.floor(ms);
       }
       let offsetMin = Number.NaN;
-      const z = s.charCodeAt(i);
+      const z = i < len ? s.charCodeAt(base + i) : Number.NaN;
       if ((z === 90 || z === 122) && i === len - 1) offsetMin = 0;
       else if (z === 43 || z === 45) {
-        const oh = d2(s, i + 1);
+        const oh = i + 3 <= len ? d2(s, base + i + 1) : Number.NaN;
         let om = 0;
         if (i + 3 === len) om = 0;
-        else if (s.charCodeAt(i + 3) === 58 && i + 6 === len) om = d2(s, i + 4);
-        else if (i + 5 === len) om = d2(s, i + 3);
+        else if (s.charCodeAt(base + i + 3) === 58 && i + 6 === len) om = d2(s, base + i + 4);
+        else if (i + 5 === len) om = d2(s, base + i + 3);
         else om = Number.NaN;
         offsetMin = (z === 45 ? -1 : 1) * (oh * 60 + om);
       }
@@ -73,9 +80,21 @@ export function parseTimestamp(s: string): number {
       }
     }
   }
+  return undefined;
+}
+
+/** Epoch milliseconds of an ISO 8601 timestamp with a zone; NaN when it is not one. */
+export function parseTimestamp(s: string): number {
+  const common = commonShape(s, 0, s.length);
+  if (common !== undefined) return common;
   const trimmed = s.trim();
   if (!HAS_ZONE.test(trimmed)) return Number.NaN;
   return Date.parse(trimmed);
+}
+
+/** `s[from, to)` read in place when it has the common shape (what `parseTimestamp` would return); NaN otherwise. */
+export function parseTimestampIn(s: string, from: number, to: number): number {
+  return commonShape(s, from, to - from) ?? Number.NaN;
 }
 
 const HOUR_MS = 3_600_000;

@@ -76,6 +76,11 @@ interface Person {
 }
 
 const CLEARANCE = ['普通', '秘密', '机密', '绝密'];
+/**
+ * Records per ordinary event, from the mix below: 72 % views (1), 20 % queries (half 1, half
+ * 2-30: 8.5 on average), 7 % updates (1), the rest exports/prints/views (about 1-20).
+ */
+const RECORDS_PER_EVENT = 0.72 + 0.2 * (0.5 + 0.5 * 16) + 0.07 + 0.01 * 2;
 const two = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 class DayLog {
@@ -189,11 +194,14 @@ export async function writeSampleLogs(dir: string, opts: SampleLogOptions = {}):
     log.lines.push(line);
     events++;
   };
+  // Records injected as snooping targets are left out of ordinary work, so that the crowd on
+  // them is exactly the one in the answer key.
+  const snoopTargets = new Set<number>();
   const safeRecord = (p: Person, branch = p.branch): number => {
     for (;;) {
       const n = world.drawInBranch(branch, rng.next());
       const s = world.secrecyOf(n);
-      if (s < 2 && s <= p.clearance) return n;
+      if (s < 2 && s <= p.clearance && !snoopTargets.has(n)) return n;
     }
   };
   const addApproval = (
@@ -372,10 +380,12 @@ export async function writeSampleLogs(dir: string, opts: SampleLogOptions = {}):
     p = take((x) => x.status === 'active');
     if (p) {
       const di = pickDay(Math.min(12, lastWorking));
-      const n = Math.round(perDay * p.activity * 6);
+      // Five normal days' worth of records on top of the normal day: six times the usual records
+      // (an ordinary event touches RECORDS_PER_EVENT records on average: queries return several).
+      const n = Math.round(perDay * p.activity * RECORDS_PER_EVENT * 5);
       for (let k = 0; k < n; k++)
         emit(di, at(di, 9) + Math.floor(rng.next() * 8 * 3_600_000), p, 'view', { archive: safeRecord(p) });
-      label('VOLUME_SPIKE', p, di, `${n} extra views, six times the person's normal day`);
+      label('VOLUME_SPIKE', p, di, `${n} extra views, six times the person's normal day of records`);
     }
     p = take((x) => x.status === 'active');
     if (p) {
@@ -387,6 +397,7 @@ export async function writeSampleLogs(dir: string, opts: SampleLogOptions = {}):
     {
       const di = pickDay();
       const target = safeRecordAny(world, rng);
+      snoopTargets.add(target);
       const crowd: Person[] = [];
       for (let k = 0; k < 12; k++) {
         const q = take((x) => x.status === 'active');
@@ -525,7 +536,11 @@ export async function writeSampleLogs(dir: string, opts: SampleLogOptions = {}):
           const back = rng.chance(0.5) && di + 1 < daysN ? di + 1 : di;
           const backTs =
             back === di ? Math.min(ts + 3_600_000, base + 17.9 * 3_600_000) : dayStart(back) + 10 * 3_600_000;
-          emit(back, backTs, p, 'return', { archive: rec });
+          // Returned from wherever the person works at that moment (after a move: the afternoon desk).
+          emit(back, backTs, p, 'return', {
+            archive: rec,
+            ...(back === di && moves && backTs > lunch ? { ip: place(p, 1) } : {}),
+          });
         } else emit(di, ts, p, 'view', { archive: safeRecord(p, branch), ...ipx });
       }
       if (rng.chance(0.03)) {
