@@ -9,7 +9,7 @@
  * (cross-record checks must not grow with the archive). Prints times, records per second, the
  * ratio to COPY and the peak memory of each ingest process. Asserts nothing.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -138,6 +138,16 @@ function ingest(
 }
 
 mkdirSync(out, { recursive: true });
+process.stderr.write('building the ingest and its packages (tsc) …\n');
+const build = spawnSync(
+  'npx',
+  ['-y', 'pnpm@10.34.8', 'exec', 'turbo', 'run', 'build', '--filter=@custodian/ingest...'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+if (build.status !== 0) throw new Error('build failed');
 const [n1, n2] = [await generate(1), await generate(2)];
 await admin(`drop database if exists ${DB} with (force)`);
 await admin(`create database ${DB}`);
