@@ -19,7 +19,8 @@ export const CROSS_RECORD_RULES = [
   'AGENT_RECHECK',
 ] as const;
 
-/** At most this many other records are named in one flag; the reason gives the full count. */
+/** At most this many other records are named in one flag (the reason gives the full count): a group of
+ * thousands sharing one value must not cost thousands of array operations per member. */
 const MAX_RELATED = 50;
 
 interface SharedValueRule {
@@ -104,7 +105,7 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
       group by 1 having count(distinct c.holder_id_bidx) > 1
     ),
     grp as (
-      select c.${sql.raw(r.column)} as v, array_agg(c.record_id order by c.record_id) as recs,
+      select c.${sql.raw(r.column)} as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
              count(*) as n_rec, count(distinct c.holder_id_bidx) as n_ids
       from customers c join problem p on c.${sql.raw(r.column)} = p.v
       where c.destroyed_at is null group by 1
@@ -145,7 +146,7 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
       having count(distinct c.holder_name_bidx) > 1 or count(distinct c.holder_birth_date) > 1
     ),
     grp as (
-      select c.holder_id_bidx as v, array_agg(c.record_id order by c.record_id) as recs, count(*) as n_rec,
+      select c.holder_id_bidx as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs, count(*) as n_rec,
              count(distinct c.holder_name_bidx) as n_names, count(distinct c.holder_birth_date) as n_dates
       from customers c join problem p on c.holder_id_bidx = p.v where c.destroyed_at is null group by 1
     )
@@ -168,7 +169,7 @@ async function lineLimit(trx: Transaction<Database>, max: number): Promise<void>
   await touchIds(trx, 'ID_LINE_LIMIT');
   await sql`
     with grp as (
-      select c.holder_id_bidx as v, array_agg(c.record_id order by c.record_id) as recs,
+      select c.holder_id_bidx as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
              count(distinct c.service_number_bidx) as n_lines
       from customers c
       where c.holder_id_bidx in (select v from touched where rule = 'ID_LINE_LIMIT')
