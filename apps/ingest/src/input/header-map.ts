@@ -3,35 +3,9 @@
  * names and the Chinese headers business systems export. Extendable by configuration
  * (`ingest.headerAliases`); unknown headers are kept as extra columns, never dropped.
  */
-export const CUSTOMER_FIELDS = [
-  'record_id',
-  'archive_no',
-  'customer_type',
-  'customer_class',
-  'holder_name',
-  'holder_gender',
-  'holder_birth_date',
-  'holder_id_type',
-  'holder_id_number',
-  'holder_phone',
-  'holder_address',
-  'insured_name',
-  'insured_gender',
-  'insured_birth_date',
-  'insured_id_type',
-  'insured_id_number',
-  'bank_account',
-  'bank_account_name',
-  'service_number',
-  'agent_id',
-  'channel',
-  'branch',
-  'contract_no',
-  'sign_date',
-  'consent',
-  'secrecy_level',
-] as const;
-export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+import type { CustomerField } from '@custodian/validators';
+
+export { CUSTOMER_FIELDS, type CustomerField } from '@custodian/validators';
 
 const CUSTOMER_ALIASES: Record<CustomerField, string[]> = {
   record_id: ['记录编号', '流水号'],

@@ -1,0 +1,31 @@
+// The canonical field names of a customer record (shared/spec/formats.md "Customer records"), in
+// the contract's order: the one list the ingest's header mapping and record checks build on.
+export const CUSTOMER_FIELDS = [
+  'record_id',
+  'archive_no',
+  'customer_type',
+  'customer_class',
+  'holder_name',
+  'holder_gender',
+  'holder_birth_date',
+  'holder_id_type',
+  'holder_id_number',
+  'holder_phone',
+  'holder_address',
+  'insured_name',
+  'insured_gender',
+  'insured_birth_date',
+  'insured_id_type',
+  'insured_id_number',
+  'bank_account',
+  'bank_account_name',
+  'service_number',
+  'agent_id',
+  'channel',
+  'branch',
+  'contract_no',
+  'sign_date',
+  'consent',
+  'secrecy_level',
+] as const;
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
