@@ -2,9 +2,20 @@
 export { type AuditFilesInput, type AuditFilesResult, auditFiles } from './audit-files.js';
 export { type AuditorConfig, auditorConfig, auditorConfigSchema } from './config.js';
 export { ANOMALY_CODES, type AnomalyCode, CODE_INFO } from './detect/codes.js';
-export { type NightlyAuditResult, nightlyAuditJob, runNightlyAudit } from './jobs/nightly-audit.js';
+export {
+  catchUpNightlyAudits,
+  type NightlyAuditResult,
+  nightlyAuditJob,
+  runNightlyAudit,
+} from './jobs/nightly-audit.js';
 export { anomalyTable, riskTable } from './report/anomaly-table.js';
-export { AUDITOR_LOCK, type RunAuditInput, type RunAuditSummary, runAudit } from './run-audit.js';
+export {
+  AUDITOR_LOCK,
+  auditorLockName,
+  type RunAuditInput,
+  type RunAuditSummary,
+  runAudit,
+} from './run-audit.js';
 export {
   type InjectedCase,
   type SampleLogFiles,

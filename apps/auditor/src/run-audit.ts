@@ -5,6 +5,7 @@ import {
   appendAuditTrail,
   type CustodianContext,
   CustodianError,
+  type Storage,
   withAdvisoryLock,
 } from '@custodian/core';
 import { auditFiles } from './audit-files.js';
@@ -90,6 +91,15 @@ export interface RunAuditSummary {
 }
 
 export const AUDITOR_LOCK = 'auditor';
+
+/**
+ * The advisory lock of audit runs over one database schema. PostgreSQL's advisory locks are
+ * database-wide while the auditor's state lives in a schema: without the schema in the name, an
+ * audit in one schema (each test file has its own) would refuse to run while another schema's ran.
+ */
+export function auditorLockName(storage: Pick<Storage, 'schema'>): string {
+  return storage.schema ? `${AUDITOR_LOCK}:${storage.schema}` : AUDITOR_LOCK;
+}
 const TRAIL_CURSOR = 'audit_trail_seq';
 
 export async function runAudit(
@@ -99,7 +109,7 @@ export async function runAudit(
   for (const f of [...input.files, input.staffFile, input.approvalsFile, input.recordsFile]) {
     if (f && !existsSync(f)) throw new CustodianError('FILE_NOT_FOUND', `file not found: ${f}`, { file: f });
   }
-  const locked = await withAdvisoryLock(ctx.storage, AUDITOR_LOCK, () =>
+  const locked = await withAdvisoryLock(ctx.storage, auditorLockName(ctx.storage), () =>
     runLocked(ctx, auditorConfig(ctx), input),
   );
   return locked.acquired ? locked.result : undefined;

@@ -3,7 +3,7 @@ import type { CliOutput, CustodianContext } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
 import { auditorConfig } from '../config.js';
-import { missingDays, nightlyAuditJob, runNightlyAudit } from '../jobs/nightly-audit.js';
+import { catchUpNightlyAudits, nightlyAuditJob } from '../jobs/nightly-audit.js';
 
 /**
  * `auditor schedule`: node-cron at the edge only. At start, days missed while the scheduler was
@@ -21,20 +21,7 @@ export async function runScheduleCommand(
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
-  const catchUp = async () => {
-    const due = nightlyAuditJob.dueDay(ctx, new Date());
-    const results = [];
-    for (const day of await missingDays(ctx, due)) {
-      log(`auditing ${day} (logs in ${auditorConfig(ctx).logsDir})`);
-      const r = await runNightlyAudit(ctx, day, log);
-      log(
-        `${day}: ${r.status}, ${r.files.length} file(s), ${r.summary?.events ?? 0} events, ${r.summary?.anomalies.raised ?? 0} new anomalies`,
-      );
-      results.push(r);
-      if (r.status === 'locked') break;
-    }
-    return results;
-  };
+  const catchUp = () => catchUpNightlyAudits(ctx, new Date(), log);
   if (values.once) {
     const results = await catchUp();
     const locked = results.some((r) => r.status === 'locked');

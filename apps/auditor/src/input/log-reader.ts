@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { CustodianError } from '@custodian/core';
 import { detectEncoding } from './detect-encoding.js';
 import {
   actionCode,
@@ -191,11 +192,64 @@ function csvColumns(header: string[]): (string | undefined)[] {
   );
 }
 
+/** Physical lines one CSV row may span through quoted line breaks before its opening quote is taken for a stray one. */
+const MAX_ROW_LINES = 32;
+
+function quoteCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++;
+  return n;
+}
+
+/** A log file that cannot be audited as a whole (no CSV header, a damaged gzip stream, a read error). */
+function unreadable(file: string, err: unknown): CustodianError {
+  if (err instanceof CustodianError) return err;
+  const message = (err as Error)?.message ?? String(err);
+  return new CustodianError(
+    'LOG_UNREADABLE',
+    `${file}: ${message} (an audit needs the whole file: replace it or leave it out)`,
+    { file },
+    { cause: err },
+  );
+}
+
+/**
+ * JSON Lines or CSV, from the first lines of the decoded text: JSON Lines when the first non-blank
+ * line is an object, or when it is not a log CSV header and a later line is an object (a broken
+ * first line must not turn a JSON Lines file into a CSV without a header).
+ */
+export function sniffFormat(head: string): 'jsonl' | 'csv' {
+  const lines = head
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0) return 'csv';
+  if (lines[0]!.startsWith('{')) return 'jsonl';
+  const cols = csvColumns(splitCsvLine(lines[0]!));
+  if (cols.includes('ts') && cols.includes('operator_id') && cols.includes('action')) return 'csv';
+  return lines.slice(1).some((l) => l.startsWith('{')) ? 'jsonl' : 'csv';
+}
+
 /**
  * Yields the events of one file in batches (without dictionary deltas: the caller's merge attaches
- * them). `stats` is filled as the file is read.
+ * them). `stats` is filled as the file is read. A bad line is counted and sampled with its number;
+ * a file that cannot be read as a whole throws `LOG_UNREADABLE` naming it.
  */
 export async function* readLogFile(
+  file: string,
+  src: number,
+  dicts: Dictionaries,
+  stats: LogFileStats,
+  batchSize?: number,
+): AsyncGenerator<EventBatch> {
+  try {
+    yield* readLogFileUnchecked(file, src, dicts, stats, batchSize);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+}
+
+async function* readLogFileUnchecked(
   file: string,
   src: number,
   dicts: Dictionaries,
@@ -214,14 +268,29 @@ export async function* readLogFile(
     stats.bad++;
     if (stats.badSample.length < BAD_SAMPLE) stats.badSample.push({ file, line, reason });
   };
-  const handleCsv = (line: string, no: number) => {
-    if (line.trim() === '') return;
-    const cells = splitCsvLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  // CSV: a row whose quotes do not pair up on its line continues on the next (a quoted line break,
+  // RFC 4180). If the quote never closes within MAX_ROW_LINES, or the joined lines are not one
+  // row of the header's width, the opening line alone is bad and the lines after it are read
+  // again on their own (`replay`): one stray quote never swallows the events after it.
+  let pending: { no: number; lines: string[]; quotes: number } | undefined;
+  const replay: { line: string; no: number }[] = [];
+  /** One CSV row; false when a joined row is not of the header's width (the caller then gives up the join). */
+  const csvRow = (row: string, no: number, joined: boolean): boolean => {
+    const cells = splitCsvLine(row);
     if (!columns) {
       columns = csvColumns(cells);
       if (!columns.includes('ts') || !columns.includes('operator_id') || !columns.includes('action'))
-        throw new Error(`${file}: CSV header lacks ts, operator_id or action: ${line.slice(0, 200)}`);
-      return;
+        throw new CustodianError(
+          'LOG_UNREADABLE',
+          `${file}: not JSON Lines, and the first line is not a CSV header with ts, operator_id and action: ${row.slice(0, 200)}`,
+          { file },
+        );
+      return true;
+    }
+    if (cells.length !== columns.length) {
+      if (joined) return false;
+      bad(no, `${cells.length} fields where the header has ${columns.length}`);
+      return true;
     }
     const o: Record<string, string> = {};
     for (let c = 0; c < cells.length; c++) {
@@ -231,7 +300,42 @@ export async function* readLogFile(
     const reason = appendEvent(builder, o, src, no);
     if (reason) bad(no, reason);
     else stats.events++;
+    return true;
   };
+  const giveUpJoin = () => {
+    const p = pending!;
+    pending = undefined;
+    bad(p.no, `a quote opened on this line does not close into one row of ${columns?.length ?? 0} fields`);
+    replay.unshift(...p.lines.slice(1).map((line, k) => ({ line, no: p.no + 1 + k })));
+  };
+  const handleCsv = (raw: string, no: number) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (pending) {
+      pending.lines.push(line);
+      pending.quotes += quoteCount(line);
+      if (pending.quotes % 2 === 0) {
+        const p = pending;
+        pending = undefined;
+        if (!csvRow(p.lines.join('\n'), p.no, true)) {
+          pending = p;
+          giveUpJoin();
+        }
+      } else if (pending.lines.length >= MAX_ROW_LINES) giveUpJoin();
+      return;
+    }
+    if (line.trim() === '') return;
+    const quotes = line.indexOf('"') === -1 ? 0 : quoteCount(line);
+    if (quotes % 2 === 1) pending = { no, lines: [line], quotes };
+    else csvRow(line, no, false);
+  };
+  /** Lines given back by a join that failed: each pushes at most one event, so the batch is checked after each. */
+  function* replayCsv(): Generator<EventBatch> {
+    while (replay.length > 0) {
+      const r = replay.shift()!;
+      handleCsv(r.line, r.no);
+      if (builder.full) yield builder.take(false);
+    }
+  }
   const handleJson = (line: string, no: number) => {
     if (line.trim() === '') return;
     let o: unknown;
@@ -276,13 +380,9 @@ export async function* readLogFile(
     if (!decoder) {
       const enc = detectEncoding(chunk.subarray(0, 65536));
       decoder = new TextDecoder(enc.encoding);
-      const head = chunk
-        .subarray(enc.bomLength, enc.bomLength + 4096)
-        .toString('latin1')
-        .trimStart();
-      format = head.startsWith('{') ? 'jsonl' : 'csv';
-      stats.format = format;
       text = decoder.decode(chunk.subarray(enc.bomLength), { stream: true });
+      format = sniffFormat(text.slice(0, 16384));
+      stats.format = format;
     } else {
       text = decoder.decode(chunk, { stream: true });
     }
@@ -312,6 +412,7 @@ export async function* readLogFile(
       lineNo++;
       handleCsv(line, lineNo);
       if (builder.full) yield builder.take(false);
+      if (replay.length > 0) yield* replayCsv();
       if (nl === -1) break;
       start = nl + 1;
     }
@@ -322,6 +423,12 @@ export async function* readLogFile(
     lineNo++;
     if (format === 'jsonl') handleJson(rest, lineNo);
     else handleCsv(rest, lineNo);
+    if (builder.full) yield builder.take(false);
+  }
+  // A quote still open at the end of the file: its line is bad, the lines it held are read on their own.
+  while (pending || replay.length > 0) {
+    if (replay.length === 0) giveUpJoin();
+    yield* replayCsv();
   }
   stats.lines = lineNo;
   if (builder.n > 0) yield builder.take(false);

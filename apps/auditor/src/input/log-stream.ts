@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { CustodianError } from '@custodian/core';
 import { BatchBuilder, Dictionaries, type EventBatch } from './event-batch.js';
 import { appendEvent, emptyStats, type LogFileStats, type RawEvent, readLogFile } from './log-reader.js';
 import { mergeBatches } from './merge-batches.js';
@@ -76,7 +77,7 @@ export function openInlineLogStream(input: LogStreamInput): LogStream {
 type WorkerMessage =
   | { type: 'batch'; batch: EventBatch }
   | { type: 'done'; stats: LogFileStats[] }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; code?: string; context?: Record<string, unknown> };
 
 /** Batches in flight between the threads: enough to keep both busy, few enough to bound memory. */
 const CREDITS = 8;
@@ -125,7 +126,7 @@ function workerStream(input: LogStreamInput): LogStream {
         } else if (m.type === 'done') {
           stats.push(...m.stats);
           return;
-        } else throw new Error(m.message);
+        } else throw m.code ? new CustodianError(m.code, m.message, m.context) : new Error(m.message);
       }
     } finally {
       await worker.terminate();

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { CustodianError } from '@custodian/core';
 import { batchTransferList } from './event-batch.js';
 import { type LogStreamInput, openInlineLogStream } from './log-stream.js';
 
@@ -32,6 +33,11 @@ try {
   }
   port.postMessage({ type: 'done', stats: stream.stats });
 } catch (err) {
-  port.postMessage({ type: 'error', message: (err as Error).message });
+  // A CustodianError (LOG_UNREADABLE naming the file) crosses over with its code and context.
+  port.postMessage({
+    type: 'error',
+    message: (err as Error).message,
+    ...(err instanceof CustodianError ? { code: err.code, context: err.context } : {}),
+  });
 }
 port.close();

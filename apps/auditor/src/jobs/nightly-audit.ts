@@ -128,3 +128,27 @@ export async function missingDays(ctx: CustodianContext, due: string): Promise<s
     (d) => !doneDays.has(d) && (d === due || (first !== null && first !== undefined && d >= first)),
   );
 }
+
+/**
+ * What the scheduler does at start and every night: audits every day from the first missing one
+ * (within `catchUpDays`) to the day due at `now`, oldest first, and stops at a day another run
+ * holds the lock for (that day and the later ones are tried again next time).
+ */
+export async function catchUpNightlyAudits(
+  ctx: CustodianContext,
+  now: Date,
+  log: (line: string) => void = () => {},
+): Promise<NightlyAuditResult[]> {
+  const due = nightlyAuditJob.dueDay(ctx, now);
+  const results: NightlyAuditResult[] = [];
+  for (const day of await missingDays(ctx, due)) {
+    log(`auditing ${day} (logs in ${auditorConfig(ctx).logsDir})`);
+    const r = await runNightlyAudit(ctx, day, log);
+    log(
+      `${day}: ${r.status}, ${r.files.length} file(s), ${r.summary?.events ?? 0} events, ${r.summary?.anomalies.raised ?? 0} new anomalies`,
+    );
+    results.push(r);
+    if (r.status === 'locked') break;
+  }
+  return results;
+}

@@ -383,7 +383,8 @@ export interface ResolveInput {
 /**
  * Records a disposition. Nothing is overwritten but the current status: the history gets an
  * entry, the audit trail too (both in the same transaction), and a false positive or a waiver
- * suppresses repeats of the operator's code until it expires. Throws `ANOMALY_NOT_FOUND`,
+ * suppresses repeats of the operator's code until it expires, or until a later disposition of the
+ * same anomaly replaces it. Throws `ANOMALY_NOT_FOUND`,
  * `DISPOSITION_INVALID` (unknown disposition, missing note, waiver without a future end date).
  */
 export async function resolveAnomaly(
@@ -440,6 +441,9 @@ export async function resolveAnomaly(
         detail: JSON.stringify(detail),
       })
       .execute();
+    // A disposition replaces the suppression the anomaly's earlier one made (the history above keeps
+    // it): a false positive found real after all, or a waiver cut short, must stop hiding repeats.
+    await trx.deleteFrom('anomaly_suppressions').where('anomaly_id', '=', anomalyId).execute();
     if (until !== null) {
       await trx
         .insertInto('anomaly_suppressions')
