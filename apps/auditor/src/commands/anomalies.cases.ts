@@ -172,6 +172,91 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
       expect(lines[3]).toBe('2 of 2 anomalies');
     });
 
+    it("groups one operator's anomalies of a code and day into one, across files too; the day's risk score adds them up", async () => {
+      await clearTables(ctx.storage);
+      const offHours = [41, 42, 43].map((n, k) =>
+        ev(`22:0${k}:00`, 'A001', 'view', { archive_no: `KH0000000${n}` }),
+      );
+      const first = await runAudit(ctx, {
+        files: [
+          writeLines(
+            join(here, 'group-1.jsonl'),
+            logLines('jsonl', [
+              ev('10:00:00', 'A001', 'export', { archive_no: 'KH000000010' }),
+              ev('10:25:00', 'B001', 'delete', { archive_no: 'KH000000032' }),
+              ev('11:00:00', 'A001', 'export', { archive_no: 'KH000000011', record_count: 2 }),
+              ...offHours,
+            ]),
+          ),
+        ],
+        staffFile: master.staffFile,
+        approvalsFile: master.approvalsFile,
+      });
+      expect(first!.anomalies).toMatchObject({ raised: 3, merged: 0 });
+      const rows = async () =>
+        new Map(
+          (await ctx.storage.db.selectFrom('anomalies').selectAll().execute()).map((a) => [a.group_key, a]),
+        );
+      const risk = async () =>
+        ctx.storage.db
+          .selectFrom('operator_risk')
+          .select(['operator_id', 'score', 'anomaly_count'])
+          .where('day', '=', '2026-11-16')
+          .orderBy('operator_id')
+          .execute();
+      let a = await rows();
+      expect([...a.keys()].sort()).toEqual([
+        'A001|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+        'A001|OFF_HOURS_ACCESS|2026-11-16',
+        'B001|DELETION_WITHOUT_APPROVAL|2026-11-16',
+      ]);
+      const awa = () => a.get('A001|ACCESS_WITHOUT_APPROVAL|2026-11-16')!;
+      const off = () => a.get('A001|OFF_HOURS_ACCESS|2026-11-16')!;
+      expect([awa().event_count, awa().score, off().event_count, off().score]).toEqual([2, 39.03, 3, 14.77]);
+      expect(awa().archive_nos).toEqual(['KH000000010', 'KH000000011']);
+      // Risk: the sum of the operator's anomaly scores that day (30·(1+log10 2) + 10·(1+log10 3)).
+      let r = await risk();
+      expect(r.map((x) => [x.operator_id, x.anomaly_count])).toEqual([
+        ['A001', 2],
+        ['B001', 1],
+      ]);
+      expect(r[0]!.score).toBeCloseTo(39.03 + 14.77, 6);
+      expect(r[1]!.score).toBe(40);
+      expect(first!.risk[0]).toMatchObject({ operator_id: 'A001', anomaly_count: 2 });
+
+      // A later file of the same day: the third unapproved export joins the same anomaly.
+      const second = await runAudit(ctx, {
+        files: [
+          writeLines(
+            join(here, 'group-2.jsonl'),
+            logLines('jsonl', [ev('14:00:00', 'A001', 'export', { archive_no: 'KH000000012' })]),
+          ),
+        ],
+      });
+      expect(second!.anomalies).toMatchObject({ raised: 0, merged: 1 });
+      a = await rows();
+      expect(a.size).toBe(3);
+      expect([awa().event_count, awa().score]).toEqual([3, 44.31]);
+      expect(awa().archive_nos).toEqual(['KH000000010', 'KH000000011', 'KH000000012']);
+      expect((awa().evidence as { events: unknown[]; findings: unknown }).findings).toEqual({
+        no_approval: 3,
+      });
+      expect((awa().evidence as { events: unknown[] }).events).toHaveLength(3);
+      const history = await ctx.storage.db
+        .selectFrom('anomaly_events')
+        .select('action')
+        .where('anomaly_id', '=', awa().anomaly_id)
+        .orderBy('event_id')
+        .execute();
+      expect(history.map((h) => h.action)).toEqual(['raised', 'merged']);
+      r = await risk();
+      expect(r.map((x) => [x.operator_id, x.anomaly_count])).toEqual([
+        ['A001', 2],
+        ['B001', 1],
+      ]);
+      expect(r[0]!.score).toBeCloseTo(44.31 + 14.77, 6);
+    });
+
     it('refuses malformed filters as bad usage (exit code 2)', async () => {
       for (const argv of [
         ['list', '--day', '17/11/2026'],

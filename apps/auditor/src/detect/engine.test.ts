@@ -3,6 +3,7 @@ import { auditorConfigSchema } from '../config.js';
 import type { RawEvent } from '../input/log-reader.js';
 import { openLogStream } from '../input/log-stream.js';
 import type { ApprovalEntry, StaffEntry } from '../input/master-data.js';
+import { scoreOf } from './drafts.js';
 import { AuditEngine, type EngineResult } from './engine.js';
 import { RecordDirectory } from './record-directory.js';
 
@@ -181,6 +182,122 @@ describe('approval ledger join', () => {
     );
     expect(codes(r)).toEqual(['A|DELETION_WITHOUT_APPROVAL|2026-11-16']);
   });
+
+  it('accepts exports up to the quota exactly, on the first and last day of the window; one record or one day more is not', async () => {
+    const r = await audit(
+      [
+        // A: 4 + 6 = 10 records of a 10-record quota, on the window's first and last day, cited or not.
+        ev('16T08:30:00', 'A', 'export', { archive_no: 'KH000000001', record_count: 4, approval_id: 'QA' }),
+        ev('17T17:59:00', 'A', 'export', { archive_no: 'KH000000002', record_count: 6 }),
+        // B: the same approval shape, 4 + 7 = 11 records, then a day after the window.
+        ev('16T09:00:00', 'B', 'export', { archive_no: 'KH000000001', record_count: 4, approval_id: 'QB' }),
+        ev('17T10:00:00', 'B', 'export', { archive_no: 'KH000000002', record_count: 7, approval_id: 'QB' }),
+        ev('18T10:00:00', 'B', 'export', { archive_no: 'KH000000001', approval_id: 'QB' }),
+      ],
+      {
+        approvals: ['A', 'B'].map((op) =>
+          approval(`Q${op}`, op, {
+            scope: 'KH000000001;KH000000002',
+            valid_from: '2026-11-16',
+            valid_to: '2026-11-17',
+            max_records: 10,
+          }),
+        ),
+      },
+    );
+    expect(codes(r)).toEqual([
+      'B|ACCESS_WITHOUT_APPROVAL|2026-11-18',
+      'B|APPROVAL_SCOPE_EXCEEDED|2026-11-17',
+    ]);
+    expect(r.drafts.find((d) => d.code === 'APPROVAL_SCOPE_EXCEEDED')!.findings).toEqual({ over_quota: 1 });
+    expect(r.drafts.find((d) => d.code === 'ACCESS_WITHOUT_APPROVAL')!.findings).toEqual({ expired: 1 });
+    expect(r.approvalUsage).toEqual([
+      { approvalId: 'QA', used: 10 },
+      { approvalId: 'QB', used: 4 },
+    ]);
+  });
+
+  it('accepts a branch-scoped export of a record of that branch; one of another branch is out of scope', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000001', approval_id: 'BR' }),
+        ev('16T10:01:00', 'A', 'export', { archive_no: 'KH000000002', approval_id: 'BR' }),
+      ],
+      {
+        approvals: [approval('BR', 'A', { scope: 'branch:北京分公司' })],
+        records: [
+          ['KH000000001', 0, '北京分公司'],
+          ['KH000000002', 0, '上海分公司'],
+        ],
+      },
+    );
+    expect(codes(r)).toEqual(['A|APPROVAL_SCOPE_EXCEEDED|2026-11-16']);
+    expect(r.drafts[0]!.findings).toEqual({ out_of_scope: 1 });
+    expect([...r.drafts[0]!.archives]).toEqual(['KH000000002']);
+  });
+
+  it('judges the approval window on the Shanghai day, whatever the offset written', async () => {
+    const r = await audit(
+      [
+        // 15:59Z is 23:59 on the 16th in Shanghai (inside the window); 16:00Z is 00:00 on the 17th.
+        {
+          ts: '2026-11-16T15:59:00Z',
+          operator_id: 'A',
+          action: 'export',
+          archive_no: 'KH1',
+          approval_id: 'E',
+        },
+        {
+          ts: '2026-11-16T16:00:00Z',
+          operator_id: 'B',
+          action: 'export',
+          archive_no: 'KH1',
+          approval_id: 'F',
+        },
+      ],
+      {
+        approvals: [
+          approval('E', 'A', { valid_to: '2026-11-16' }),
+          approval('F', 'B', { valid_to: '2026-11-16' }),
+        ],
+      },
+    );
+    expect(codes(r).filter((c) => !c.includes('OFF_HOURS'))).toEqual([
+      'B|ACCESS_WITHOUT_APPROVAL|2026-11-17',
+    ]);
+    expect(r.drafts.find((d) => d.code === 'ACCESS_WITHOUT_APPROVAL')!.findings).toEqual({ expired: 1 });
+  });
+
+  it('needs an approval for a query of 101 records, not of 100, nor for a 秘密 record', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'query', { record_count: 100 }),
+        ev('16T10:01:00', 'A', 'view', { archive_no: 'KH000000501' }),
+        ev('16T10:02:00', 'B', 'query', { record_count: 101 }),
+      ],
+      {
+        staff: [staff('A', { clearance: '秘密' }), staff('B')],
+        records: [['KH000000501', 1, null]],
+      },
+    );
+    expect(codes(r)).toEqual(['B|ACCESS_WITHOUT_APPROVAL|2026-11-16']);
+  });
+
+  it('raises DELETION_WITHOUT_APPROVAL for a deletion outside the approved list or after it expired', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'delete', { archive_no: 'KH000000011', approval_id: 'D' }),
+        ev('16T10:01:00', 'A', 'delete', { archive_no: 'KH000000012', approval_id: 'D' }),
+        ev('18T10:00:00', 'A', 'delete', { archive_no: 'KH000000011', approval_id: 'D' }),
+      ],
+      { approvals: [approval('D', 'A', { kind: 'delete', scope: 'KH000000011', valid_to: '2026-11-17' })] },
+    );
+    expect(codes(r)).toEqual([
+      'A|DELETION_WITHOUT_APPROVAL|2026-11-16',
+      'A|DELETION_WITHOUT_APPROVAL|2026-11-18',
+    ]);
+    expect(r.drafts.map((d) => d.findings)).toEqual([{ out_of_scope: 1 }, { expired: 1 }]);
+  });
 });
 
 describe('point-in-time staff state', () => {
@@ -215,6 +332,42 @@ describe('point-in-time staff state', () => {
     expect(codes(r)).toEqual(['A|ACCESS_AFTER_DEPARTURE|2026-11-18']);
     expect([...r.drafts[0]!.archives]).toEqual(['KH000000002']);
   });
+
+  it('does not raise ACCESS_AFTER_DEPARTURE in the last minute before status_since (Shanghai day), raises it in the first', async () => {
+    const r = await audit(
+      [
+        // 15:59Z is 23:59 on the 16th in Shanghai, 16:00Z is midnight, the 17th.
+        { ts: '2026-11-16T15:59:00Z', operator_id: 'A', action: 'view', archive_no: 'KH000000010' },
+        { ts: '2026-11-16T16:00:00Z', operator_id: 'B', action: 'view', archive_no: 'KH000000010' },
+      ],
+      {
+        staff: [
+          staff('A', { status: 'left', status_since: '2026-11-17' }),
+          staff('B', { status: 'left', status_since: '2026-11-17' }),
+        ],
+      },
+    );
+    expect(codes(r)).toEqual(['B|ACCESS_AFTER_DEPARTURE|2026-11-17']);
+  });
+
+  it('lets a transferred person read the new branch from status_since on, and the old one before it; an unknown branch is not judged', async () => {
+    const r = await audit(
+      [
+        ev('16T17:00:00', 'A', 'view', { archive_no: 'KH000000002' }),
+        ev('17T08:30:00', 'A', 'view', { archive_no: 'KH000000001' }),
+        ev('17T09:00:00', 'A', 'view', { archive_no: 'KH000000003' }),
+      ],
+      {
+        staff: [staff('A', { status: 'transferred', status_since: '2026-11-17', branch: '上海分公司' })],
+        records: [
+          ['KH000000001', 0, '上海分公司'],
+          ['KH000000002', 0, '北京分公司'],
+        ],
+      },
+    );
+    expect(codes(r)).toEqual([]);
+    expect(r.stats.transferUnjudged).toBe(1);
+  });
 });
 
 describe('clearance', () => {
@@ -227,6 +380,25 @@ describe('clearance', () => {
       { staff: [staff('A'), staff('B', { clearance: '秘密' })], records: [['KH000000007', 1, null]] },
     );
     expect(codes(r)).toEqual(['A|CLEARANCE_VIOLATION|2026-11-16']);
+  });
+
+  it('lets 绝密 clearance read a 绝密 record; 机密 clearance on it is a violation weighing 1.5', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'view', { archive_no: 'KH000000008', approval_id: 'QA' }),
+        ev('16T10:00:00', 'B', 'view', { archive_no: 'KH000000008', approval_id: 'QB' }),
+      ],
+      {
+        staff: [staff('A', { clearance: '绝密' }), staff('B', { clearance: '机密' })],
+        records: [['KH000000008', 3, null]],
+        approvals: [
+          approval('QA', 'A', { kind: 'query', scope: 'KH000000008' }),
+          approval('QB', 'B', { kind: 'query', scope: 'KH000000008' }),
+        ],
+      },
+    );
+    expect(codes(r)).toEqual(['B|CLEARANCE_VIOLATION|2026-11-16']);
+    expect(r.drafts[0]!.factor).toBe(1.5);
   });
 });
 
@@ -247,6 +419,25 @@ describe('loans', () => {
     );
     expect(codes(r)).toEqual(['A|LOAN_OVERDUE|2026-11-05', 'B|LOAN_OVERDUE|2026-11-19']);
     expect(r.drafts.find((d) => d.operatorId === 'B')!.findings).toEqual({ still_open: 1 });
+    expect(r.openLoans.map((l) => l.archive)).toEqual(['KH000000003']);
+  });
+
+  it('takes a return at exactly 72 hours as on time, a minute later as late; an open loan is not overdue before its due time', async () => {
+    const r = await audit(
+      [
+        ev('02T10:00:00', 'A', 'borrow', { archive_no: 'KH000000001', approval_id: 'L' }),
+        ev('05T10:00:00', 'A', 'return', { archive_no: 'KH000000001' }),
+        ev('02T10:00:00', 'B', 'borrow', { archive_no: 'KH000000002', approval_id: 'L2' }),
+        ev('05T10:01:00', 'B', 'return', { archive_no: 'KH000000002' }),
+        ev('16T10:00:00', 'A', 'borrow', { archive_no: 'KH000000003', approval_id: 'L' }),
+      ],
+      {
+        approvals: [approval('L', 'A', { kind: 'borrow' }), approval('L2', 'B', { kind: 'borrow' })],
+        asOf: Date.parse('2026-11-19T10:00:00+08:00'),
+      },
+    );
+    expect(codes(r)).toEqual(['B|LOAN_OVERDUE|2026-11-05']);
+    expect(r.drafts[0]!.findings).toEqual({ returned_late: 1 });
     expect(r.openLoans.map((l) => l.archive)).toEqual(['KH000000003']);
   });
 });
@@ -275,6 +466,31 @@ describe('behaviour', () => {
       { ts: '2026-11-16T02:02:00Z', operator_id: 'A', action: 'view', archive_no: 'KH9' },
     ]);
     expect(codes(r)).toEqual([]);
+  });
+
+  it('takes 08:30 and 17:59 as working hours, 08:29 and 18:00 as off-hours; two off-hours look-ups stay quiet', async () => {
+    const r = await audit(
+      [
+        // A: three look-ups on the edges of working hours, two after 18:00 (below the three needed).
+        ev('16T08:30:00', 'A', 'view', { archive_no: 'KH000000001' }),
+        ev('16T17:59:00', 'A', 'view', { archive_no: 'KH000000005' }),
+        ev('16T17:59:59', 'A', 'view', { archive_no: 'KH000000009' }),
+        ev('16T18:30:00', 'A', 'view', { archive_no: 'KH000000013' }),
+        ev('16T22:00:00', 'A', 'view', { archive_no: 'KH000000017' }),
+        // B: one minute outside on each side makes three.
+        ev('16T08:29:00', 'B', 'view', { archive_no: 'KH000000001' }),
+        ev('16T18:00:00', 'B', 'view', { archive_no: 'KH000000005' }),
+        ev('16T23:59:00', 'B', 'view', { archive_no: 'KH000000009' }),
+        // An approved export: at 08:30 nothing, at 08:29 off-hours at once (a copy, not a look-up).
+        ev('17T08:30:00', 'A', 'export', { archive_no: 'KH000000021', approval_id: 'E' }),
+        ev('17T08:29:00', 'B', 'export', { archive_no: 'KH000000021', approval_id: 'F' }),
+      ],
+      { approvals: [approval('E', 'A'), approval('F', 'B')] },
+    );
+    expect(codes(r)).toEqual(['B|OFF_HOURS_ACCESS|2026-11-16', 'B|OFF_HOURS_ACCESS|2026-11-17']);
+    const day16 = r.drafts.find((d) => d.day === '2026-11-16')!;
+    expect(day16.eventCount).toBe(3);
+    expect(day16.events.map((e) => e.ts.slice(11, 16))).toEqual(['08:29', '18:00', '23:59']);
   });
 
   it('raises ENUMERATION for a run of consecutive archive numbers, not for scattered ones', async () => {
@@ -326,6 +542,26 @@ describe('behaviour', () => {
     expect(d.events[0]!.archive_no).toBe('KH000005000');
   });
 
+  it('raises ENUMERATION at 20 consecutive numbers (steps up to 2), not at 19 or with steps of 3', async () => {
+    const runOf = (op: string, from: number, n: number, step: number) =>
+      Array.from({ length: n }, (_, k) =>
+        ev(`16T14:${String(k).padStart(2, '0')}:00`, op, 'view', {
+          archive_no: `KH${String(from + k * step).padStart(9, '0')}`,
+        }),
+      );
+    const r = await audit(
+      [
+        ...runOf('A', 1000, 19, 1),
+        ...runOf('B', 2000, 20, 1),
+        ...runOf('C', 3000, 30, 3),
+        ...runOf('D', 4000, 20, 2),
+      ],
+      { staff: ['A', 'B', 'C', 'D'].map((id) => staff(id)) },
+    );
+    expect(codes(r)).toEqual(['B|ENUMERATION|2026-11-16', 'D|ENUMERATION|2026-11-16']);
+    expect(r.drafts.map((d) => d.eventCount)).toEqual([20, 20]);
+  });
+
   it('raises TARGET_SNOOPING for ten operators on one customer in a day, not for three or for approved handlers', async () => {
     const people = Array.from({ length: 11 }, (_, k) => staff(`S${k}`));
     const events: RawEvent[] = people.map((p, k) =>
@@ -346,12 +582,41 @@ describe('behaviour', () => {
     expect(r2.drafts.filter((d) => d.code === 'TARGET_SNOOPING')).toHaveLength(0);
   });
 
+  it('raises TARGET_SNOOPING at exactly ten operators, not at nine, nor for one operator looking ten times', async () => {
+    const people = Array.from({ length: 10 }, (_, k) => staff(`S${k}`));
+    const events: RawEvent[] = [];
+    people.forEach((p, k) => {
+      events.push(ev(`16T10:0${k}:00`, p.operator_id, 'view', { archive_no: 'KH000777777' }));
+      if (k < 9) events.push(ev(`16T11:0${k}:00`, p.operator_id, 'view', { archive_no: 'KH000888888' }));
+      events.push(ev(`16T12:0${k}:00`, 'S0', 'view', { archive_no: 'KH000999999' }));
+    });
+    const r = await audit(events, { staff: people });
+    const snooping = r.drafts.filter((d) => d.code === 'TARGET_SNOOPING');
+    expect(snooping).toHaveLength(10);
+    for (const d of snooping) expect([...d.archives]).toEqual(['KH000777777']);
+    expect(codes(r).filter((c) => !c.includes('TARGET_SNOOPING'))).toEqual([]);
+  });
+
   it('raises LOGIN_BRUTE_FORCE for five failures in ten minutes, not for failures spread over the day', async () => {
     const events: RawEvent[] = [];
     for (let k = 0; k < 6; k++) events.push(ev(`16T09:0${k}:00`, 'A', 'login_failed', { result: 'denied' }));
     for (let k = 0; k < 6; k++) events.push(ev(`16T1${k}:00:00`, 'B', 'login_failed', { result: 'denied' }));
     const r = await audit(events);
     expect(codes(r)).toEqual(['A|LOGIN_BRUTE_FORCE|2026-11-16']);
+  });
+
+  it('raises LOGIN_BRUTE_FORCE for five failures within exactly ten minutes, not for four, nor for five over eleven', async () => {
+    const fail = (t: string, op: string) => ev(`16T${t}`, op, 'login_failed', { result: 'denied' });
+    const r = await audit(
+      [
+        ...['09:00:00', '09:01:00', '09:02:00', '09:03:00'].map((t) => fail(t, 'A')),
+        ...['09:00:00', '09:02:30', '09:05:00', '09:07:30', '09:10:00'].map((t) => fail(t, 'B')),
+        ...['09:00:00', '09:03:00', '09:06:00', '09:09:00', '09:11:00'].map((t) => fail(t, 'C')),
+      ],
+      { staff: ['A', 'B', 'C'].map((id) => staff(id)) },
+    );
+    expect(codes(r)).toEqual(['B|LOGIN_BRUTE_FORCE|2026-11-16']);
+    expect(r.drafts[0]!.eventCount).toBe(5);
   });
 
   it('raises CONCURRENT_SESSION for alternating places, not for a move with logout', async () => {
@@ -368,6 +633,36 @@ describe('behaviour', () => {
     expect(codes(r)).toEqual(['A|CONCURRENT_SESSION|2026-11-16']);
   });
 
+  it('does not raise CONCURRENT_SESSION for two terminals at one address, a move without logout, or switches further apart than the window', async () => {
+    const at = (t: string, op: string, ip: string, extra: Partial<RawEvent> = {}) =>
+      ev(`16T${t}`, op, 'view', { archive_no: 'KH000000001', client_ip: ip, ...extra });
+    const r = await audit(
+      [
+        // A: two sessions from the same place (two terminals, one address), alternating.
+        at('10:00:00', 'A', '10.1.1.1', { terminal_id: 'T1' }),
+        at('10:01:00', 'A', '10.1.1.1', { terminal_id: 'T2' }),
+        at('10:02:00', 'A', '10.1.1.1', { terminal_id: 'T1' }),
+        at('10:03:00', 'A', '10.1.1.1', { terminal_id: 'T2' }),
+        // B: moves once (no logout) and stays.
+        at('10:00:00', 'B', '10.1.1.2'),
+        at('10:05:00', 'B', '10.1.9.2'),
+        at('10:06:00', 'B', '10.1.9.2'),
+        // C: back and forth, but eleven minutes apart each time.
+        at('10:00:00', 'C', '10.1.1.3'),
+        at('10:11:00', 'C', '10.1.9.3'),
+        at('10:22:00', 'C', '10.1.1.3'),
+        // D: back and forth within two minutes: two switches, the least that raises it.
+        at('10:00:00', 'D', '10.1.1.4'),
+        at('10:01:00', 'D', '10.1.9.4'),
+        at('10:02:00', 'D', '10.1.1.4'),
+      ],
+      { staff: ['A', 'B', 'C', 'D'].map((id) => staff(id)) },
+    );
+    expect(codes(r).filter((c) => !c.includes('TARGET_SNOOPING'))).toEqual([
+      'D|CONCURRENT_SESSION|2026-11-16',
+    ]);
+  });
+
   it('raises BULK_EXPORT past the daily threshold even when approved, not below it', async () => {
     const r = await audit(
       [
@@ -377,6 +672,24 @@ describe('behaviour', () => {
       { approvals: [approval('E', 'A'), approval('F', 'B')] },
     );
     expect(codes(r).filter((c) => c.includes('BULK'))).toEqual(['A|BULK_EXPORT|2026-11-16']);
+  });
+
+  it('raises BULK_EXPORT at 1,000 records exported and printed in a day, not at 999, nor at 600 on each of two days', async () => {
+    const r = await audit(
+      [
+        ev('16T10:00:00', 'A', 'export', { record_count: 999, approval_id: 'E' }),
+        ev('16T10:00:00', 'B', 'export', { record_count: 600, approval_id: 'F' }),
+        ev('16T11:00:00', 'B', 'print', { record_count: 400, approval_id: 'F' }),
+        ev('16T10:00:00', 'C', 'export', { record_count: 600, approval_id: 'G' }),
+        ev('17T10:00:00', 'C', 'export', { record_count: 600, approval_id: 'G' }),
+      ],
+      {
+        staff: ['A', 'B', 'C'].map((id) => staff(id)),
+        approvals: [approval('E', 'A'), approval('F', 'B'), approval('G', 'C')],
+      },
+    );
+    expect(codes(r)).toEqual(['B|BULK_EXPORT|2026-11-16']);
+    expect(r.drafts[0]!.facts).toEqual({ exported_records: 1000, threshold: 1000 });
   });
 });
 
@@ -406,6 +719,36 @@ describe('volume spikes', () => {
     const r = await audit([...views('A', '16', 550), ...views('B', '16', 160)], { history });
     expect(codes(r)).toEqual(['A|VOLUME_SPIKE|2026-11-16']);
     expect(r.drafts[0]!.facts['baseline']).toBe('own');
+  });
+
+  it('stays quiet one record under the own, peer and static thresholds, and alarms one over', async () => {
+    // Own: ten working days of 100/110/120 (median 110, MAD 10): the line is max(110 + 5·1.4826·16.5, 3·110, 150) = 330.
+    const days = ['02', '03', '04', '05', '06', '09', '10', '11', '12', '13'];
+    const history = new Map<string, { day: string; records: number }[]>();
+    for (const op of ['A', 'B'])
+      history.set(
+        op,
+        days.map((d, k) => ({ day: `2026-11-${d}`, records: 100 + (k % 3) * 10 })),
+      );
+    const own = await audit([...views('A', '16', 330), ...views('B', '16', 331)], { history });
+    expect(codes(own)).toEqual(['B|VOLUME_SPIKE|2026-11-16']);
+    expect(own.drafts[0]!.facts).toMatchObject({ baseline: 'own', median: 110, threshold: 330 });
+
+    // Peers: six colleagues at 105..130 and the person (median 120, MAD 10): the line is 3·120 = 360.
+    const team = Array.from({ length: 7 }, (_, k) => staff(`T${k}`));
+    const day = (top: number) =>
+      team.flatMap((p, k) => views(p.operator_id, '16', k === 0 ? top : 100 + k * 5));
+    expect(codes(await audit(day(360), { staff: team }))).toEqual([]);
+    const peers = await audit(day(361), { staff: team });
+    expect(codes(peers)).toEqual(['T0|VOLUME_SPIKE|2026-11-16']);
+    expect(peers.drafts[0]!.facts).toMatchObject({ baseline: 'peers', median: 120, threshold: 360 });
+
+    // Static (no history, no peers): more than 1,500 records.
+    const alone = await audit([...views('A', '16', 1500), ...views('B', '16', 1501)], {
+      staff: [staff('A', { department: '档案室' }), staff('B', { department: '理赔部' })],
+    });
+    expect(codes(alone)).toEqual(['B|VOLUME_SPIKE|2026-11-16']);
+    expect(alone.drafts[0]!.facts).toMatchObject({ baseline: 'static', threshold: 1500 });
   });
 
   it('leaves an approved bulk export out of the baseline: BULK_EXPORT alone; unapproved, a spike too', async () => {
@@ -447,5 +790,50 @@ describe('volume spikes', () => {
     expect(alone.drafts.map((d) => d.facts['baseline'])).toEqual(['static']);
     const quiet = await audit(views('A', '16', 900), { staff: [staff('A', { department: '档案室' })] });
     expect(quiet.drafts).toEqual([]);
+  });
+});
+
+describe('noise control', () => {
+  it('groups the anomalies of one operator, code and day into one, its events as evidence; another day or code is another', async () => {
+    const r = await audit([
+      ev('16T10:00:00', 'A', 'export', { archive_no: 'KH000000001' }),
+      ev('16T11:00:00', 'A', 'export', { archive_no: 'KH000000002', record_count: 3 }),
+      ev('16T15:00:00', 'A', 'print', { archive_no: 'KH000000001' }),
+      ev('16T15:30:00', 'A', 'delete', { archive_no: 'KH000000003' }),
+      // 16:30Z is 00:30 on the 17th in Shanghai: the next day's anomaly.
+      { ts: '2026-11-16T16:30:00Z', operator_id: 'A', action: 'export', archive_no: 'KH000000004' },
+    ]);
+    expect(codes(r).filter((c) => !c.includes('OFF_HOURS'))).toEqual([
+      'A|ACCESS_WITHOUT_APPROVAL|2026-11-16',
+      'A|ACCESS_WITHOUT_APPROVAL|2026-11-17',
+      'A|DELETION_WITHOUT_APPROVAL|2026-11-16',
+    ]);
+    const d = r.drafts.find((x) => x.key === 'A|ACCESS_WITHOUT_APPROVAL|2026-11-16')!;
+    expect(d.eventCount).toBe(3);
+    expect(d.events.map((e) => [e.action, e.archive_no, e.record_count, e.finding])).toEqual([
+      ['export', 'KH000000001', 1, 'no_approval'],
+      ['export', 'KH000000002', 3, 'no_approval'],
+      ['print', 'KH000000001', 1, 'no_approval'],
+    ]);
+    expect([...d.archives]).toEqual(['KH000000001', 'KH000000002']);
+    expect(d.findings).toEqual({ no_approval: 3 });
+    expect([d.firstTs, d.lastTs]).toEqual([
+      Date.parse('2026-11-16T10:00:00+08:00'),
+      Date.parse('2026-11-16T15:00:00+08:00'),
+    ]);
+    // The score grows with the events, logarithmically: 30 × (1 + log10 3).
+    expect(scoreOf(d, {})).toBe(44.31);
+  });
+
+  it('keeps counting past the evidence bound: every event counted, the first few shown', async () => {
+    const events = Array.from({ length: 12 }, (_, k) =>
+      ev(`16T10:${String(k).padStart(2, '0')}:00`, 'A', 'export', {
+        archive_no: `KH${String(100 + k * 10).padStart(9, '0')}`,
+      }),
+    );
+    const r = await audit(events, { config: { evidenceEvents: 5, evidenceArchives: 4 } });
+    expect(codes(r)).toEqual(['A|ACCESS_WITHOUT_APPROVAL|2026-11-16']);
+    const d = r.drafts[0]!;
+    expect([d.eventCount, d.events.length, d.archives.size, d.archivesTotal]).toEqual([12, 5, 4, 12]);
   });
 });
