@@ -97,6 +97,7 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
         where f.rule = ${r.rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
     trx,
   );
+  await analyzeTouched(trx);
   await sql`
     with problem as (
       select c.${sql.raw(r.column)} as v from customers c
@@ -120,8 +121,6 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
       jsonb_build_object(${r.field}::text, c.${sql.raw(r.masked)}), c.channel, c.branch, c.agent_id, c.${sql.raw(r.column)}
     from grp g join customers c on c.${sql.raw(r.column)} = g.v and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
-  // Temporary tables have no statistics until analysed: without them the planner guesses badly.
-  await sql`analyze touched`.execute(trx);
 }
 
 async function touchIds(trx: Transaction<Database>, rule: string): Promise<void> {
@@ -133,6 +132,15 @@ async function touchIds(trx: Transaction<Database>, rule: string): Promise<void>
         where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
     trx,
   );
+  await analyzeTouched(trx);
+}
+
+/**
+ * Temporary tables have no statistics until analysed: the planner would take the values just added
+ * to `touched` for none and pick plans that are quadratic at scale. Run after every insert into it.
+ */
+async function analyzeTouched(trx: Transaction<Database>): Promise<void> {
+  await sql`analyze touched`.execute(trx);
 }
 
 /** One identity document used with different identities: same ID number, another name or birth date. */
@@ -160,8 +168,6 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
       jsonb_build_object('holder_id_number', c.holder_id_masked, 'holder_name', c.holder_name_masked), c.channel, c.branch, c.agent_id, c.holder_id_bidx
     from grp g join customers c on c.holder_id_bidx = g.v and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
-  // Temporary tables have no statistics until analysed: without them the planner guesses badly.
-  await sql`analyze touched`.execute(trx);
 }
 
 /** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
@@ -216,8 +222,6 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
       from ${scope} join agents a on a.${sql.raw(agentCol)} = c.${sql.raw(col)}
       where c.destroyed_at is null
       on conflict (fingerprint) do nothing`.execute(trx);
-    // Temporary tables have no statistics until analysed: without them the planner guesses badly.
-    await sql`analyze touched`.execute(trx);
   }
 }
 

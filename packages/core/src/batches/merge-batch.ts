@@ -101,9 +101,13 @@ export async function mergeStagedBatch(
       trx,
     );
     await sql`create index on changed (record_id)`.execute(trx);
-    // Temporary tables have no statistics until analysed: without them the planner guesses badly.
+    // Temporary tables have no statistics until analysed, and rows this transaction added to the
+    // archive are not in its statistics either (autovacuum cannot see them): after a first night
+    // into an empty archive the planner would think `customers` nearly empty and pick plans that
+    // are quadratic in the batch (minutes at 100,000 rows). Analysing costs a sample, not a scan.
     await sql`analyze batch_records`.execute(trx);
     await sql`analyze changed`.execute(trx);
+    await sql`analyze customers`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
       select (select count(*) from batch_records)::int as total,
              (select count(*) from changed where inserted)::int as inserted,
@@ -160,16 +164,23 @@ export async function mergeStagedBatch(
     );
 
     const crossRules = CROSS_RECORD_RULES.filter((r) => r !== 'AGENT_RECHECK');
+    // Candidates are found by two index joins (flags of changed records; open flags of the values
+    // looked at), not by testing every open flag: the cost follows the batch, not the archive.
     const closed = await sql<{ n: number }>`
-      with up as (
-        update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
+      with candidates as (
+        select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
         where f.status in ('open', 'assigned')
+        union
+        select f.flag_id from (select distinct rule, v from touched) t
+        join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
+        where t.rule in (${sql.join(crossRules)})
+      ), up as (
+        update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
+        from candidates c
+        where f.flag_id = c.flag_id
+          and f.status in ('open', 'assigned')
           and f.rule <> 'AGENT_RECHECK'
           and not exists (select 1 from batch_findings b where b.fingerprint = f.fingerprint)
-          and (
-            f.record_id in (select record_id from changed)
-            or (f.rule in (${sql.join(crossRules)}) and exists (select 1 from touched t where t.rule = f.rule and t.v = f.subject_bidx))
-          )
         returning f.flag_id
       ), ev as (
         insert into flag_events (flag_id, actor, action, detail)

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as auditor from './0002-auditor.js';
 import * as consoleApp from './0003-console.js';
+import * as ingestLookups from './0004-ingest-lookups.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-auditor': auditor,
   '0003-console': consoleApp,
+  '0004-ingest-lookups': ingestLookups,
 };
