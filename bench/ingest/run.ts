@@ -178,6 +178,15 @@ for (const [what, s, mb, flags] of rows) {
     `${what.padEnd(44)} ${s.toFixed(1).padStart(8)} ${rate(s).padStart(11)} ${(s / copySeconds).toFixed(1).padStart(15)} ${String(mb).padStart(9)} ${String(flags).padStart(7)}`,
   );
 }
+for (const [night, f] of [
+  [1, first],
+  [2, second],
+] as const) {
+  const r = file(f);
+  console.log(
+    `night ${night}: ${Number(r.stagingSeconds).toFixed(1)} s reading, checking and staging (COPY), ${Number(r.mergeSeconds).toFixed(1)} s merging into the archive (rules, flags)`,
+  );
+}
 console.log(
   `night 2 / night 1 time: ${(second.seconds / first.seconds).toFixed(2)}   targets: <= 60 s per night, <= 1024 MB, night 2 no slower than night 1`,
 );

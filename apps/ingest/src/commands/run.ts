@@ -87,7 +87,8 @@ function printFile(r: FileResult, out: CliOutput): void {
   out.say(
     `${name}: batch ${r.batchId} (${r.encoding}), ${r.rowsRead.toLocaleString('en')} rows, ${r.rowsQuarantined} quarantined, ` +
       `${r.recordsInserted} new, ${r.recordsUpdated} updated, ${r.recordsUnchanged} unchanged records; ` +
-      `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s`,
+      `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s` +
+      ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
   );
   const rules = Object.entries(r.findingsByRule ?? {}).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) out.say(`  findings: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);

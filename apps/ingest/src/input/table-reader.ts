@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { Transform } from 'node:stream';
-import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import { type CsvBlock, parseCsvHeader, parseCsvText, readCsvBlocks } from './csv-blocks.js';
 import { detectEncoding } from './detect-encoding.js';
 
 /**
@@ -24,7 +22,10 @@ export interface TableInfo {
 
 export interface OpenedTable {
   info: TableInfo;
+  /** The rows, parsed here. */
   rows: AsyncIterable<TableRow>;
+  /** CSV only: the raw blocks, for parsing on the encoder threads (read either these or `rows`). */
+  blocks?: AsyncIterable<CsvBlock>;
 }
 
 export interface ReadTableOptions {
@@ -51,106 +52,26 @@ async function readSample(file: string, size: number): Promise<Uint8Array> {
   }
 }
 
-function decodingStream(encoding: string, skip: number): Transform {
-  // Non-fatal: undecodable bytes become U+FFFD, and the row holding them is quarantined below.
-  const decoder = new TextDecoder(encoding, { fatal: false });
-  let toSkip = skip;
-  return new Transform({
-    decodeStrings: true,
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, cb) {
-      let data: Buffer = chunk;
-      if (toSkip > 0) {
-        const n = Math.min(toSkip, data.length);
-        data = data.subarray(n);
-        toSkip -= n;
-      }
-      cb(null, decoder.decode(data, { stream: true }));
-    },
-    flush(cb) {
-      cb(null, decoder.decode());
-    },
-  });
-}
-
 async function openCsv(file: string): Promise<OpenedTable> {
-  const { encoding, bomLength } = detectEncoding(await readSample(file, 64 * 1024));
-  const skipped: TableRow[] = [];
-  // Where the last good record ended: a malformed record starts on the next line.
-  let lastEnd = 1;
-  const parser = parse({
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    info: true,
-    raw: true,
-    // Called at parse time (the consumer may lag behind the parser): where the last good record ended.
-    on_record: (record, context) => {
-      lastEnd = context.lines;
-      return record;
-    },
-    on_skip: (err, raw) => {
-      const e = err as (Error & { lines?: number; code?: string }) | undefined;
-      const end = e?.lines ?? lastEnd + 1;
-      skipped.push({
-        kind: 'bad',
-        line: lastEnd + 1,
-        column: null,
-        reason: `malformed CSV (${e?.code ?? 'error'}${end > lastEnd + 1 ? `, through line ${end}` : ''}): ${e?.message ?? 'unparseable row'}`,
-        raw: raw ?? '',
-      });
-      lastEnd = end;
-      return undefined;
-    },
-  });
-  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(decodingStream(encoding, bomLength)).pipe(parser);
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-    raw: string;
-  }>;
-  const first = await iterator.next();
-  const headers = first.done ? [] : first.value.record.map((h) => h.trim());
+  const sample = await readSample(file, 256 * 1024);
+  const { encoding, bomLength } = detectEncoding(sample);
+  const header = parseCsvHeader(sample.subarray(bomLength), encoding);
+  const headers = header.headers;
   const width = headers.length;
+  const blocks = () =>
+    readCsvBlocks(file, { start: bomLength + header.dataStart, firstLine: header.dataLine, encoding });
 
   async function* rows(): AsyncGenerator<TableRow> {
-    for (;;) {
-      while (skipped.length > 0) yield skipped.shift()!;
-      const next = await iterator.next();
-      while (skipped.length > 0) yield skipped.shift()!;
-      if (next.done) return;
-      const { record, info, raw } = next.value;
-      // info.lines is the line where the record ends; a record may span lines inside quotes.
-      const line = info.lines - (raw.match(/\n/g)?.length ?? 0) + (raw.endsWith('\n') ? 1 : 0);
-      if (record.length !== width) {
-        yield {
-          kind: 'bad',
-          line,
-          column: null,
-          reason: `expected ${width} columns, found ${record.length}`,
-          raw,
-        };
-        continue;
-      }
-      const badCol = record.findIndex((v) => v.includes(REPLACEMENT));
-      if (badCol >= 0) {
-        yield {
-          kind: 'bad',
-          line,
-          column: headers[badCol] ?? `#${badCol + 1}`,
-          reason: `bytes that are not valid ${encoding} text`,
-          raw,
-        };
-        continue;
-      }
-      yield { kind: 'row', line, values: record };
+    for await (const block of blocks()) {
+      // Non-fatal: undecodable bytes become U+FFFD, and the row holding them is quarantined.
+      const text = new TextDecoder(block.encoding, { fatal: false }).decode(block.bytes);
+      yield* parseCsvText(text, block.firstLine, width, headers, encoding);
     }
   }
   return {
     info: { file, format: 'csv', encoding: bomLength ? `${encoding}+BOM` : encoding, headers },
     rows: rows(),
+    blocks: blocks(),
   };
 }
 

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EncodeOptions, Keyring, MasterKey } from '@custodian/core';
-import { encodeChunk, type RowChunk } from './encode-rows.js';
+import { encodeCsvBlock } from './encode-csv-block.js';
+import { encodeChunk } from './encode-rows.js';
+import type { EncoderTask } from './worker-pool.js';
 
 /** Worker thread: encodes row chunks posted by the ingest (see worker-pool.ts). */
 interface WorkerInit {
@@ -24,9 +26,15 @@ const keyring: Keyring = {
   warnings: [],
 };
 
-parentPort!.on('message', (msg: { id: number; chunk: RowChunk }) => {
+parentPort!.on('message', (msg: { id: number; task: EncoderTask }) => {
   try {
-    parentPort!.postMessage({ id: msg.id, result: encodeChunk(keyring, msg.chunk, init.options) });
+    if (msg.task.kind === 'rows') {
+      parentPort!.postMessage({ id: msg.id, result: encodeChunk(keyring, msg.task.chunk, init.options) });
+    } else {
+      const result = encodeCsvBlock(keyring, msg.task.job, init.options);
+      // The COPY text goes back without a copy.
+      parentPort!.postMessage({ id: msg.id, result }, [result.copy.buffer as ArrayBuffer]);
+    }
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) });
   }

@@ -10,6 +10,7 @@ import {
 import { sql } from 'kysely';
 import { mapHeaders } from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
+import type { BadRow } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { sha256File } from './file-hash.js';
 import type { EncoderPool } from './worker-pool.js';
@@ -47,6 +48,9 @@ export interface FileResult extends Partial<MergeResult> {
   listedOn?: string;
   dueOn?: string;
   seconds: number;
+  /** Of `seconds`: reading, checking and staging the rows; merging them into the archive. */
+  stagingSeconds?: number;
+  mergeSeconds?: number;
 }
 
 /** Before a run: batches left `running` by a killed process (we hold the ingest lock) are failed and their staging removed. */
@@ -162,59 +166,87 @@ export async function ingestFile(
     );
     quarantine.length = 0;
   };
-  const addBad = (line: number, column: string | null, reason: string, raw: string) => {
+  /** `raw` is the row's text, encrypted: it may hold personal data. */
+  const addBad = (bad: BadRow) => {
     result.rowsQuarantined++;
-    if (result.quarantineSample.length < 20) result.quarantineSample.push({ line, column, reason });
-    quarantine.push([
-      batchId,
-      basename(file),
-      line,
-      column,
-      reason,
-      raw ? encryptJson(ctx.keyring, raw) : null,
-    ]);
+    if (result.quarantineSample.length < 20)
+      result.quarantineSample.push({ line: bad.line, column: bad.column, reason: bad.reason });
+    quarantine.push([batchId, basename(file), bad.line, bad.column, bad.reason, bad.raw]);
+  };
+  let lastProgress = 0;
+  const progress = () => {
+    if (o.onProgress && result.rowsRead - lastProgress >= 10_000) {
+      lastProgress = result.rowsRead;
+      o.onProgress({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+    }
   };
 
-  // Chunks are encoded concurrently (worker threads) and written to COPY in order; at most
-  // `inFlight` chunks are held, so memory does not grow with the file.
-  const inFlight: Promise<{ copyText: string }>[] = [];
+  // Work is encoded concurrently (worker threads) and written to COPY in order; at most
+  // `maxInFlight` pieces are held, so memory does not grow with the file.
+  const inFlight: Promise<() => Promise<void>>[] = [];
   const maxInFlight = 4;
-  let chunk: RowChunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
   const drainOne = async () => {
     const next = inFlight.shift();
-    if (next) await copy.write((await next).copyText);
+    if (next) await (await next)();
   };
-  const submit = async () => {
-    if (chunk.rows.length === 0) return;
-    inFlight.push(o.pool.encode(chunk));
-    chunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
+  const enqueue = async (work: Promise<() => Promise<void>>) => {
+    inFlight.push(work);
     while (inFlight.length >= maxInFlight) await drainOne();
   };
 
-  let lastProgress = 0;
   try {
-    for await (const row of table.rows) {
-      result.rowsRead++;
-      if (row.kind === 'bad') {
-        addBad(row.line, row.column, row.reason, row.raw);
-      } else if ((row.values[recordIdCol] ?? '').trim() === '') {
-        addBad(
-          row.line,
-          mapping.headers[recordIdCol] ?? 'record_id',
-          'record_id is empty: the row cannot be identified',
-          row.values.join(','),
+    if (table.blocks) {
+      // CSV: the encoder threads parse as well; this thread only cuts the file into blocks.
+      for await (const block of table.blocks) {
+        const job = {
+          block,
+          batchId,
+          fields: mapping.fields,
+          headers: mapping.headers,
+          encoding: table.info.encoding.replace(/\+BOM$/, ''),
+          recordIdCol,
+        };
+        await enqueue(
+          o.pool.encodeCsv(job).then((r) => async () => {
+            result.rowsRead += r.rowsRead;
+            for (const bad of r.bad) addBad(bad);
+            await copy.write(r.copy);
+            if (quarantine.length >= 1000) await flushQuarantine();
+            progress();
+          }),
         );
-      } else {
-        chunk.rows.push({ line: row.line, values: row.values });
-        if (chunk.rows.length >= o.chunkSize) await submit();
       }
-      if (quarantine.length >= 1000) await flushQuarantine();
-      if (o.onProgress && result.rowsRead - lastProgress >= 10_000) {
-        lastProgress = result.rowsRead;
-        o.onProgress({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+    } else {
+      let chunk: RowChunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
+      const submit = async () => {
+        if (chunk.rows.length === 0) return;
+        await enqueue(
+          o.pool.encode(chunk).then((r) => async () => {
+            await copy.write(r.copyText);
+          }),
+        );
+        chunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };
+      };
+      for await (const row of table.rows) {
+        result.rowsRead++;
+        if (row.kind === 'bad') {
+          addBad({ ...row, raw: row.raw ? encryptJson(ctx.keyring, row.raw) : null });
+        } else if ((row.values[recordIdCol] ?? '').trim() === '') {
+          addBad({
+            line: row.line,
+            column: mapping.headers[recordIdCol] ?? 'record_id',
+            reason: 'record_id is empty: the row cannot be identified',
+            raw: encryptJson(ctx.keyring, row.values.join(',')),
+          });
+        } else {
+          chunk.rows.push({ line: row.line, values: row.values });
+          if (chunk.rows.length >= o.chunkSize) await submit();
+        }
+        if (quarantine.length >= 1000) await flushQuarantine();
+        progress();
       }
+      await submit();
     }
-    await submit();
     while (inFlight.length > 0) await drainOne();
     await copy.end();
     await flushQuarantine();
@@ -224,6 +256,8 @@ export async function ingestFile(
     return fail(`${basename(file)}: ${(err as Error).message}`);
   }
   o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+  const staged = Date.now();
+  result.stagingSeconds = (staged - started) / 1000;
 
   try {
     await mergeStagedBatch(
@@ -243,6 +277,7 @@ export async function ingestFile(
         Object.assign(result, merged);
         result.status = 'done';
         result.seconds = (Date.now() - started) / 1000;
+        result.mergeSeconds = (Date.now() - staged) / 1000;
         await trx
           .updateTable('batches')
           .set({

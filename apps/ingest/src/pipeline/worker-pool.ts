@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EncodeOptions, Keyring } from '@custodian/core';
+import { type CsvBlockJob, type EncodedCsvBlock, encodeCsvBlock } from './encode-csv-block.js';
 import { type EncodedChunk, encodeChunk, type RowChunk } from './encode-rows.js';
 
 /**
@@ -8,14 +9,20 @@ import { type EncodedChunk, encodeChunk, type RowChunk } from './encode-rows.js'
  * order, so line order and progress stay simple.
  */
 export interface EncoderPool {
+  /** Encodes rows already parsed (XLSX). */
   encode(chunk: RowChunk): Promise<EncodedChunk>;
+  /** Parses and encodes a block of CSV (its bytes are transferred to the thread: do not reuse them). */
+  encodeCsv(job: CsvBlockJob): Promise<EncodedCsvBlock>;
   close(): Promise<void>;
 }
+
+export type EncoderTask = { kind: 'rows'; chunk: RowChunk } | { kind: 'csv'; job: CsvBlockJob };
 
 export function createEncoderPool(keyring: Keyring, options: EncodeOptions, size: number): EncoderPool {
   if (size <= 0) {
     return {
       encode: async (chunk) => encodeChunk(keyring, chunk, options),
+      encodeCsv: async (job) => encodeCsvBlock(keyring, job, options),
       close: async () => {},
     };
   }
@@ -46,11 +53,11 @@ export function createEncoderPool(keyring: Keyring, options: EncodeOptions, size
         ...(execArgv ? { execArgv } : {}),
       }),
   );
-  const pending = new Map<number, { resolve: (r: EncodedChunk) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
   for (const w of workers) {
-    w.on('message', (msg: { id: number; result?: EncodedChunk; error?: string }) => {
+    w.on('message', (msg: { id: number; result?: never; error?: string }) => {
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
@@ -63,16 +70,19 @@ export function createEncoderPool(keyring: Keyring, options: EncodeOptions, size
       pending.clear();
     });
   }
+  const submit = <T>(task: EncoderTask, transfer: ArrayBuffer[]): Promise<T> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    const worker = workers[id % workers.length]!;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (r: never) => void, reject });
+      worker.postMessage({ id, task }, transfer);
+    });
+  };
   return {
-    encode(chunk) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      const worker = workers[id % workers.length]!;
-      return new Promise<EncodedChunk>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, chunk });
-      });
-    },
+    encode: (chunk) => submit<EncodedChunk>({ kind: 'rows', chunk }, []),
+    encodeCsv: (job) =>
+      submit<EncodedCsvBlock>({ kind: 'csv', job }, [job.block.bytes.buffer as ArrayBuffer]),
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },

@@ -79,6 +79,7 @@ export async function evaluateCrossRecordRules(
     agentsChanged: boolean;
   },
 ): Promise<void> {
+  await touchValues(trx);
   for (const r of SHARED_VALUE_RULES) await sharedValue(trx, r);
   await idConflict(trx);
   await lineLimit(trx, opts.maxLinesPerId);
@@ -88,16 +89,6 @@ export async function evaluateCrossRecordRules(
 
 async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {
   const col = sql.ref(`c.${r.column}`);
-  // Values looked at: those of changed records, and those of their open flags (their old value).
-  await sql`insert into touched (rule, v)
-      select ${r.rule}::text, c.${sql.raw(r.column)} from changed ch join customers c on c.customer_id = ch.customer_id
-        where c.${sql.raw(r.column)} is not null
-      union
-      select ${r.rule}::text, f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
-        where f.rule = ${r.rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
-    trx,
-  );
-  await analyzeTouched(trx);
   await sql`
     with problem as (
       select c.${sql.raw(r.column)} as v from customers c
@@ -123,21 +114,27 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
     on conflict (fingerprint) do nothing`.execute(trx);
 }
 
-async function touchIds(trx: Transaction<Database>, rule: string): Promise<void> {
+/**
+ * The values the rules look at, in one pass: the phone, bank account and ID number of every record
+ * the batch changed, and the subject of their open flags (their old value, so that a group the
+ * record left is looked at again).
+ */
+async function touchValues(trx: Transaction<Database>): Promise<void> {
   await sql`insert into touched (rule, v)
-      select ${rule}::text, c.holder_id_bidx from changed ch join customers c on c.customer_id = ch.customer_id
-        where c.holder_id_bidx is not null
-      union
-      select ${rule}::text, f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
-        where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
-    trx,
-  );
+      select r.rule, r.v from changed ch join customers c on c.customer_id = ch.customer_id
+      cross join lateral (values ('DUP_PHONE', c.holder_phone_bidx), ('DUP_BANK_ACCOUNT', c.bank_account_bidx),
+        ('ID_CONFLICT', c.holder_id_bidx), ('ID_LINE_LIMIT', c.holder_id_bidx)) as r(rule, v)
+      where r.v is not null
+      union all
+      select f.rule, f.subject_bidx from changed ch join flags f on f.record_id = ch.record_id
+      where f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT')
+        and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(trx);
   await analyzeTouched(trx);
 }
 
 /**
  * Temporary tables have no statistics until analysed: the planner would take the values just added
- * to `touched` for none and pick plans that are quadratic at scale. Run after every insert into it.
+ * to `touched` for none and pick plans that are quadratic at scale.
  */
 async function analyzeTouched(trx: Transaction<Database>): Promise<void> {
   await sql`analyze touched`.execute(trx);
@@ -145,7 +142,6 @@ async function analyzeTouched(trx: Transaction<Database>): Promise<void> {
 
 /** One identity document used with different identities: same ID number, another name or birth date. */
 async function idConflict(trx: Transaction<Database>): Promise<void> {
-  await touchIds(trx, 'ID_CONFLICT');
   await sql`
     with problem as (
       select c.holder_id_bidx as v from customers c
@@ -172,7 +168,6 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
 
 /** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
 async function lineLimit(trx: Transaction<Database>, max: number): Promise<void> {
-  await touchIds(trx, 'ID_LINE_LIMIT');
   await sql`
     with grp as (
       select c.holder_id_bidx as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,

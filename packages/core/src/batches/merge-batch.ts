@@ -84,44 +84,50 @@ export async function mergeStagedBatch(
         (c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`,
       ),
     );
-    // The last row of a record in the file wins (a file may carry a record twice).
-    await sql`create temp table batch_records on commit drop as
-      select distinct on (record_id) * from staging_customers where batch_id = ${o.batchId} order by record_id, line desc`.execute(
+    // Sorts and hashes over a night's rows stay in memory (the server's default is 4 MB).
+    await sql`set local work_mem = '128MB'`.execute(trx);
+    const staged = sql`staging_customers where batch_id = ${o.batchId}`;
+    // The last row of a record in the file wins (a file may carry a record twice): the earlier ones
+    // leave staging. Grouping the record ids is cheaper than sorting whole rows.
+    await sql`delete from staging_customers s using (
+        select record_id, max(line) as keep from ${staged} group by record_id having count(*) > 1
+      ) d
+      where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
+    // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
+    await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null) on commit drop`.execute(
       trx,
     );
-    await sql`insert into customers (${cols}, first_batch_id, last_batch_id)
-      select ${cols}, ${o.batchId}, ${o.batchId} from batch_records
-      on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
-      where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null`.execute(
-      trx,
-    );
-    await sql`create temp table changed on commit drop as
-      select c.customer_id, c.record_id, c.first_batch_id = ${o.batchId} as inserted
-      from customers c join batch_records b on b.record_id = c.record_id where c.last_batch_id = ${o.batchId}`.execute(
-      trx,
-    );
+    await sql`with up as (
+        insert into customers (${cols}, first_batch_id, last_batch_id)
+        select ${cols}, ${o.batchId}, ${o.batchId} from ${staged}
+        on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
+        where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null
+        returning customer_id, record_id, first_batch_id = ${o.batchId} as inserted
+      )
+      insert into changed select * from up`.execute(trx);
     await sql`create index on changed (record_id)`.execute(trx);
     // Temporary tables have no statistics until analysed, and rows this transaction added to the
     // archive are not in its statistics either (autovacuum cannot see them): after a first night
     // into an empty archive the planner would think `customers` nearly empty and pick plans that
     // are quadratic in the batch (minutes at 100,000 rows). Analysing costs a sample, not a scan.
-    await sql`analyze batch_records`.execute(trx);
     await sql`analyze changed`.execute(trx);
+    await sql`analyze staging_customers`.execute(trx);
     await sql`analyze customers`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
-      select (select count(*) from batch_records)::int as total,
+      select (select count(*) from ${staged})::int as total,
              (select count(*) from changed where inserted)::int as inserted,
              (select count(*) from changed)::int as changed`.execute(trx);
     const { total, inserted, changed } = counts.rows[0]!;
 
     await createWorkTables(trx);
+    // Single-record findings of the changed records (the business columns are the ones just stored).
     await sql`insert into batch_findings
-      select f->>'fingerprint', f->>'rule', f->>'severity', c.customer_id, c.record_id, c.archive_no, '{}'::text[],
+      select f->>'fingerprint', f->>'rule', f->>'severity', ch.customer_id, ch.record_id, b.archive_no, '{}'::text[],
              f->>'reasonZh', f->>'reasonEn', jsonb_build_object(coalesce(f->>'field', 'value'), f->>'maskedValue'),
-             c.channel, c.branch, c.agent_id, null::bytea
-      from changed ch join batch_records b on b.record_id = ch.record_id
-      join customers c on c.customer_id = ch.customer_id
+             b.channel, b.branch, b.agent_id, null::bytea
+      from staging_customers b join changed ch on ch.record_id = b.record_id
       cross join lateral jsonb_array_elements(b.findings) f
+      where b.batch_id = ${o.batchId} and b.findings <> '[]'::jsonb
       on conflict (fingerprint) do nothing`.execute(trx);
     await evaluateCrossRecordRules(trx, o);
 

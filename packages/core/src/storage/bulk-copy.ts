@@ -82,7 +82,7 @@ export async function copyRows(
 
 export interface CopyStream {
   /** Writes rows already encoded with `encodeCopyRow` (a chunk of lines); waits when the database is slower. */
-  write(text: string): Promise<void>;
+  write(data: string | Uint8Array): Promise<void>;
   /** Ends the COPY; resolves when the database has all rows. */
   end(): Promise<void>;
   /** Aborts the COPY (its rows are discarded) and frees the connection. */

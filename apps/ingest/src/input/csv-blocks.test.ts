@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testKeyring } from '@custodian/core/testing';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEncoderPool } from '../pipeline/worker-pool.js';
+import { type ParsedCsvRow, parseCsvHeader, parseCsvText, readCsvBlocks } from './csv-blocks.js';
+import { detectEncoding } from './detect-encoding.js';
+import { openTable } from './table-reader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'csv-blocks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every row of a file read in blocks of `blockBytes`, as the encoder threads see them. */
+async function readInBlocks(file: string, blockBytes: number) {
+  const sample = (await import('node:fs')).readFileSync(file);
+  const { encoding, bomLength } = detectEncoding(sample);
+  const header = parseCsvHeader(sample.subarray(bomLength), encoding);
+  const rows: ParsedCsvRow[] = [];
+  let blocks = 0;
+  for await (const block of readCsvBlocks(file, {
+    start: bomLength + header.dataStart,
+    firstLine: header.dataLine,
+    encoding,
+    blockBytes,
+  })) {
+    blocks++;
+    const text = new TextDecoder(block.encoding).decode(block.bytes);
+    rows.push(...parseCsvText(text, block.firstLine, header.headers.length, header.headers, encoding));
+  }
+  return { headers: header.headers, rows, blocks };
+}
+
+/**
+ * A CSV with every kind of quoting (embedded commas, quotes, line feeds), blank lines, LF or CRLF;
+ * with the rows csv-parse reads from it and the line each starts on, counted here.
+ */
+function trickyCsv(n: number, eol: string) {
+  const lines = ['id,name,note,phone'];
+  for (let i = 1; i <= n; i++) {
+    const kind = i % 7;
+    const phone = `13${kind}0000${String(i).padStart(4, '0')}`;
+    if (kind === 0) lines.push(`R${i},"王, 五","他说""你好""",${phone}`);
+    else if (kind === 1) lines.push(`R${i},张三,"第一行${eol}第二行\n第三行",${phone}`);
+    else if (kind === 2) lines.push('');
+    else if (kind === 3) lines.push(`R${i},李四,"",`);
+    else lines.push(`R${i},欧阳娜娜,备注${i},${phone}`);
+  }
+  const text = `${lines.join(eol)}${eol}`;
+  const expected: ParsedCsvRow[] = [];
+  const records = parse(text, { skip_empty_lines: true }) as string[][];
+  let line = 1;
+  for (const l of lines) {
+    if (l !== '' && line > 1) expected.push({ kind: 'row', line, values: records[expected.length + 1]! });
+    line += l.split('\n').length;
+  }
+  return { text, expected };
+}
+
+describe('CSV in blocks', () => {
+  it('gives csv-parse’s rows, at the lines they start on, whatever the block size, quoted line feeds across boundaries included', async () => {
+    const file = join(dir, 'tricky.csv');
+    for (const [eol, blockBytes] of [
+      ['\n', 16],
+      ['\r\n', 100],
+      ['\n', 1000],
+      ['\r\n', 1 << 20],
+    ] as const) {
+      const { text, expected } = trickyCsv(300, eol);
+      writeFileSync(file, text);
+      expect(expected.length).toBeGreaterThan(250);
+      expect(expected.at(-1)).toMatchObject({ values: ['R300', '欧阳娜娜', '备注300', '13600000300'] });
+      const got = await readInBlocks(file, blockBytes);
+      expect(got.headers).toEqual(['id', 'name', 'note', 'phone']);
+      expect(got.rows).toEqual(expected);
+      if (blockBytes === 100) expect(got.blocks).toBeGreaterThan(50);
+      // The reader of the master data (rows parsed in-process) sees the same rows.
+      const table = await openTable(file);
+      const rows: unknown[] = [];
+      for await (const r of table.rows) rows.push(r);
+      expect(rows).toEqual(expected);
+    }
+  });
+
+  it('quarantines bad rows with their line and goes on; an unclosed quote ends the file as csv-parse ends it', async () => {
+    const text = [
+      'id,name,phone',
+      'A1,甲,13900000001',
+      'A2,乙',
+      'A3,丙,13900000003,extra',
+      'A4,"丁,13900000004',
+      'A5,戊,13900000005',
+      '',
+    ].join('\n');
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, text);
+    for (const blockBytes of [8, 1 << 20]) {
+      const { rows } = await readInBlocks(file, blockBytes);
+      expect(rows.map((r) => [r.kind, r.line])).toEqual([
+        ['row', 2],
+        ['bad', 3],
+        ['bad', 4],
+        ['bad', 5],
+      ]);
+      expect(rows[1]).toMatchObject({ reason: 'expected 3 columns, found 2', raw: 'A2,乙' });
+      expect((rows[3] as { reason: string }).reason).toMatch(/CSV_QUOTE_NOT_CLOSED/);
+    }
+  });
+
+  it('reads GB18030 (undecodable bytes quarantined with their column), UTF-16 with a BOM, and blank lines before the header', async () => {
+    const gb = join(dir, 'gb.csv');
+    writeFileSync(
+      gb,
+      Buffer.concat([
+        iconv.encode('记录编号,姓名\nG1,欧阳娜娜\nG2,', 'gb18030'),
+        Buffer.from([0xff]),
+        iconv.encode('张\nG3,𠀀字\n', 'gb18030'),
+      ]),
+    );
+    for (const blockBytes of [5, 1 << 20]) {
+      const { headers, rows } = await readInBlocks(gb, blockBytes);
+      expect(headers).toEqual(['记录编号', '姓名']);
+      expect(rows).toEqual([
+        { kind: 'row', line: 2, values: ['G1', '欧阳娜娜'] },
+        expect.objectContaining({
+          kind: 'bad',
+          line: 3,
+          column: '姓名',
+          reason: 'bytes that are not valid gb18030 text',
+        }),
+        { kind: 'row', line: 4, values: ['G3', '𠀀字'] },
+      ]);
+    }
+    const u16 = join(dir, 'u16.csv');
+    writeFileSync(
+      u16,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('\r\n\r\nid,名\r\nU1,"多\r\n行"\r\nU2,二\r\n', 'utf16le'),
+      ]),
+    );
+    for (const blockBytes of [6, 1 << 20]) {
+      const { headers, rows } = await readInBlocks(u16, blockBytes);
+      expect(headers).toEqual(['id', '名']);
+      expect(rows).toEqual([
+        { kind: 'row', line: 4, values: ['U1', '多\r\n行'] },
+        { kind: 'row', line: 6, values: ['U2', '二'] },
+      ]);
+    }
+  });
+
+  it('refuses a file whose lines end with a bare carriage return, saying so', () => {
+    expect(() => parseCsvHeader(Buffer.from('id,name\rA,b\r'), 'utf-8')).toThrow(/bare carriage return/);
+  });
+
+  it('parses and encodes a block on an encoder thread as it does inline', async () => {
+    const text = [
+      'record_id,holder_name,holder_phone',
+      'W1,王五,13912345678',
+      ',无编号,13912345679',
+      'W3,"赵,六"',
+      '',
+    ].join('\n');
+    const keyring = testKeyring();
+    const opts = { profile: 'insurance', today: '2026-11-20', retentionYears: 10 };
+    const job = () => ({
+      block: {
+        bytes: new TextEncoder().encode(text.slice(text.indexOf('\n') + 1)),
+        encoding: 'utf-8' as const,
+        firstLine: 2,
+      },
+      batchId: 1,
+      fields: ['record_id', 'holder_name', 'holder_phone'],
+      headers: ['record_id', 'holder_name', 'holder_phone'],
+      encoding: 'utf-8',
+      recordIdCol: 0,
+    });
+    const inline = await createEncoderPool(keyring, opts, 0).encodeCsv(job());
+    const pool = createEncoderPool(keyring, opts, 1);
+    try {
+      const threaded = await pool.encodeCsv(job());
+      for (const r of [inline, threaded]) {
+        expect(r.rowsRead).toBe(3);
+        expect(r.bad.map((b) => [b.line, b.column, b.reason])).toEqual([
+          [3, 'record_id', 'record_id is empty: the row cannot be identified'],
+          [4, null, 'expected 3 columns, found 2'],
+        ]);
+        expect(
+          r.bad.every((b) => b.raw instanceof Uint8Array && !Buffer.from(b.raw).includes('无编号')),
+        ).toBe(true);
+        const copy = new TextDecoder().decode(r.copy);
+        expect(copy.split('\n').filter(Boolean)).toHaveLength(1);
+        expect(copy.startsWith('W1\t')).toBe(true);
+        expect(copy).not.toContain('13912345678');
+      }
+      expect(threaded.findings).toEqual(inline.findings);
+    } finally {
+      await pool.close();
+    }
+  });
+});
