@@ -96,6 +96,26 @@ for (const backend of testBackends()) {
       expect((await flagsOf(ctx, 'DUP_BANK_ACCOUNT')).map((x) => x.record_id)).toEqual(['D1', 'D2']);
     });
 
+    it('keeps the last row of a record a file carries twice, and only that row’s findings', async () => {
+      const f = writeCsv(dir, 'twice.csv', [
+        cleanRow('T1', { holder_phone: '13800138000' }),
+        cleanRow('T2'),
+        cleanRow('T1', { holder_phone: '13912340077' }),
+      ]);
+      const s = await run([f]);
+      expect(s.files[0]).toMatchObject({ status: 'done', rowsRead: 3, recordsInserted: 2 });
+      const rows = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'holder_phone_masked'])
+        .orderBy('record_id')
+        .execute();
+      expect(rows).toEqual([
+        { record_id: 'T1', holder_phone_masked: '139****0077' },
+        { record_id: 'T2', holder_phone_masked: expect.any(String) },
+      ]);
+      expect(await flagsOf(ctx, 'PHONE_PLACEHOLDER')).toHaveLength(0);
+    });
+
     it('never raises a finding twice, closes it when a later file corrects the record, reopens it when the data returns', async () => {
       const a = cleanRow('C1');
       const b = cleanRow('C2', {

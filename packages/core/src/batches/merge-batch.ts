@@ -87,12 +87,19 @@ export async function mergeStagedBatch(
     // Sorts and hashes over a night's rows stay in memory (the server's default is 4 MB).
     await sql`set local work_mem = '128MB'`.execute(trx);
     const staged = sql`staging_customers where batch_id = ${o.batchId}`;
+    // Staging's statistics are those of the last batch (another batch id): without fresh ones the
+    // planner expects no rows and picks nested loops that are quadratic in the batch.
+    await sql`analyze staging_customers`.execute(trx);
     // The last row of a record in the file wins (a file may carry a record twice): the earlier ones
     // leave staging. Grouping the record ids is cheaper than sorting whole rows.
-    await sql`delete from staging_customers s using (
-        select record_id, max(line) as keep from ${staged} group by record_id having count(*) > 1
-      ) d
-      where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
+    const dup = await sql<{ any: boolean }>`select exists (
+        select 1 from ${staged} group by record_id having count(*) > 1) as any`.execute(trx);
+    if (dup.rows[0]?.any) {
+      await sql`delete from staging_customers s using (
+          select record_id, max(line) as keep from ${staged} group by record_id having count(*) > 1
+        ) d
+        where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
+    }
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
     await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null) on commit drop`.execute(
       trx,
@@ -111,7 +118,6 @@ export async function mergeStagedBatch(
     // into an empty archive the planner would think `customers` nearly empty and pick plans that
     // are quadratic in the batch (minutes at 100,000 rows). Analysing costs a sample, not a scan.
     await sql`analyze changed`.execute(trx);
-    await sql`analyze staging_customers`.execute(trx);
     await sql`analyze customers`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
       select (select count(*) from ${staged})::int as total,
