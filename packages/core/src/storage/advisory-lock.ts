@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from './connect.js';
 
-const heldInProcess = new Set<string>();
+/** Locks held in this process, per embedded database (two data folders are two archives). */
+const heldInProcess = new WeakMap<object, Set<string>>();
 
-/** A stable 64-bit key for a lock name (two int4 halves, as pg_try_advisory_lock(int, int) takes). */
-function lockKeys(name: string): [number, number] {
-  const h = createHash('sha256').update(`custodian:${name}`).digest();
+/**
+ * A stable 64-bit key for a lock name (two int4 halves, as pg_try_advisory_lock(int, int) takes).
+ * Advisory locks are database-wide while Custodian's tables may live in a schema (each test file
+ * has its own): the schema is part of the key, so two archives in two schemas never block each
+ * other. Without a schema (production) the key is the name's alone.
+ */
+function lockKeys(name: string, schema: string | undefined): [number, number] {
+  const h = createHash('sha256')
+    .update(`custodian:${schema ? `${schema}:` : ''}${name}`)
+    .digest();
   return [h.readInt32BE(0), h.readInt32BE(4)];
 }
 
@@ -20,7 +28,7 @@ export async function withAdvisoryLock<T>(
   name: string,
   fn: () => Promise<T>,
 ): Promise<{ acquired: true; result: T } | { acquired: false }> {
-  const [a, b] = lockKeys(name);
+  const [a, b] = lockKeys(name, storage.schema);
   if (storage.pool) {
     const client = await storage.pool.connect();
     try {
@@ -37,11 +45,14 @@ export async function withAdvisoryLock<T>(
   }
   // PGlite has one session per process (advisory locks are re-entrant within a session) and its
   // data folder cannot be shared between processes, so an in-process set does the guarding.
-  if (heldInProcess.has(name)) return { acquired: false };
-  heldInProcess.add(name);
+  const owner: object = storage.pglite ?? storage;
+  let held = heldInProcess.get(owner);
+  if (!held) heldInProcess.set(owner, (held = new Set()));
+  if (held.has(name)) return { acquired: false };
+  held.add(name);
   try {
     return { acquired: true, result: await fn() };
   } finally {
-    heldInProcess.delete(name);
+    held.delete(name);
   }
 }

@@ -128,5 +128,17 @@ for (const backend of testBackends()) {
       expect(maxInside).toBe(1);
       expect((await job()).acquired).toBe(true);
     });
+
+    it('keeps the advisory locks of two archives apart (another schema, another database file)', async () => {
+      const other = await backend.open();
+      try {
+        const inner = await withAdvisoryLock(storage, 'nightly-test', () =>
+          withAdvisoryLock(other, 'nightly-test', async () => 'ran'),
+        );
+        expect(inner).toEqual({ acquired: true, result: { acquired: true, result: 'ran' } });
+      } finally {
+        await other.close();
+      }
+    });
   });
 }
