@@ -46,8 +46,8 @@ export async function withAdvisoryLock<T>(
   // PGlite has one session per process (advisory locks are re-entrant within a session) and its
   // data folder cannot be shared between processes, so an in-process set does the guarding.
   const owner: object = storage.pglite ?? storage;
-  let held = heldInProcess.get(owner);
-  if (!held) heldInProcess.set(owner, (held = new Set()));
+  const held = heldInProcess.get(owner) ?? new Set<string>();
+  heldInProcess.set(owner, held);
   if (held.has(name)) return { acquired: false };
   held.add(name);
   try {
