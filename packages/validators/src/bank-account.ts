@@ -62,7 +62,6 @@ export function validateBankAccount(input: string): BankResult {
     };
   }
   const s = foldCompact(input);
-  const masked = maskBankAccount(s);
   if (!/^\d+$/.test(s)) {
     return {
       ok: false,
@@ -73,7 +72,7 @@ export function validateBankAccount(input: string): BankResult {
           'error',
           '银行账号只能包含数字',
           'a bank account contains digits only',
-          masked,
+          maskBankAccount(s),
         ),
       ],
     };
@@ -87,7 +86,7 @@ export function validateBankAccount(input: string): BankResult {
         'error',
         `银行账号为${s.length}位：银行卡号应为13至19位，结算账号应为10至30位`,
         `bank account has ${s.length} digits: a card has 13 to 19, a settlement account 10 to 30`,
-        masked,
+        maskBankAccount(s),
       ),
     );
   } else if (kind === 'card' && !passesLuhn(s)) {
@@ -97,7 +96,7 @@ export function validateBankAccount(input: string): BankResult {
         'warning',
         '银行卡号未通过Luhn校验（部分真实卡号和结算账号也不通过），请核实',
         'the card number fails the Luhn check (some real cards and settlement accounts do too); please verify',
-        masked,
+        maskBankAccount(s),
       ),
     );
   }

@@ -83,3 +83,19 @@ describe('parseDate', () => {
     expect(parseDate(undefined)).toBeUndefined();
   });
 });
+
+describe('the YYYY-MM-DD fast path', () => {
+  // A leading space sends the same text through the general path (NFKC, trim, patterns).
+  it('agrees with the general path', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/), (s) => {
+        expect(parseDate(s)).toBe(parseDate(` ${s}`));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(parseDate('2024-02-29')).toBe('2024-02-29');
+    expect(parseDate('2023-02-29')).toBeUndefined();
+    expect(parseDate('0000-01-01')).toBe('0000-01-01');
+    expect(parseDate('1990-3-07x')).toBeUndefined();
+  });
+});

@@ -2,6 +2,8 @@
 // Asia/Shanghai, and the date formats accepted in customer files (formats.md: YYYY-MM-DD,
 // YYYY/MM/DD, YYYYMMDD, or an Excel date).
 
+import { nfkc } from './text.js';
+
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function isLeapYear(year: number): boolean {
@@ -111,6 +113,19 @@ const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 /** Excel serials up to 99999 (year 2173); longer digit strings are YYYYMMDD or garbage. */
 const EXCEL_SERIAL = /^\d{1,5}(?:\.\d+)?$/;
 
+/** `YYYYMMDD` of a string of the form `DDDD-DD-DD` (ASCII digits), else -1. */
+function isoDigits(s: string): number {
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return -1;
+  let n = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
  * Parses a date as found in customer files: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`,
  * `YYYY年M月D日`, `YYYYMMDD`, an ISO date-time (its date part), or an Excel serial number (as a
@@ -121,7 +136,15 @@ export function parseDate(value: string | number | undefined | null): string | u
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number') return excelSerialToDate(value);
   if (typeof value !== 'string') return undefined;
-  const s = value.normalize('NFKC').trim();
+  if (value.length === 10) {
+    // Fast path: already `YYYY-MM-DD`, which is then its own answer.
+    const ymd = isoDigits(value);
+    if (ymd >= 0) {
+      const y = (ymd / 10000) | 0;
+      return isRealDate(y, ((ymd / 100) | 0) % 100, ymd % 100) ? value : undefined;
+    }
+  }
+  const s = nfkc(value).trim();
   if (s === '') return undefined;
   const m = COMPACT_DATE.exec(s) ?? SEPARATED_DATE.exec(s);
   if (m === null) return EXCEL_SERIAL.test(s) ? excelSerialToDate(Number(s)) : undefined;

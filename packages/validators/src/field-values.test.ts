@@ -33,3 +33,30 @@ describe('parseConsent', () => {
     expect(parseConsent(input)).toBeUndefined();
   });
 });
+
+describe('values already in normal form', () => {
+  it('read the same as with folding', () => {
+    for (const v of ['男', '男性', 'M', 'MALE', '1', '女', '女性', 'F', 'FEMALE', '2', '0', '9', 'x']) {
+      expect(parseGender(v)).toBe(parseGender(` ${v} `));
+    }
+    for (const v of [
+      '是',
+      '同意',
+      '已同意',
+      'Y',
+      'YES',
+      'TRUE',
+      '1',
+      '否',
+      '不同意',
+      '未同意',
+      'N',
+      'NO',
+      'FALSE',
+      '0',
+      '?',
+    ]) {
+      expect(parseConsent(v)).toBe(parseConsent(` ${v} `));
+    }
+  });
+});

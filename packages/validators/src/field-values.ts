@@ -2,6 +2,7 @@
 // `undefined` for what they cannot read; they never throw.
 
 import type { Gender } from './id-number.js';
+import { nfkc } from './text.js';
 
 const MALE = new Set(['男', '男性', 'M', 'MALE', '1']);
 const FEMALE = new Set(['女', '女性', 'F', 'FEMALE', '2']);
@@ -13,7 +14,10 @@ const FEMALE = new Set(['女', '女性', 'F', 'FEMALE', '2']);
  */
 export function parseGender(value: string | undefined | null): Gender | undefined {
   if (typeof value !== 'string') return undefined;
-  const v = value.normalize('NFKC').trim().toUpperCase();
+  // The sets hold normalised values: one written as such needs no folding.
+  if (MALE.has(value)) return 'M';
+  if (FEMALE.has(value)) return 'F';
+  const v = nfkc(value).trim().toUpperCase();
   if (MALE.has(v)) return 'M';
   if (FEMALE.has(v)) return 'F';
   return undefined;
@@ -28,7 +32,9 @@ const NO = new Set(['否', '不同意', '未同意', 'N', 'NO', 'FALSE', '0']);
  */
 export function parseConsent(value: string | undefined | null): boolean | undefined {
   if (typeof value !== 'string') return undefined;
-  const v = value.normalize('NFKC').trim().toUpperCase();
+  if (YES.has(value)) return true;
+  if (NO.has(value)) return false;
+  const v = nfkc(value).trim().toUpperCase();
   if (YES.has(v)) return true;
   if (NO.has(v)) return false;
   return undefined;

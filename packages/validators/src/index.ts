@@ -72,3 +72,4 @@ export {
   type RequiredField,
   type RequiredFieldsOptions,
 } from './required-fields.js';
+export { nfkc } from './text.js';

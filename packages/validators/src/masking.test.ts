@@ -68,3 +68,71 @@ describe('mask properties', () => {
     );
   });
 });
+
+// The masks as first written, over arrays of code points: the fast paths must agree with them.
+const reference = {
+  phone(value: string): string {
+    const chars = Array.from(value);
+    const positions: number[] = [];
+    for (let i = 0; i < chars.length; i++) if (/[0-9]/.test(chars[i]!)) positions.push(i);
+    const digits = positions.length;
+    let head = 3;
+    if (chars[0] === '0') head = chars[1] === '1' || chars[1] === '2' ? 3 : 4;
+    if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
+    const tail = Math.min(4, Math.floor(digits / 2));
+    positions.forEach((pos, k) => {
+      if (k >= head && k < digits - tail) chars[pos] = '*';
+    });
+    return chars.join('');
+  },
+  name(value: string): string {
+    const chars = Array.from(value.trim());
+    if (chars.length <= 1) return '*'.repeat(chars.length);
+    if (chars.length === 2) return `${chars[0]}*`;
+    return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+  },
+  address(value: string): string {
+    const chars = Array.from(value.trim());
+    const keep = chars.length > 6 ? 6 : Math.floor(chars.length / 2);
+    return `${chars.slice(0, keep).join('')}***`;
+  },
+};
+
+describe('masks agree with the code-point definitions', () => {
+  const text = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom('0', '1', '2', '5', '9', '-', ' ', '(', ')', '+', '张', '·', '𠈌', '\ud800', 'x'),
+      fc.string({ unit: 'grapheme', maxLength: 1 }),
+    ),
+    maxLength: 24,
+  });
+
+  it('maskPhone', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(maskPhone(s)).toBe(reference.phone(s));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const s of ['', '0', '01', '02', '0755', '13800138000', '0755-6226567-123', '+86 139 1234 5678'])
+      expect(maskPhone(s)).toBe(reference.phone(s));
+  });
+
+  it('maskName', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(maskName(s)).toBe(reference.name(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('maskAddress', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(maskAddress(s)).toBe(reference.address(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

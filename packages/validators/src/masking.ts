@@ -33,6 +33,40 @@ export function maskIdNumber(value: string): string {
  * starts with one, and the last 4 digits; separators stay in place.
  */
 export function maskPhone(value: string): string {
+  if (SURROGATE.test(value)) return maskPhoneCodePoints(value);
+  // Without surrogate pairs, code units are code points: no array of characters needed.
+  const n = value.length;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  let head = 3;
+  if (value.charCodeAt(0) === 48) {
+    const second = value.charCodeAt(1);
+    head = second === 49 || second === 50 ? 3 : 4;
+  }
+  if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
+  const tail = Math.min(4, Math.floor(digits / 2));
+  const end = digits - tail;
+  if (head >= end) return value;
+  // Copy runs between the masked digits (digits number `head` to `end - 1`).
+  let out = '';
+  let k = 0;
+  let from = 0;
+  for (let i = 0; i < n && k < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (k >= head) {
+      out += `${value.slice(from, i)}*`;
+      from = i + 1;
+    }
+    k++;
+  }
+  return out + value.slice(from);
+}
+
+function maskPhoneCodePoints(value: string): string {
   const chars = Array.from(value);
   const digitPositions: number[] = [];
   for (let i = 0; i < chars.length; i++) if (/[0-9]/.test(chars[i]!)) digitPositions.push(i);
@@ -55,6 +89,12 @@ export function maskBankAccount(value: string): string {
 /** Name: `张*` for two characters, first and last kept for three or more (`张*明`), `*` for one. */
 export function maskName(value: string): string {
   const trimmed = value.trim();
+  if (!SURROGATE.test(trimmed)) {
+    const n = trimmed.length;
+    if (n <= 1) return '*'.repeat(n);
+    if (n === 2) return `${trimmed[0]}*`;
+    return `${trimmed[0]}${'*'.repeat(n - 2)}${trimmed[n - 1]}`;
+  }
   const chars = Array.from(trimmed);
   if (chars.length <= 1) return '*'.repeat(chars.length);
   if (chars.length === 2) return chars[0] + '*';
@@ -66,7 +106,12 @@ export function maskName(value: string): string {
  * keeps only its first half, so that a short address is never shown whole.
  */
 export function maskAddress(value: string): string {
-  const chars = Array.from(value.trim());
+  const trimmed = value.trim();
+  if (!SURROGATE.test(trimmed)) {
+    const n = trimmed.length;
+    return `${trimmed.slice(0, n > 6 ? 6 : Math.floor(n / 2))}***`;
+  }
+  const chars = Array.from(trimmed);
   const keep = chars.length > 6 ? 6 : Math.floor(chars.length / 2);
   return chars.slice(0, keep).join('') + '***';
 }

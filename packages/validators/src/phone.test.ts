@@ -171,3 +171,22 @@ describe('landlines', () => {
     expect(validatePhone('0755-2345678')).toMatchObject({ ok: true, placeholder: true });
   });
 });
+
+describe('the 11-digit fast path', () => {
+  // A leading space sends the same number through the general path (folding, country code,
+  // extension, groups): both must give the same result.
+  it('agrees with the general path on every 11-digit string starting with 1', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^1[0-9]{10}$/),
+          fc.constantFrom('13800138000', '11111111111', '12345678901', '13498765432', '14512345678'),
+        ),
+        (p) => {
+          expect(validatePhone(p)).toEqual(validatePhone(` ${p}`));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});

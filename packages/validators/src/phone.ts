@@ -40,6 +40,15 @@ const COUNTRY_CODE = /^\(?(?:\+|00)86\)?[\s-]*/;
 /** Grouping characters people put inside phone numbers. */
 const GROUPING = /[\s\-().\u2010-\u2015\u2212]+/;
 
+/** True when `s` is made of ASCII digits only. */
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** True when the digits are one repeated digit or a run ascending or descending by one (mod 10). */
 function isPatterned(digits: string): boolean {
   let same = true;
@@ -63,11 +72,30 @@ function result(kind: PhoneKind, findings: Finding[], extra: Partial<PhoneResult
   return { ok: hasNoError(findings), kind, ...extra, findings };
 }
 
+/** Segments by their leading digits as a number (3 or 4 digits, the first one a 1). */
+const segmentBy3 = new Map<number, MobileSegment>();
+const segmentBy4 = new Map<number, MobileSegment>();
+for (const [prefix, s] of segmentByPrefix) {
+  if (/^1\d{2}$/.test(prefix)) segmentBy3.set(Number(prefix), s);
+  else if (/^1\d{3}$/.test(prefix)) segmentBy4.set(Number(prefix), s);
+}
+
+/** The segment of 11 mobile digits: the longest prefix wins (`1349` over `134`). */
+function segmentOf(digits: string): MobileSegment | undefined {
+  const p3 =
+    (digits.charCodeAt(0) - 48) * 100 + (digits.charCodeAt(1) - 48) * 10 + (digits.charCodeAt(2) - 48);
+  return segmentBy4.get(p3 * 10 + (digits.charCodeAt(3) - 48)) ?? segmentBy3.get(p3);
+}
+
 function validateMobile(digits: string): PhoneResult {
+  const placeholder = isMobilePlaceholder(digits);
+  const segment = segmentOf(digits);
+  if (!placeholder && segment !== undefined && segment.use === 'voice') {
+    // The common case: a personal mobile number, nothing to report.
+    return { ok: true, kind: 'mobile', normalized: digits, operator: segment.operator, findings: [] };
+  }
   const masked = maskPhone(digits);
   const findings: Finding[] = [];
-  const placeholder = isMobilePlaceholder(digits);
-  const segment = segmentByPrefix.get(digits.slice(0, 4)) ?? segmentByPrefix.get(digits.slice(0, 3));
   const extra: Partial<PhoneResult> = { normalized: digits };
   if (segment === undefined) {
     findings.push(
@@ -207,6 +235,10 @@ export function validatePhone(input: string): PhoneResult {
     return result('unknown', [
       makeFinding('PHONE_FORMAT', 'error', '电话号码不是文本', 'phone number is not a string'),
     ]);
+  }
+  if (input.length === 11 && input.charCodeAt(0) === 49 && isDigits(input)) {
+    // Fast path: a mobile number written as its 11 digits, which every step below keeps as is.
+    return validateMobile(input);
   }
   let s = foldWidth(input).trim();
   let international = false;

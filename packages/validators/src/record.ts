@@ -6,7 +6,7 @@
 import { validateBankAccount } from './bank-account.js';
 import { parseDate } from './dates.js';
 import { parseConsent, parseGender } from './field-values.js';
-import { type Finding, hasNoError, makeFinding, withField } from './findings.js';
+import { type Finding, hasNoError, makeFinding } from './findings.js';
 import { type Gender, type IdKind, type IdParseResult, parseIdNumber } from './id-number.js';
 import { maskIdNumber, maskName } from './masking.js';
 import { validatePhone } from './phone.js';
@@ -17,7 +17,7 @@ import {
   type Profile,
   profiles,
 } from './required-fields.js';
-import { foldCompact, foldName, presentValue } from './text.js';
+import { foldCompact, foldName, nfkc, presentValue } from './text.js';
 
 export interface ValidateRecordOptions {
   /** A profile object or the name of a built-in one; default `insurance`. */
@@ -61,13 +61,20 @@ export interface RecordResult {
 
 type IdFamily = 'resident' | 'permit' | 'foreigner' | 'other';
 
+/** Appends copies of `findings` with `field` set: `out.push(...withField(findings, field))`. */
+function pushWithField(out: Finding[], findings: readonly Finding[], field: string): void {
+  for (const f of findings) out.push({ ...f, field });
+}
+
 /**
  * Document family of an ID type label (formats.md: 居民身份证 is the default when absent).
  * Passports, travel permits and the like (`other`) are not checked: their numbers follow
  * foreign or bank-internal rules.
  */
 export function idFamilyOf(idType: string | undefined): IdFamily {
-  const t = presentValue(idType)?.normalize('NFKC');
+  if (idType === '居民身份证') return 'resident';
+  const raw = presentValue(idType);
+  const t = raw === undefined ? undefined : nfkc(raw);
   if (t === undefined) return 'resident';
   if (t.includes('永久居留')) return 'foreigner';
   if (t.includes('居住证')) return 'permit';
@@ -120,13 +127,19 @@ function checkPartyId(
   }
   const parsed = parseIdNumber(value, today === undefined ? undefined : { today });
   out.ids[party] = parsed;
-  out.findings.push(...withField(parsed.findings, numberField));
-  out.normalized[numberField] = parsed.normalized ?? foldCompact(value).toUpperCase();
+  pushWithField(out.findings, parsed.findings, numberField);
+  const normalized = parsed.normalized ?? foldCompact(value).toUpperCase();
+  out.normalized[numberField] = normalized;
   if (parsed.kind === 'unknown') return;
-  const masked = maskIdNumber(out.normalized[numberField]);
-  const label = labelOf(numberField, profile);
   const detected = familyOfKind(parsed.kind);
-  if (detected !== undefined && !FAMILY_KINDS[family].includes(parsed.kind)) {
+  const wrongFamily = detected !== undefined && !FAMILY_KINDS[family].includes(parsed.kind);
+  const wrongGender = gender !== undefined && parsed.gender !== undefined && gender !== parsed.gender;
+  const wrongBirth = birthDate !== undefined && birthDatesDisagree(parsed, birthDate);
+  // The clean record, by far the most common, builds no message.
+  if (!wrongFamily && !wrongGender && !wrongBirth) return;
+  const masked = maskIdNumber(normalized);
+  const label = labelOf(numberField, profile);
+  if (detected !== undefined && wrongFamily) {
     const declared = FAMILY_NAMES[family];
     const actual = FAMILY_NAMES[detected];
     out.findings.push({
@@ -140,7 +153,7 @@ function checkPartyId(
       field: numberField,
     });
   }
-  if (gender !== undefined && parsed.gender !== undefined && gender !== parsed.gender) {
+  if (wrongGender) {
     out.findings.push({
       ...makeFinding(
         'ID_GENDER_MISMATCH',
@@ -152,7 +165,7 @@ function checkPartyId(
       field: `${party}_gender`,
     });
   }
-  if (birthDate !== undefined && birthDatesDisagree(parsed, birthDate)) {
+  if (wrongBirth) {
     out.findings.push({
       ...makeFinding(
         'ID_BIRTHDATE_MISMATCH',
@@ -184,7 +197,7 @@ function checkPhoneField(
   const value = presentValue(record[field]);
   if (value === undefined) return;
   const phone = validatePhone(value);
-  out.findings.push(...withField(phone.findings, field));
+  pushWithField(out.findings, phone.findings, field);
   if (phone.normalized !== undefined) out.normalized[field] = phone.normalized;
 }
 
@@ -288,7 +301,7 @@ export function validateRecord(record: CustomerRecord, opts: ValidateRecordOptio
   const account = presentValue(record['bank_account']);
   if (account !== undefined) {
     const bank = validateBankAccount(account);
-    out.findings.push(...withField(bank.findings, 'bank_account'));
+    pushWithField(out.findings, bank.findings, 'bank_account');
     if (bank.normalized !== undefined) out.normalized.bank_account = bank.normalized;
   }
   checkAccountHolder(record, out);

@@ -148,11 +148,27 @@ export function isMinorOn(birthDate: string, onDate: string, adultAge = 18): boo
   return ymdOf(birthDate) + adultAge * 10000 > ymdOf(onDate);
 }
 
-function partyIsPresent(record: CustomerRecord, prefix: string): boolean {
+function partyIsPresent(record: CustomerRecord, party: PartyRequirements, prefix: string): boolean {
+  // Usually one of the party's own fields has a value: no need to go through every key.
+  for (const required of party.fields) {
+    if (required.field.startsWith(prefix) && presentValue(record[required.field]) !== undefined) return true;
+  }
   for (const key of Object.keys(record)) {
     if (key.startsWith(prefix) && presentValue(record[key]) !== undefined) return true;
   }
   return false;
+}
+
+/** The party is under `profile.adultAge` on the sign date (today when the record has none). */
+function isPartyMinor(
+  record: CustomerRecord,
+  party: PartyRequirements,
+  profile: Profile,
+  today: string | undefined,
+): boolean {
+  const birth = party.birthDateField === undefined ? undefined : parseDate(record[party.birthDateField]);
+  const sign = parseDate(record[profile.signDateField]) ?? formatYmd(resolveToday(today));
+  return birth !== undefined && isMinorOn(birth, sign, profile.adultAge);
 }
 
 /**
@@ -170,20 +186,11 @@ export function checkRequiredFields(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const party of profile.parties) {
-    if (party.optionalWithPrefix !== undefined && !partyIsPresent(record, party.optionalWithPrefix)) continue;
-    let minor: boolean | undefined;
-    const isMinor = (): boolean => {
-      if (minor === undefined) {
-        const birth =
-          party.birthDateField === undefined ? undefined : parseDate(record[party.birthDateField]);
-        const sign = parseDate(record[profile.signDateField]) ?? formatYmd(resolveToday(opts.today));
-        minor = birth !== undefined && isMinorOn(birth, sign, profile.adultAge);
-      }
-      return minor;
-    };
+    if (party.optionalWithPrefix !== undefined && !partyIsPresent(record, party, party.optionalWithPrefix))
+      continue;
     for (const required of party.fields) {
       if (presentValue(record[required.field]) !== undefined) continue;
-      if (required.exemptForMinor && isMinor()) continue;
+      if (required.exemptForMinor && isPartyMinor(record, party, profile, opts.today)) continue;
       const label = labelOf(required.field, profile);
       const f = makeFinding(
         'MISSING_REQUIRED',

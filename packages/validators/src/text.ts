@@ -3,16 +3,27 @@
 
 /** Whitespace of any kind (including U+3000, the ideographic space) and the dash family. */
 const SEPARATORS = /[\s\u2010-\u2015\u2212\u30fc-]+/g;
-/** Any character outside printable ASCII: only such strings need the (slow) NFKC pass. */
-const NON_ASCII = /[^\x20-\x7e]/;
+/**
+ * A character outside printable ASCII and the CJK unified ideographs (U+4E00–U+9FFF and
+ * extension A, U+3400–U+4DBF). Those have no decomposition, combining class 0 and never compose
+ * with a neighbour, so NFKC leaves a string made only of them unchanged: only other strings need
+ * the (slow) NFKC pass. Full-width forms, the ideographic space, compatibility ideographs, kana
+ * and everything else go through `normalize`.
+ */
+const NFKC_UNSAFE = /[^\x20-\x7e\u3400-\u4dbf\u4e00-\u9fff]/;
+
+/** `value.normalize('NFKC')`, without the call for the plain ASCII and Chinese text of most fields. */
+export function nfkc(value: string): string {
+  return NFKC_UNSAFE.test(value) ? value.normalize('NFKC') : value;
+}
 
 /**
- * NFKC-folds `value` (full-width `１２Ｘ` becomes `12X`) when it holds non-ASCII characters.
- * NFKC is skipped for plain ASCII, where it is the identity, because it dominates the cost of
- * validating a clean value.
+ * NFKC-folds `value` (full-width `１２Ｘ` becomes `12X`). NFKC is skipped for plain ASCII and
+ * Chinese text, where it is the identity, because it dominates the cost of validating a clean
+ * value.
  */
 export function foldWidth(value: string): string {
-  return NON_ASCII.test(value) ? value.normalize('NFKC') : value;
+  return nfkc(value);
 }
 
 /** NFKC-folds `value` and removes every space and hyphen (`" 110105 1949-1231 002x "`). */
@@ -21,13 +32,19 @@ export function foldCompact(value: string): string {
 }
 
 /**
+ * A character `foldName` may change: anything but printable ASCII other than space, `.` and
+ * a-z, and the CJK ideographs. A name without one (a Chinese name, as a rule) is already folded.
+ */
+const NAME_CHANGES = /[^\x21-\x2d\x2f-\x60\x7b-\x7e\u3400-\u4dbf\u4e00-\u9fff]/;
+
+/**
  * Folds a personal name for comparison: NFKC, no whitespace, one middle dot for the several
  * used in transliterated minority and foreign names (`·`, `•`, `・`, `.`), Latin letters in
  * upper case.
  */
 export function foldName(value: string): string {
-  return value
-    .normalize('NFKC')
+  if (!NAME_CHANGES.test(value)) return value;
+  return nfkc(value)
     .replace(/\s+/g, '')
     .replace(/[\u00b7\u2022\u30fb\u2027\u22c5.]/g, '·')
     .toUpperCase();
