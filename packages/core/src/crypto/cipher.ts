@@ -15,24 +15,49 @@ const VERSION = 1;
  */
 let noncePrefix = randomBytes(8);
 let nonceCounter = 0;
+/** The nonce of the message being encrypted: the cipher copies it, so one buffer serves all. */
+const nonce = Buffer.alloc(12);
 function nextNonce(): Buffer {
   if (nonceCounter >= 0xffffffff) {
     noncePrefix = randomBytes(8);
     nonceCounter = 0;
   }
-  const iv = Buffer.allocUnsafe(12);
-  noncePrefix.copy(iv, 0);
-  iv.writeUInt32BE(nonceCounter++, 8);
-  return iv;
+  noncePrefix.copy(nonce, 0);
+  nonce.writeUInt32BE(nonceCounter++, 8);
+  return nonce;
+}
+
+/** UTF-8 of the key ids, by id. */
+const keyIds = new Map<string, Buffer>();
+
+/** Encrypts bytes, or a string as UTF-8 (no intermediate buffer), into one envelope buffer. */
+function seal(keyring: Keyring, plain: Uint8Array | string): Buffer {
+  const key = keyring.active;
+  let id = keyIds.get(key.id);
+  if (id === undefined) {
+    id = Buffer.from(key.id, 'utf8');
+    keyIds.set(key.id, id);
+  }
+  const iv = nextNonce();
+  const cipher = createCipheriv('aes-256-gcm', key.dataKey, iv);
+  const body = typeof plain === 'string' ? cipher.update(plain, 'utf8') : cipher.update(plain);
+  const tail = cipher.final();
+  const tag = cipher.getAuthTag();
+  const ivAt = 2 + id.length;
+  const bodyAt = ivAt + 12 + 16;
+  const envelope = Buffer.allocUnsafe(bodyAt + body.length + tail.length);
+  envelope[0] = VERSION;
+  envelope[1] = id.length;
+  id.copy(envelope, 2);
+  iv.copy(envelope, ivAt);
+  tag.copy(envelope, ivAt + 12);
+  body.copy(envelope, bodyAt);
+  tail.copy(envelope, bodyAt + body.length);
+  return envelope;
 }
 
 export function encryptBytes(keyring: Keyring, plain: Uint8Array): Buffer {
-  const key = keyring.active;
-  const iv = nextNonce();
-  const cipher = createCipheriv('aes-256-gcm', key.dataKey, iv);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  const id = Buffer.from(key.id, 'utf8');
-  return Buffer.concat([Buffer.from([VERSION, id.length]), id, iv, cipher.getAuthTag(), body]);
+  return seal(keyring, plain);
 }
 
 /**
@@ -74,7 +99,7 @@ export function decryptBytes(keyring: Keyring, envelope: Uint8Array): Buffer {
 }
 
 export function encryptJson(keyring: Keyring, value: unknown): Buffer {
-  return encryptBytes(keyring, Buffer.from(JSON.stringify(value), 'utf8'));
+  return seal(keyring, JSON.stringify(value));
 }
 
 export function decryptJson<T = unknown>(keyring: Keyring, envelope: Uint8Array): T {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,62 @@ describe('blind index', () => {
     expect(blindIndex(kr, 'phone', '')).toBeNull();
   });
 
+  it('is the first 16 bytes of HMAC-SHA256(index key, kind NUL value), as stored', () => {
+    const kr = testKeyring();
+    for (const [kind, value] of [
+      ['phone', '13912345678'],
+      ['id', '11010519491231002X'],
+      ['name', '阿依古丽·买买提'],
+      ['address', '四川省绵阳市三台县胜利路131号17栋6单元2802室'],
+      ['bank', '6222021234567890128'],
+      ['service', '0755-6226567-123'],
+    ] as const) {
+      const want = createHmac('sha256', kr.indexKey).update(`${kind}\0${value}`).digest().subarray(0, 16);
+      expect(blindIndex(kr, kind, value)).toEqual(want);
+    }
+  });
+
   it('normalises free text', () => {
     expect(normalizeText(' 北京市 东城区１号 ')).toBe('北京市东城区1号');
+    expect(normalizeText('四川省绵阳市三台县胜利路131号17栋6单元2802室')).toBe(
+      '四川省绵阳市三台县胜利路131号17栋6单元2802室',
+    );
+    expect(normalizeText('Room 5A, 北京')).toBe('room5a,北京');
+    // As first written, for every kind of character.
+    const reference = (value: string) => value.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+    let seed = 5;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const pool = [
+      '北',
+      'a',
+      'A',
+      'Z',
+      '1',
+      ' ',
+      '\u3000',
+      '\t',
+      'Ａ',
+      'İ',
+      'Σ',
+      'ß',
+      '\uf900',
+      '𠈌',
+      '-',
+      '号',
+    ];
+    for (let i = 0; i < 20000; i++) {
+      let s = '';
+      const n = Math.floor(next() * 8);
+      for (let j = 0; j < n; j++) {
+        s +=
+          next() < 0.8
+            ? pool[Math.floor(next() * pool.length)]
+            : String.fromCharCode(Math.floor(next() * 0x10000));
+      }
+      expect(normalizeText(s)).toBe(reference(s));
+    }
   });
 });
