@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type Finding,
   maskAddress,
@@ -6,12 +6,14 @@ import {
   maskIdNumber,
   maskName,
   maskPhone,
+  nfkc,
   type Profile,
   parseDate,
   validateRecord,
 } from '@custodian/validators';
 import { blindIndex, normalizeText } from '../crypto/blind-index.js';
 import { encryptJson } from '../crypto/cipher.js';
+import { hmacSha256Hex } from '../crypto/hmac-sha256.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { CopyValue } from '../storage/bulk-copy.js';
 
@@ -51,9 +53,10 @@ export interface EncodeOptions {
   retentionYears: number;
 }
 
+/** The value NFKC-folded and trimmed, or undefined when that leaves nothing. */
 function present(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const t = v.normalize('NFKC').trim();
+  if (v === undefined || v === '') return undefined;
+  const t = nfkc(v).trim();
   return t === '' ? undefined : t;
 }
 
@@ -78,23 +81,77 @@ export function fingerprintFinding(
   record: Readonly<Record<string, string | undefined>>,
 ): string {
   const party = partyOf(f.field);
-  const values = [f.field ? (record[f.field] ?? '') : '', party ? (record[`${party}_id_number`] ?? '') : ''];
-  return createHmac('sha256', keyring.indexKey)
-    .update(`fingerprint\0${recordId}\0${f.rule}\0${f.field ?? ''}\0${values.join('\0')}`)
-    .digest('hex')
-    .slice(0, 40);
+  const field = f.field ?? '';
+  const value = f.field ? (record[f.field] ?? '') : '';
+  const partyId = party ? (record[`${party}_id_number`] ?? '') : '';
+  return hmacSha256Hex(
+    keyring.indexKey,
+    'fingerprint\0',
+    `${recordId}\0${f.rule}\0${field}\0${value}\0${partyId}`,
+    20,
+  );
 }
 
-/** Hash of a record's content (fixed field order, NUL-separated): unchanged rows are left alone. */
+/**
+ * The fields of the records of a file (every row has the same), sorted for the content hash, and
+ * an object with each of them set to undefined. A record is a copy of that object: built by
+ * adding two dozen fields one by one, it would be a hash table in V8 (slow to read, kilobytes of
+ * garbage); a copy of a fast object is one small allocation with the same hidden class.
+ */
+interface RecordShape {
+  /** The keys of the input records, in their order. */
+  keys: readonly string[];
+  /** The same, but for any that cannot be a field of a plain object (`__proto__`). */
+  fields: readonly string[];
+  sorted: readonly string[];
+  blank: Readonly<Record<string, string | undefined>>;
+}
+
+function makeShape(keys: readonly string[]): RecordShape {
+  const blank: Record<string, string | undefined> = {};
+  for (const k of keys) blank[k] = undefined;
+  const fields = keys.filter((k) => Object.hasOwn(blank, k));
+  return { keys, fields, sorted: [...fields].sort(), blank: { ...blank } };
+}
+
+let lastShape = makeShape([]);
+
+/** The shape of records with these keys, in this order: the last one again, as a rule. */
+function shapeOf(keys: readonly string[]): RecordShape {
+  const last = lastShape.keys;
+  if (keys.length === last.length) {
+    let i = 0;
+    while (i < keys.length && keys[i] === last[i]) i++;
+    if (i === keys.length) return lastShape;
+  }
+  lastShape = makeShape(keys);
+  return lastShape;
+}
+
+/** True when `o` has an own enumerable property, without listing them. */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
+/**
+ * Hash of a record's content (fixed field order, NUL-separated): unchanged rows are left alone.
+ * SHA-256 of `${key}\0${value}\0` for each field by sorted key, `\u0001`, then the same for the
+ * extra columns. An absent field is left out, as if the record had no such key.
+ */
 function contentHash(
+  sortedKeys: readonly string[],
   record: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>>,
 ): Buffer {
   let text = '';
-  for (const k of Object.keys(record).sort()) text += `${k}\0${record[k] ?? ''}\0`;
+  for (const k of sortedKeys) {
+    const v = record[k];
+    if (v !== undefined) text += `${k}\0${v}\0`;
+  }
   text += '\u0001';
-  for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
-  return createHash('sha256').update(text).digest();
+  if (hasKeys(extra)) for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
+  return hash('sha256', text, 'buffer');
 }
 
 /**
@@ -108,10 +165,15 @@ export function encodeCustomerRecord(
   extra: Readonly<Record<string, string>>,
   opts: EncodeOptions,
 ): EncodedRecord {
-  const record: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const p = present(v);
-    if (p !== undefined) record[k] = k.endsWith('_id_number') ? p.replace(/x$/, 'X') : p;
+  // The record's fields are those of `raw`; an absent value (undefined) is as good as no key
+  // for the validators and for everything below.
+  const shape = shapeOf(Object.keys(raw));
+  const record: Record<string, string | undefined> = { ...shape.blank };
+  for (const k of shape.fields) {
+    const p = present(raw[k]);
+    if (p === undefined) continue;
+    // A lower-case check character: `11010519491231002x`.
+    record[k] = p.charCodeAt(p.length - 1) === 0x78 && k.endsWith('_id_number') ? `${p.slice(0, -1)}X` : p;
   }
   const recordId = record.record_id ?? '';
   const result = validateRecord(record, { profile: opts.profile, today: opts.today });
@@ -122,7 +184,7 @@ export function encodeCustomerRecord(
 
   const pii: Record<string, unknown> = {};
   for (const f of PERSONAL_FIELDS) if (record[f] !== undefined) pii[f] = record[f];
-  if (Object.keys(extra).length > 0) pii.extra = extra;
+  if (hasKeys(extra)) pii.extra = extra;
 
   const signDate = n.sign_date ?? parseDate(record.sign_date) ?? null;
   const holderId = n.holder_id_number ?? record.holder_id_number;
@@ -165,7 +227,7 @@ export function encodeCustomerRecord(
     record.holder_address ? maskAddress(record.holder_address) : null,
     bank ? maskBankAccount(bank) : null,
     service ? maskPhone(service) : null,
-    contentHash(record, extra),
+    contentHash(shape.sorted, record, extra),
     signDate ? addYears(signDate, opts.retentionYears) : null,
   ];
   const findings = result.findings.map((f) => ({
