@@ -106,6 +106,25 @@ function familyOfKind(kind: IdKind): Exclude<IdFamily, 'other'> | undefined {
  * "性别、出生日期与身份证号码无逻辑错误"). A mismatch is an error: the regulation says automatic
  * underwriting must not pass.
  */
+/**
+ * The field names of each party, written out: a name built per call (`${party}_gender`) is a new
+ * string that V8 must look up in its string table before it can serve as a key, every time.
+ */
+const PARTY_FIELDS = {
+  holder: {
+    number: 'holder_id_number',
+    gender: 'holder_gender',
+    birthDate: 'holder_birth_date',
+    idType: 'holder_id_type',
+  },
+  insured: {
+    number: 'insured_id_number',
+    gender: 'insured_gender',
+    birthDate: 'insured_birth_date',
+    idType: 'insured_id_type',
+  },
+} as const;
+
 function checkPartyId(
   record: CustomerRecord,
   party: 'holder' | 'insured',
@@ -113,14 +132,15 @@ function checkPartyId(
   profile: Profile,
   out: { findings: Finding[]; normalized: NormalizedRecord; ids: RecordResult['ids'] },
 ): void {
-  const numberField = `${party}_id_number` as const;
+  const fields = PARTY_FIELDS[party];
+  const numberField = fields.number;
   const value = presentValue(record[numberField]);
-  const gender = parseGender(record[`${party}_gender`]);
-  const birthDate = parseDate(record[`${party}_birth_date`]);
-  if (gender !== undefined) out.normalized[`${party}_gender`] = gender;
-  if (birthDate !== undefined) out.normalized[`${party}_birth_date`] = birthDate;
+  const gender = parseGender(record[fields.gender]);
+  const birthDate = parseDate(record[fields.birthDate]);
+  if (gender !== undefined) out.normalized[fields.gender] = gender;
+  if (birthDate !== undefined) out.normalized[fields.birthDate] = birthDate;
   if (value === undefined) return;
-  const family = idFamilyOf(record[`${party}_id_type`]);
+  const family = idFamilyOf(record[fields.idType]);
   if (family === 'other') {
     out.normalized[numberField] = foldCompact(value).toUpperCase();
     return;
@@ -158,11 +178,11 @@ function checkPartyId(
       ...makeFinding(
         'ID_GENDER_MISMATCH',
         'error',
-        `${labelOf(`${party}_gender`, profile).zh}与证件号码的性别（第17位奇男偶女）不符`,
-        `${labelOf(`${party}_gender`, profile).en} disagrees with the ID number (17th digit odd male, even female)`,
+        `${labelOf(fields.gender, profile).zh}与证件号码的性别（第17位奇男偶女）不符`,
+        `${labelOf(fields.gender, profile).en} disagrees with the ID number (17th digit odd male, even female)`,
         masked,
       ),
-      field: `${party}_gender`,
+      field: fields.gender,
     });
   }
   if (wrongBirth) {
@@ -170,11 +190,11 @@ function checkPartyId(
       ...makeFinding(
         'ID_BIRTHDATE_MISMATCH',
         'error',
-        `${labelOf(`${party}_birth_date`, profile).zh}与证件号码中的出生日期不符`,
-        `${labelOf(`${party}_birth_date`, profile).en} disagrees with the birth date in the ID number`,
+        `${labelOf(fields.birthDate, profile).zh}与证件号码中的出生日期不符`,
+        `${labelOf(fields.birthDate, profile).en} disagrees with the birth date in the ID number`,
         masked,
       ),
-      field: `${party}_birth_date`,
+      field: fields.birthDate,
     });
   }
 }
