@@ -32,12 +32,16 @@ const INITIAL = new Int32Array([
 const BLOCK = 64;
 const W = new Int32Array(64);
 
-/** SHA-256 compression of the 64 bytes of `bytes` at `at` into `state`. */
-function compress(state: Int32Array, bytes: Uint8Array, at: number): void {
+/** Loads the 64 bytes of `bytes` at `at` into `W[0..15]` as big-endian words. */
+function load(bytes: Uint8Array, at: number): void {
   for (let i = 0; i < 16; i++) {
     const j = at + i * 4;
     W[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
   }
+}
+
+/** SHA-256 compression of the block in `W[0..15]` into `state`. */
+function compress(state: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const w15 = W[i - 15]!;
     const w2 = W[i - 2]!;
@@ -87,9 +91,20 @@ interface KeyState {
 
 const keyStates = new WeakMap<Uint8Array, KeyState>();
 
+/** The key of the last call and its states: the same key, as a rule (the index key). */
+let lastKey: Uint8Array | undefined;
+let lastState: KeyState | undefined;
+
 function keyState(key: Uint8Array): KeyState {
+  if (key === lastKey && lastState !== undefined) return lastState;
   let s = keyStates.get(key);
-  if (s !== undefined) return s;
+  if (s === undefined) s = computeKeyState(key);
+  lastKey = key;
+  lastState = s;
+  return s;
+}
+
+function computeKeyState(key: Uint8Array): KeyState {
   // RFC 2104: a key longer than the block is replaced by its hash; a shorter one is zero-padded.
   const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
   const ipad = new Uint8Array(BLOCK).fill(0x36);
@@ -99,10 +114,12 @@ function keyState(key: Uint8Array): KeyState {
     opad[i]! ^= k[i]!;
   }
   const inner = INITIAL.slice();
-  compress(inner, ipad, 0);
+  load(ipad, 0);
+  compress(inner);
   const outer = INITIAL.slice();
-  compress(outer, opad, 0);
-  s = { inner, outer };
+  load(opad, 0);
+  compress(outer);
+  const s = { inner, outer };
   keyStates.set(key, s);
   return s;
 }
@@ -110,11 +127,6 @@ function keyState(key: Uint8Array): KeyState {
 /** Message bytes of the inner hash, padded; grown on demand. */
 let buf = new Uint8Array(1024);
 const state = new Int32Array(8);
-/** The outer hash's single block: the inner digest, then padding for 64 + 32 bytes. */
-const outerBlock = new Uint8Array(BLOCK);
-outerBlock[32] = 0x80;
-outerBlock[62] = ((BLOCK + 32) * 8) >>> 8;
-outerBlock[63] = ((BLOCK + 32) * 8) & 0xff;
 
 /** Computes HMAC-SHA256(key, prefix ‖ text) into `state` (big-endian words). */
 function run(key: Uint8Array, prefix: string, text: string): void {
@@ -133,7 +145,7 @@ function run(key: Uint8Array, prefix: string, text: string): void {
   // Padding: 0x80, zeros, then the length in bits of everything hashed (ipad block included).
   buf[n] = 0x80;
   const end = (((n + 8) >>> 6) + 1) << 6;
-  buf.fill(0, n + 1, end - 8);
+  for (let i = n + 1; i < end - 8; i++) buf[i] = 0;
   const bits = (BLOCK + n) * 8;
   const high = Math.floor(bits / 0x100000000);
   buf[end - 8] = high >>> 24;
@@ -144,17 +156,20 @@ function run(key: Uint8Array, prefix: string, text: string): void {
   buf[end - 3] = bits >>> 16;
   buf[end - 2] = bits >>> 8;
   buf[end - 1] = bits;
-  state.set(ks.inner);
-  for (let at = 0; at < end; at += BLOCK) compress(state, buf, at);
-  for (let i = 0; i < 8; i++) {
-    const w = state[i]!;
-    outerBlock[i * 4] = w >>> 24;
-    outerBlock[i * 4 + 1] = w >>> 16;
-    outerBlock[i * 4 + 2] = w >>> 8;
-    outerBlock[i * 4 + 3] = w;
+  for (let i = 0; i < 8; i++) state[i] = ks.inner[i]!;
+  for (let at = 0; at < end; at += BLOCK) {
+    load(buf, at);
+    compress(state);
   }
-  state.set(ks.outer);
-  compress(state, outerBlock, 0);
+  // The outer hash's single block: the inner digest, then padding for 64 + 32 bytes.
+  for (let i = 0; i < 8; i++) {
+    W[i] = state[i]!;
+    state[i] = ks.outer[i]!;
+  }
+  W[8] = 0x80000000 | 0;
+  for (let i = 9; i < 15; i++) W[i] = 0;
+  W[15] = (BLOCK + 32) * 8;
+  compress(state);
 }
 
 /**

@@ -151,7 +151,8 @@ function contentHash(
   }
   text += '\u0001';
   if (hasKeys(extra)) for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
-  return hash('sha256', text, 'buffer');
+  // 'binary' (latin1) then a Buffer: crypto.hash takes a slow path to recognise 'buffer'.
+  return Buffer.from(hash('sha256', text, 'binary'), 'latin1');
 }
 
 /**

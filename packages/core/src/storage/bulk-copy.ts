@@ -44,14 +44,15 @@ export function encodeCopyRow(values: readonly CopyValue[]): string {
   return `${line}\n`;
 }
 
-const HEX_CODES = new Uint16Array(512);
-for (let i = 0; i < 256; i++) {
-  const hex = i.toString(16).padStart(2, '0');
-  HEX_CODES[2 * i] = hex.charCodeAt(0);
-  HEX_CODES[2 * i + 1] = hex.charCodeAt(1);
-}
 const BACKSLASH = 0x5c;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** The two hex digits of each byte value as two UTF-16 units in one 32-bit word (platform order). */
+const HEX_PAIRS = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  const hex = i.toString(16).padStart(2, '0');
+  const [first, second] = [hex.charCodeAt(0), hex.charCodeAt(1)];
+  HEX_PAIRS[i] = LITTLE_ENDIAN ? first | (second << 16) : (first << 16) | second;
+}
 
 /**
  * Accumulates rows in COPY text format, exactly as the concatenation of `encodeCopyRow` of each
@@ -61,6 +62,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  */
 export class CopyTextWriter {
   #units = new Uint16Array(1 << 16);
+  /** The same memory, for writing two units at once at any position. */
+  #view = new DataView(this.#units.buffer);
   #length = 0;
   #rowStarted = false;
 
@@ -71,6 +74,7 @@ export class CopyTextWriter {
       const bigger = new Uint16Array(Math.max(need, 2 * this.#units.length));
       bigger.set(this.#units.subarray(0, this.#length));
       this.#units = bigger;
+      this.#view = new DataView(bigger.buffer);
     }
     return this.#units;
   }
@@ -109,12 +113,10 @@ export class CopyTextWriter {
     u[n++] = BACKSLASH;
     u[n++] = BACKSLASH;
     u[n++] = 0x78;
-    for (let i = 0; i < b.length; i++) {
-      const at = 2 * b[i]!;
-      u[n++] = HEX_CODES[at]!;
-      u[n++] = HEX_CODES[at + 1]!;
-    }
-    this.#length = n;
+    const view = this.#view;
+    for (let i = 0, at = 2 * n; i < b.length; i++, at += 4)
+      view.setUint32(at, HEX_PAIRS[b[i]!]!, LITTLE_ENDIAN);
+    this.#length = n + 2 * b.length;
   }
 
   /** Appends one value to the current row (a tab before it unless it is the row's first). */
