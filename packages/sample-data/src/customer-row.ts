@@ -1,63 +1,11 @@
 // The shape of a customer record and of an answer-key entry.
+import { CUSTOMER_FIELDS, type CustomerField } from '@custodian/validators';
 
-export interface CustomerRow {
-  record_id: string;
-  archive_no: string;
-  customer_type: string;
-  customer_class: string;
-  holder_name: string;
-  holder_gender: string;
-  holder_birth_date: string;
-  holder_id_type: string;
-  holder_id_number: string;
-  holder_phone: string;
-  holder_address: string;
-  insured_name: string;
-  insured_gender: string;
-  insured_birth_date: string;
-  insured_id_type: string;
-  insured_id_number: string;
-  bank_account: string;
-  bank_account_name: string;
-  service_number: string;
-  agent_id: string;
-  channel: string;
-  branch: string;
-  contract_no: string;
-  sign_date: string;
-  consent: string;
-  secrecy_level: string;
-}
+/** A generated customer record: every canonical field (packages/validators), as text. */
+export type CustomerRow = Record<CustomerField, string>;
 
-/** Canonical header order (shared/spec/formats.md). */
-export const CUSTOMER_COLUMNS: (keyof CustomerRow)[] = [
-  'record_id',
-  'archive_no',
-  'customer_type',
-  'customer_class',
-  'holder_name',
-  'holder_gender',
-  'holder_birth_date',
-  'holder_id_type',
-  'holder_id_number',
-  'holder_phone',
-  'holder_address',
-  'insured_name',
-  'insured_gender',
-  'insured_birth_date',
-  'insured_id_type',
-  'insured_id_number',
-  'bank_account',
-  'bank_account_name',
-  'service_number',
-  'agent_id',
-  'channel',
-  'branch',
-  'contract_no',
-  'sign_date',
-  'consent',
-  'secrecy_level',
-];
+/** Canonical header order (shared/spec/formats.md): the validators' one list of customer fields. */
+export const CUSTOMER_COLUMNS: readonly CustomerField[] = CUSTOMER_FIELDS;
 
 /** The first Chinese header formats.md accepts for each column. */
 export const CUSTOMER_COLUMNS_ZH: Record<keyof CustomerRow, string> = {

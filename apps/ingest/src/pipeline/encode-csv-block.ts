@@ -1,5 +1,5 @@
 import { type EncodeOptions, encryptJson, type Keyring } from '@custodian/core';
-import { type CsvBlock, parseCsvText } from '../input/csv-blocks.js';
+import { type CsvBlock, type ParsedCsvRow, parseCsvText } from '../input/csv-blocks.js';
 import { encodeChunk, type RowChunk } from './encode-rows.js';
 
 /** A block of a CSV file to parse and encode on an encoder thread. */
@@ -30,6 +30,29 @@ export interface EncodedCsvBlock {
 }
 
 /**
+ * Where a parsed row goes instead of staging, if anywhere: a malformed row, or one without a
+ * record_id (it cannot be identified), is quarantined with its raw text encrypted (it may hold
+ * personal data). Undefined for a row to encode.
+ */
+export function quarantineEntry(
+  keyring: Keyring,
+  row: ParsedCsvRow,
+  headers: readonly string[],
+  recordIdCol: number,
+): BadRow | undefined {
+  const seal = (raw: string) => (raw ? new Uint8Array(encryptJson(keyring, raw)) : null);
+  if (row.kind === 'bad')
+    return { line: row.line, column: row.column, reason: row.reason, raw: seal(row.raw) };
+  if ((row.values[recordIdCol] ?? '').trim() !== '') return undefined;
+  return {
+    line: row.line,
+    column: headers[recordIdCol] ?? 'record_id',
+    reason: 'record_id is empty: the row cannot be identified',
+    raw: seal(row.values.join(',')),
+  };
+}
+
+/**
  * Parses a block of CSV and encodes its good rows for staging; malformed rows and rows without a
  * record_id come back for quarantine. Runs on an encoder thread or, with no workers, inline.
  */
@@ -38,18 +61,10 @@ export function encodeCsvBlock(keyring: Keyring, job: CsvBlockJob, opts: EncodeO
   const rows = parseCsvText(text, job.block.firstLine, job.headers.length, job.headers, job.encoding);
   const chunk: RowChunk = { batchId: job.batchId, fields: job.fields, headers: job.headers, rows: [] };
   const bad: BadRow[] = [];
-  const quarantine = (line: number, column: string | null, reason: string, raw: string) =>
-    bad.push({ line, column, reason, raw: raw ? new Uint8Array(encryptJson(keyring, raw)) : null });
   for (const row of rows) {
-    if (row.kind === 'bad') quarantine(row.line, row.column, row.reason, row.raw);
-    else if ((row.values[job.recordIdCol] ?? '').trim() === '') {
-      quarantine(
-        row.line,
-        job.headers[job.recordIdCol] ?? 'record_id',
-        'record_id is empty: the row cannot be identified',
-        row.values.join(','),
-      );
-    } else chunk.rows.push({ line: row.line, values: row.values });
+    const entry = quarantineEntry(keyring, row, job.headers, job.recordIdCol);
+    if (entry) bad.push(entry);
+    else if (row.kind === 'row') chunk.rows.push({ line: row.line, values: row.values });
   }
   const encoded = encodeChunk(keyring, chunk, opts);
   return {

@@ -2,7 +2,6 @@ import { basename } from 'node:path';
 import {
   type CustodianContext,
   copyRows,
-  encryptJson,
   type MergeResult,
   mergeStagedBatch,
   openCopyStream,
@@ -10,7 +9,7 @@ import {
 import { sql } from 'kysely';
 import { mapHeaders } from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
-import type { BadRow } from './encode-csv-block.js';
+import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { sha256File } from './file-hash.js';
 import type { EncoderPool } from './worker-pool.js';
@@ -229,16 +228,9 @@ export async function ingestFile(
       };
       for await (const row of table.rows) {
         result.rowsRead++;
-        if (row.kind === 'bad') {
-          addBad({ ...row, raw: row.raw ? encryptJson(ctx.keyring, row.raw) : null });
-        } else if ((row.values[recordIdCol] ?? '').trim() === '') {
-          addBad({
-            line: row.line,
-            column: mapping.headers[recordIdCol] ?? 'record_id',
-            reason: 'record_id is empty: the row cannot be identified',
-            raw: encryptJson(ctx.keyring, row.values.join(',')),
-          });
-        } else {
+        const entry = quarantineEntry(ctx.keyring, row, mapping.headers, recordIdCol);
+        if (entry) addBad(entry);
+        else if (row.kind === 'row') {
           chunk.rows.push({ line: row.line, values: row.values });
           if (chunk.rows.length >= o.chunkSize) await submit();
         }
