@@ -96,6 +96,55 @@ for (const backend of testBackends()) {
       expect((await flagsOf(ctx, 'DUP_BANK_ACCOUNT')).map((x) => x.record_id)).toEqual(['D1', 'D2']);
     });
 
+    it('builds the lookup indexes again for a batch as large as the archive, with the same findings', async () => {
+      const shared = cleanRow('B1');
+      const nights = [
+        [shared, cleanRow('B0'), cleanRow('B4', { consent: '否' })],
+        [
+          cleanRow('B2', {
+            holder_phone: shared.holder_phone!,
+            bank_account: shared.bank_account!,
+            holder_id_number: makeId('1980-05-06', 907),
+          }),
+          cleanRow('B3', { holder_id_number: shared.holder_id_number!, holder_name: '钱七' }),
+        ],
+        [{ ...shared, holder_phone: '13911112222' }],
+      ];
+      const indexes = async () =>
+        (
+          await sql<{ def: string }>`select pg_get_indexdef(indexrelid) as def from pg_index
+            where indrelid = 'customers'::regclass order by 1`.execute(storage.db)
+        ).rows.map((r) => r.def);
+      const before = await indexes();
+      const ingestNights = async (tag: string) => {
+        const rebuilt: number[] = [];
+        for (const [i, rows] of nights.entries()) {
+          const s = await run([writeCsv(dir, `${tag}${i}.csv`, rows)]);
+          expect(s.files[0]!.status).toBe('done');
+          rebuilt.push(s.files[0]!.indexesRebuilt ?? -1);
+        }
+        const flags = await flagsOf(ctx);
+        return {
+          rebuilt,
+          flags: flags
+            .map((f) => `${f.record_id}:${f.rule}:${f.status}:${f.related_record_ids.join('+')}`)
+            .sort(),
+        };
+      };
+      const rowByRow = await ingestNights('rows');
+      expect(rowByRow.rebuilt).toEqual([0, 0, 0]);
+      await clearTables(storage);
+      ctx = await openTestContext(storage, dir, { ingest: { rebuildIndexesFrom: 1 } });
+      const rebuilt = await ingestNights('rebuilt');
+      // Night 1 into an empty archive and night 2 (2 rows into 3) rebuild; night 3 (1 row into 5) does not.
+      expect(rebuilt.rebuilt[0]).toBeGreaterThan(0);
+      expect(rebuilt.rebuilt[1]).toBe(rebuilt.rebuilt[0]);
+      expect(rebuilt.rebuilt[2]).toBe(0);
+      expect(rebuilt.flags).toEqual(rowByRow.flags);
+      expect(rebuilt.flags).toContain('B2:DUP_PHONE:closed:B1');
+      expect(await indexes()).toEqual(before);
+    });
+
     it('keeps the last row of a record a file carries twice, and only that row’s findings', async () => {
       const f = writeCsv(dir, 'twice.csv', [
         cleanRow('T1', { holder_phone: '13800138000' }),
@@ -285,6 +334,23 @@ for (const backend of testBackends()) {
         'G2',
       ]);
       expect((await flagsOf(ctx, 'AGENT_RECHECK')).map((x) => x.record_id)).toEqual(['G3', 'G4']);
+      // G3 was re-checked and corrected. The next night (complaints loaded again) puts up the agent's
+      // new record and leaves the closed re-check closed.
+      await storage.db
+        .updateTable('flags')
+        .set({ status: 'closed', outcome: 'corrected' })
+        .where('rule', '=', 'AGENT_RECHECK')
+        .where('record_id', '=', 'G3')
+        .execute();
+      const next = await run([writeCsv(dir, 'cust2.csv', [cleanRow('G5', { agent_id: 'A002' })])], {
+        complaintsFile: complaints,
+      });
+      expect(next.files[0]).toMatchObject({ flagsRaised: 1, flagsReopened: 0 });
+      expect((await flagsOf(ctx, 'AGENT_RECHECK')).map((x) => `${x.record_id}:${x.status}`)).toEqual([
+        'G3:closed',
+        'G4:open',
+        'G5:open',
+      ]);
     });
 
     it('quarantines malformed rows with file, line, column and reason, and goes on with the rest', async () => {

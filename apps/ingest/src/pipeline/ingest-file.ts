@@ -264,6 +264,7 @@ export async function ingestFile(
         recheckFrom: minusDays(o.date, 365),
         recheckTo: o.date,
         agentsChanged: o.agentsChanged,
+        rebuildIndexesFrom: ctx.config.ingest.rebuildIndexesFrom,
       },
       async (trx, merged) => {
         Object.assign(result, merged);

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/database.js';
 
 /**
@@ -7,8 +7,10 @@ import type { Database } from '../storage/database.js';
  * from the records changed by this batch, the values that have a problem anywhere in the archive,
  * then builds the whole group for each such value: the cost follows the batch, not the archive.
  *
- * Findings go to the temporary table `batch_findings`; the values looked at go to `touched`
- * (so that flags of a group that is no longer a problem can close themselves).
+ * Findings go to the temporary table `batch_findings`. The values looked at are those of the
+ * changed records (temp table `changed`, which carries them) plus, in `touched`, the subjects of the
+ * changed records' open flags (their old values), so that flags of a group that is no longer a
+ * problem can close themselves.
  */
 export const CROSS_RECORD_RULES = [
   'DUP_PHONE',
@@ -22,6 +24,32 @@ export const CROSS_RECORD_RULES = [
 /** At most this many other records are named in one flag (the reason gives the full count): a group of
  * thousands sharing one value must not cost thousands of array operations per member. */
 const MAX_RELATED = 50;
+
+/** The column of `changed` (and of `customers`) holding the value each value rule groups by. */
+export const VALUE_RULE_COLUMNS = {
+  DUP_PHONE: 'holder_phone_bidx',
+  DUP_BANK_ACCOUNT: 'bank_account_bidx',
+  ID_CONFLICT: 'holder_id_bidx',
+  ID_LINE_LIMIT: 'holder_id_bidx',
+} as const;
+
+/**
+ * The values of one rule's column held by more than `min` live records (`where` narrows the records
+ * counted), among the values the rule looks at: the changed records' own (read from `changed`,
+ * whose statistics the planner has, so that a big batch is hashed and a small one looked up by
+ * index) and the old ones in `touched`. A hashed count, cheaper than the distinct counts that
+ * follow over the few values it keeps. Not one list of all values: without statistics for such a
+ * union the planner took a million values for 200 and looked each up by index.
+ */
+function sharedValues(rule: keyof typeof VALUE_RULE_COLUMNS, where: RawBuilder<unknown>, min: number) {
+  const col = sql.ref(`c.${VALUE_RULE_COLUMNS[rule]}`);
+  const from = (values: RawBuilder<unknown>) =>
+    sql`select ${col} as v from customers c where ${col} in (${values}) and c.destroyed_at is null and ${where}
+      group by 1 having count(*) > ${sql.lit(min)}`;
+  return sql`${from(sql`select ${sql.ref(VALUE_RULE_COLUMNS[rule])} from changed`)}
+      union
+      ${from(sql`select v from touched where rule = ${rule}::text`)}`;
+}
 
 interface SharedValueRule {
   rule: 'DUP_PHONE' | 'DUP_BANK_ACCOUNT';
@@ -68,7 +96,7 @@ export async function createWorkTables(trx: Transaction<Database>): Promise<void
   await sql`create temp table touched (rule text not null, v bytea not null) on commit drop`.execute(trx);
 }
 
-/** Records new or changed by the batch are in temp table `changed(customer_id, record_id)`. */
+/** Records new or changed by the batch are in temp table `changed(customer_id, record_id, …)` (merge-batch.ts). */
 export async function evaluateCrossRecordRules(
   trx: Transaction<Database>,
   opts: {
@@ -89,10 +117,13 @@ export async function evaluateCrossRecordRules(
 
 async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {
   const col = sql.ref(`c.${r.column}`);
+  // Values held by one record only are dropped first by a hashed count; the distinct count (which
+  // sorts) then runs over the few shared ones.
   await sql`
-    with problem as (
+    with shared as (${sharedValues(r.rule, sql`c.holder_id_bidx is not null`, 1)}),
+    problem as (
       select c.${sql.raw(r.column)} as v from customers c
-      where c.${sql.raw(r.column)} in (select v from touched where rule = ${r.rule}::text)
+      where c.${sql.raw(r.column)} in (select v from shared)
         and c.destroyed_at is null and c.holder_id_bidx is not null
       group by 1 having count(distinct c.holder_id_bidx) > 1
     ),
@@ -115,17 +146,11 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
 }
 
 /**
- * The values the rules look at, in one pass: the phone, bank account and ID number of every record
- * the batch changed, and the subject of their open flags (their old value, so that a group the
- * record left is looked at again).
+ * The old values the rules look at again: the subjects of the changed records' open flags, so that
+ * a group a record left is looked at again (the new values are read from `changed`).
  */
 async function touchValues(trx: Transaction<Database>): Promise<void> {
   await sql`insert into touched (rule, v)
-      select r.rule, r.v from changed ch join customers c on c.customer_id = ch.customer_id
-      cross join lateral (values ('DUP_PHONE', c.holder_phone_bidx), ('DUP_BANK_ACCOUNT', c.bank_account_bidx),
-        ('ID_CONFLICT', c.holder_id_bidx), ('ID_LINE_LIMIT', c.holder_id_bidx)) as r(rule, v)
-      where r.v is not null
-      union all
       select f.rule, f.subject_bidx from changed ch join flags f on f.record_id = ch.record_id
       where f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT')
         and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(trx);
@@ -143,9 +168,10 @@ async function analyzeTouched(trx: Transaction<Database>): Promise<void> {
 /** One identity document used with different identities: same ID number, another name or birth date. */
 async function idConflict(trx: Transaction<Database>): Promise<void> {
   await sql`
-    with problem as (
+    with shared as (${sharedValues('ID_CONFLICT', sql`true`, 1)}),
+    problem as (
       select c.holder_id_bidx as v from customers c
-      where c.holder_id_bidx in (select v from touched where rule = 'ID_CONFLICT') and c.destroyed_at is null
+      where c.holder_id_bidx in (select v from shared) and c.destroyed_at is null
       group by 1
       having count(distinct c.holder_name_bidx) > 1 or count(distinct c.holder_birth_date) > 1
     ),
@@ -169,11 +195,12 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
 /** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
 async function lineLimit(trx: Transaction<Database>, max: number): Promise<void> {
   await sql`
-    with grp as (
+    with shared as (${sharedValues('ID_LINE_LIMIT', sql`c.service_number_bidx is not null`, max)}),
+    grp as (
       select c.holder_id_bidx as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
              count(distinct c.service_number_bidx) as n_lines
       from customers c
-      where c.holder_id_bidx in (select v from touched where rule = 'ID_LINE_LIMIT')
+      where c.holder_id_bidx in (select v from shared)
         and c.service_number_bidx is not null and c.destroyed_at is null
       group by 1 having count(distinct c.service_number_bidx) > ${max}
     )
@@ -220,7 +247,12 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
   }
 }
 
-/** 002 §3.14: two or more verified mis-selling complaints within a year → every record of that agent is re-checked. */
+/**
+ * 002 §3.14: two or more verified mis-selling complaints within a year → every record of that agent
+ * is re-checked. A record is put up once per agent: records that already have this flag (open or
+ * decided) are left alone, so that a re-check a reviewer closed is not reopened the next night and
+ * the nightly cost is the new records of such agents, not all their records again.
+ */
 async function agentRecheck(
   trx: Transaction<Database>,
   opts: { recheckComplaints: number; recheckFrom: string; recheckTo: string },
@@ -231,13 +263,18 @@ async function agentRecheck(
       where verified and category = '销售误导' and received_on between ${opts.recheckFrom}::date and ${opts.recheckTo}::date
       group by agent_id having count(*) >= ${opts.recheckComplaints}
     )
+    , due as (
+      select encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
+        c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n
+      from agents_due d join customers c on c.agent_id = d.agent_id
+      where c.destroyed_at is null
+    )
     insert into batch_findings
-    select encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex'), 'AGENT_RECHECK', 'warning',
-      c.customer_id, c.record_id, c.archive_no, '{}'::text[],
-      format('营销员 %s 一年内有 %s 起经核实的销售误导投诉，其经办的客户资料须重新核查', c.agent_id, d.n),
-      format('Agent %s has %s verified mis-selling complaints within a year: every record they sold must be re-checked', c.agent_id, d.n),
-      jsonb_build_object('agent_id', c.agent_id), c.channel, c.branch, c.agent_id, null::bytea
-    from agents_due d join customers c on c.agent_id = d.agent_id
-    where c.destroyed_at is null
+    select u.fingerprint, 'AGENT_RECHECK', 'warning', u.customer_id, u.record_id, u.archive_no, '{}'::text[],
+      format('营销员 %s 一年内有 %s 起经核实的销售误导投诉，其经办的客户资料须重新核查', u.agent_id, u.n),
+      format('Agent %s has %s verified mis-selling complaints within a year: every record they sold must be re-checked', u.agent_id, u.n),
+      jsonb_build_object('agent_id', u.agent_id), u.channel, u.branch, u.agent_id, null::bytea
+    from due u
+    where not exists (select 1 from flags f where f.fingerprint = u.fingerprint)
     on conflict (fingerprint) do nothing`.execute(trx);
 }

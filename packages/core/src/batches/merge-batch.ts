@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/database.js';
-import { CROSS_RECORD_RULES, createWorkTables, evaluateCrossRecordRules } from './cross-record-rules.js';
+import { createWorkTables, evaluateCrossRecordRules, VALUE_RULE_COLUMNS } from './cross-record-rules.js';
 
 /** Customer columns copied from staging into the archive. */
 export const CUSTOMER_DATA_COLUMNS = [
@@ -51,6 +51,25 @@ export interface MergeOptions {
   recheckTo: string;
   /** Agent master data was loaded in this run: compare the whole archive with it. */
   agentsChanged: boolean;
+  /**
+   * A batch of at least this many rows that is at least half the archive's size rebuilds the
+   * archive's lookup indexes instead of updating them row by row (see `rebuildsIndexes`).
+   * Unset: never.
+   */
+  rebuildIndexesFrom?: number;
+}
+
+/**
+ * PostgreSQL's advice for bulk loads ("Populating a Database": remove indexes): building an index
+ * sorts its entries once, while inserting a million rows into seven b-trees of random keys costs a
+ * page visit per entry (about 3 µs each on the local server, most of a big night's merge). So a
+ * batch that is large against the archive drops the archive's non-unique indexes inside the merge
+ * transaction and builds them again after the upsert. The unique ones stay (the upsert needs them).
+ * Everything is in the one transaction: a crash leaves the indexes as they were. The price is
+ * that readers of `customers` wait for the merge to commit (DROP INDEX locks the table).
+ */
+export function rebuildsIndexes(staged: number, archive: number, from: number | undefined): boolean {
+  return from !== undefined && staged >= from && staged * 2 >= archive;
 }
 
 export interface MergeResult {
@@ -62,6 +81,8 @@ export interface MergeResult {
   flagsAutoClosed: number;
   recordsFlagged: number;
   findingsByRule: Record<string, number>;
+  /** Archive indexes dropped and built again for this batch (0: updated row by row). */
+  indexesRebuilt: number;
 }
 
 /**
@@ -100,18 +121,30 @@ export async function mergeStagedBatch(
         ) d
         where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
     }
-    // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
-    await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null) on commit drop`.execute(
+    const sizes = await sql<{ staged: number; archive: number }>`
+      select (select count(*) from ${staged})::int as staged,
+             (select greatest(reltuples, 0) from pg_class where oid = 'customers'::regclass)::float8 as archive`.execute(
       trx,
     );
+    const rebuild = rebuildsIndexes(sizes.rows[0]!.staged, sizes.rows[0]!.archive, o.rebuildIndexesFrom);
+    const dropped = rebuild ? await dropLookupIndexes(trx) : [];
+    // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
+    // With the values the shared-value rules look at, so that they need not be read back from the archive.
+    await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
+        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea) on commit drop`.execute(trx);
     await sql`with up as (
         insert into customers (${cols}, first_batch_id, last_batch_id)
         select ${cols}, ${o.batchId}, ${o.batchId} from ${staged}
         on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
         where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null
-        returning customer_id, record_id, first_batch_id = ${o.batchId} as inserted
+        returning customer_id, record_id, first_batch_id = ${o.batchId} as inserted,
+          holder_phone_bidx, bank_account_bidx, holder_id_bidx
       )
       insert into changed select * from up`.execute(trx);
+    if (dropped.length > 0) {
+      await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+      for (const def of dropped) await sql.raw(def).execute(trx);
+    }
     await sql`create index on changed (record_id)`.execute(trx);
     // Temporary tables have no statistics until analysed, and rows this transaction added to the
     // archive are not in its statistics either (autovacuum cannot see them): after a first night
@@ -120,7 +153,7 @@ export async function mergeStagedBatch(
     await sql`analyze changed`.execute(trx);
     await sql`analyze customers`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
-      select (select count(*) from ${staged})::int as total,
+      select ${sizes.rows[0]!.staged}::int as total,
              (select count(*) from changed where inserted)::int as inserted,
              (select count(*) from changed)::int as changed`.execute(trx);
     const { total, inserted, changed } = counts.rows[0]!;
@@ -175,17 +208,25 @@ export async function mergeStagedBatch(
       trx,
     );
 
-    const crossRules = CROSS_RECORD_RULES.filter((r) => r !== 'AGENT_RECHECK');
-    // Candidates are found by two index joins (flags of changed records; open flags of the values
-    // looked at), not by testing every open flag: the cost follows the batch, not the archive.
+    // Candidates: flags of changed records, and open flags of the values looked at (old ones in
+    // `touched`, new ones in `changed`), found by joins on the open flags, not by testing every flag
+    // of the archive. Each join hashes the open flags of one rule and reads `changed` once.
+    const byValue = Object.entries(VALUE_RULE_COLUMNS).map(
+      ([
+        rule,
+        col,
+      ]) => sql`select f.flag_id from flags f join changed ch on ch.${sql.ref(col)} = f.subject_bidx
+        where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`,
+    );
     const closed = await sql<{ n: number }>`
       with candidates as (
         select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
         where f.status in ('open', 'assigned')
         union
-        select f.flag_id from (select distinct rule, v from touched) t
+        select f.flag_id from touched t
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
-        where t.rule in (${sql.join(crossRules)})
+        union
+        ${sql.join(byValue, sql` union `)}
       ), up as (
         update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
         from candidates c
@@ -216,8 +257,20 @@ export async function mergeStagedBatch(
       flagsAutoClosed: closed.rows[0]!.n,
       recordsFlagged: raised.rows[0]!.records,
       findingsByRule: Object.fromEntries(byRule.rows.map((r) => [r.rule, r.n])),
+      indexesRebuilt: dropped.length,
     };
     if (finalize) await finalize(trx, result);
     return result;
   });
+}
+
+/** Drops the non-unique indexes of `customers` and returns the statements that build them again. */
+async function dropLookupIndexes(trx: Transaction<Database>): Promise<string[]> {
+  const found = await sql<{ name: string; def: string }>`
+    select c.relname as name, pg_get_indexdef(i.indexrelid) as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = 'customers'::regclass and not i.indisunique and not i.indisprimary
+    order by c.relname`.execute(trx);
+  for (const ix of found.rows) await sql`drop index ${sql.ref(ix.name)}`.execute(trx);
+  return found.rows.map((ix) => ix.def);
 }

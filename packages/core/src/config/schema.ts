@@ -45,6 +45,13 @@ export const configSchema = z.object({
       /** Working days between ingestion and listing (T+1) and between listing and due date (002 §3.7, §3.13). */
       listAfterWorkingDays: z.number().int().min(0).default(1),
       dueAfterWorkingDays: z.number().int().min(1).default(3),
+      /**
+       * A file of at least this many rows that is at least half the archive's size has the archive's
+       * lookup indexes built again after its upsert instead of updated row by row: PostgreSQL's advice
+       * for bulk loads, several times faster at a million rows. Readers of the archive wait for that
+       * merge to commit. Small nights never do it.
+       */
+      rebuildIndexesFrom: z.number().int().min(1).default(100_000),
       /** Years a record is kept after its sign date before it is due for destruction (company archive rules; 30 is the common life-insurance term). */
       retentionYears: z.number().int().min(1).default(30),
     })
