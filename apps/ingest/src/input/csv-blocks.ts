@@ -212,15 +212,17 @@ function checkRow(
 }
 
 /** Quotes in a line, modulo 2. */
-function oddQuotes(text: string, from: number, to: number): boolean {
+function oddQuotes(line: string): boolean {
   let odd = false;
-  for (let i = text.indexOf('"', from); i >= 0 && i < to; i = text.indexOf('"', i + 1)) odd = !odd;
+  for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) odd = !odd;
   return odd;
 }
 
 /**
  * Splits decoded CSV text (whole records; its first line is line `firstLine` of the file) into
  * rows: good rows with their values, malformed ones with line, column and reason for quarantine.
+ * The text is split into lines once: looking for the next quote from every line's start instead
+ * scanned the rest of a quote-free block each time (10 times the cost of the splitting itself).
  */
 export function parseCsvText(
   text: string,
@@ -230,44 +232,28 @@ export function parseCsvText(
   encoding: string,
 ): ParsedCsvRow[] {
   const out: ParsedCsvRow[] = [];
-  let pos = 0;
-  let line = firstLine;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const quote = text.indexOf('"', pos);
-    if (quote < 0 || quote >= end) {
-      let last = end;
-      if (last > pos && text.charCodeAt(last - 1) === 13) last--;
-      if (last > pos) {
-        const raw = text.slice(pos, last);
-        out.push(checkRow(raw.split(','), line, width, headers, encoding, raw));
-      }
-      pos = end + 1;
-      line++;
+  const lines = text.split('\n');
+  // A final line feed ends the last line; it does not start another.
+  const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  let i = 0;
+  while (i < count) {
+    const l = lines[i]!;
+    if (!l.includes('"')) {
+      const raw = l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
+      if (raw.length > 0) out.push(checkRow(raw.split(','), firstLine + i, width, headers, encoding, raw));
+      i++;
       continue;
     }
     // Quoted fields: take lines until the quotes balance (or the text ends), and let csv-parse read them.
-    let segEnd = end;
-    let segLines = 1;
-    let odd = oddQuotes(text, pos, end);
-    while (odd && segEnd < text.length) {
-      const next = text.indexOf('\n', segEnd + 1);
-      const stop = next < 0 ? text.length : next;
-      if (oddQuotes(text, segEnd + 1, stop)) odd = false;
-      segEnd = stop;
-      segLines++;
+    let j = i;
+    let odd = oddQuotes(l);
+    while (odd && j + 1 < count) {
+      j++;
+      if (oddQuotes(lines[j]!)) odd = false;
     }
-    quotedSegmentRows(
-      text.slice(pos, Math.min(segEnd + 1, text.length)),
-      line,
-      width,
-      headers,
-      encoding,
-      out,
-    );
-    pos = segEnd + 1;
-    line += segLines;
+    const segment = lines.slice(i, j + 1).join('\n') + (j < lines.length - 1 ? '\n' : '');
+    quotedSegmentRows(segment, firstLine + i, width, headers, encoding, out);
+    i = j + 1;
   }
   return out;
 }

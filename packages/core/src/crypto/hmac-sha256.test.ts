@@ -31,6 +31,19 @@ describe('hmacSha256', () => {
     expect(hmacSha256Hex(key, 'x', 'y', 20)).toBe(reference(key, 'xy').toString('hex').slice(0, 40));
   });
 
+  it('equals createHmac for keys of every length up to three blocks and texts short and long, in any order', () => {
+    const alphabet = ['a', '7', ' ', '\0', 'é', '张', '号', '😀', '\ud83d'];
+    for (let i = 0; i < 400; i++) {
+      const key = randomBytes(i % 200);
+      // Lengths jump around so that a long text (the scratch buffer grows) is followed by short ones.
+      const n = [0, 1, 11, 63, 64, 65, 300, 5000][i % 8]!;
+      let text = '';
+      for (let j = 0; j < n; j++) text += alphabet[(i * 31 + j * 7) % alphabet.length];
+      expect(hmacSha256(key, 'k\0', text)).toEqual(reference(key, `k\0${text}`));
+      expect(hmacSha256Hex(key, '', text, 20)).toBe(reference(key, text).toString('hex').slice(0, 40));
+    }
+  });
+
   it('does not mix up keys', () => {
     const a = randomBytes(32);
     const b = randomBytes(32);
