@@ -145,6 +145,39 @@ for (const backend of testBackends()) {
       expect(await indexes()).toEqual(before);
     });
 
+    it.skipIf(backend.name !== 'postgres')(
+      'updates the indexes row by row when a reader holds the archive past the wait, and rebuilds once it lets go',
+      async () => {
+        ctx = await openTestContext(storage, dir, {
+          ingest: { rebuildIndexesFrom: 1, rebuildLockWaitSeconds: 0.3 },
+        });
+        await run([writeCsv(dir, 'w0.csv', [cleanRow('W0')])]);
+        // A report reading the archive in a long transaction (another connection).
+        const reader = await storage.pool!.connect();
+        try {
+          await reader.query('begin');
+          await reader.query('select count(*) from customers');
+          const shared = cleanRow('W1');
+          const other = cleanRow('W2', {
+            holder_phone: shared.holder_phone!,
+            holder_id_number: makeId('1980-05-06', 911),
+          });
+          const started = Date.now();
+          const busy = await run([writeCsv(dir, 'w1.csv', [shared, other])]);
+          expect(busy.files[0]).toMatchObject({ status: 'done', recordsInserted: 2, indexesRebuilt: 0 });
+          expect(busy.files[0]!.indexRebuildSkipped).toMatch(/readers of the archive/);
+          expect(Date.now() - started).toBeLessThan(10_000);
+          expect((await flagsOf(ctx, 'DUP_PHONE')).map((f) => f.record_id)).toEqual(['W1', 'W2']);
+        } finally {
+          await reader.query('commit');
+          reader.release();
+        }
+        const free = await run([writeCsv(dir, 'w3.csv', [cleanRow('W3'), cleanRow('W4'), cleanRow('W5')])]);
+        expect(free.files[0]!.indexesRebuilt).toBeGreaterThan(0);
+        expect(free.files[0]!.indexRebuildSkipped).toBeUndefined();
+      },
+    );
+
     it('keeps the last row of a record a file carries twice, and only that row’s findings', async () => {
       const f = writeCsv(dir, 'twice.csv', [
         cleanRow('T1', { holder_phone: '13800138000' }),

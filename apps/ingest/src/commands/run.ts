@@ -92,6 +92,11 @@ function printFile(r: FileResult, out: CliOutput): void {
   );
   const rules = Object.entries(r.findingsByRule ?? {}).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) out.say(`  findings: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.indexesRebuilt)
+    out.say(
+      `  ${r.indexesRebuilt} archive indexes built again after the upsert (a file as large as the archive)`,
+    );
+  if (r.indexRebuildSkipped) out.say(`  no index rebuild: ${r.indexRebuildSkipped}`);
   for (const q of r.quarantineSample.slice(0, 10)) {
     out.say(`  quarantined: ${name} line ${q.line}${q.column ? `, column ${q.column}` : ''}: ${q.reason}`);
   }

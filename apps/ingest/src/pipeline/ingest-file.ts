@@ -265,6 +265,7 @@ export async function ingestFile(
         recheckTo: o.date,
         agentsChanged: o.agentsChanged,
         rebuildIndexesFrom: ctx.config.ingest.rebuildIndexesFrom,
+        rebuildLockWaitMs: ctx.config.ingest.rebuildLockWaitSeconds * 1000,
       },
       async (trx, merged) => {
         Object.assign(result, merged);

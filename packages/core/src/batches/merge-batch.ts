@@ -57,6 +57,12 @@ export interface MergeOptions {
    * Unset: never.
    */
   rebuildIndexesFrom?: number;
+  /**
+   * How long the rebuild waits for readers of `customers` (a report, the console) to finish
+   * before it gives up and updates the indexes row by row instead (milliseconds; default 10 s).
+   * While it waits, new readers queue behind it.
+   */
+  rebuildLockWaitMs?: number;
 }
 
 /**
@@ -83,6 +89,8 @@ export interface MergeResult {
   findingsByRule: Record<string, number>;
   /** Archive indexes dropped and built again for this batch (0: updated row by row). */
   indexesRebuilt: number;
+  /** Why a rebuild the batch's size called for was not done (readers held the archive too long). */
+  indexRebuildSkipped?: string;
 }
 
 /**
@@ -127,7 +135,7 @@ export async function mergeStagedBatch(
       trx,
     );
     const rebuild = rebuildsIndexes(sizes.rows[0]!.staged, sizes.rows[0]!.archive, o.rebuildIndexesFrom);
-    const dropped = rebuild ? await dropLookupIndexes(trx) : [];
+    const dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
     // With the values the shared-value rules look at, so that they need not be read back from the archive.
     await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
@@ -141,7 +149,7 @@ export async function mergeStagedBatch(
           holder_phone_bidx, bank_account_bidx, holder_id_bidx
       )
       insert into changed select * from up`.execute(trx);
-    if (dropped.length > 0) {
+    if (dropped && dropped.length > 0) {
       await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
       for (const def of dropped) await sql.raw(def).execute(trx);
     }
@@ -257,15 +265,36 @@ export async function mergeStagedBatch(
       flagsAutoClosed: closed.rows[0]!.n,
       recordsFlagged: raised.rows[0]!.records,
       findingsByRule: Object.fromEntries(byRule.rows.map((r) => [r.rule, r.n])),
-      indexesRebuilt: dropped.length,
+      indexesRebuilt: dropped?.length ?? 0,
+      ...(dropped === undefined
+        ? {
+            indexRebuildSkipped: `readers of the archive held it for more than ${Math.round((o.rebuildLockWaitMs ?? 10_000) / 1000)} s: indexes updated row by row`,
+          }
+        : {}),
     };
     if (finalize) await finalize(trx, result);
     return result;
   });
 }
 
-/** Drops the non-unique indexes of `customers` and returns the statements that build them again. */
-async function dropLookupIndexes(trx: Transaction<Database>): Promise<string[]> {
+/**
+ * Drops the non-unique indexes of `customers` and returns the statements that build them again;
+ * undefined when readers of the table did not let go within `waitMs` (nothing dropped, and the
+ * transaction goes on as if no rebuild had been asked for).
+ */
+async function dropLookupIndexes(trx: Transaction<Database>, waitMs: number): Promise<string[] | undefined> {
+  await sql`savepoint drop_lookup_indexes`.execute(trx);
+  await sql.raw(`set local lock_timeout = ${Math.max(1, Math.round(waitMs))}`).execute(trx);
+  try {
+    await sql`lock table customers in access exclusive mode`.execute(trx);
+  } catch (err) {
+    // 55P03 lock_not_available: the wait ran out. Anything else is a real failure.
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    await sql`rollback to savepoint drop_lookup_indexes`.execute(trx);
+    return undefined;
+  }
+  await sql`set local lock_timeout to default`.execute(trx);
+  await sql`release savepoint drop_lookup_indexes`.execute(trx);
   const found = await sql<{ name: string; def: string }>`
     select c.relname as name, pg_get_indexdef(i.indexrelid) as def
     from pg_index i join pg_class c on c.oid = i.indexrelid

@@ -52,6 +52,8 @@ export const configSchema = z.object({
        * merge to commit. Small nights never do it.
        */
       rebuildIndexesFrom: z.number().int().min(1).default(100_000),
+      /** Seconds such a merge waits for readers of the archive to finish before it updates the indexes row by row instead (new readers queue behind it meanwhile). */
+      rebuildLockWaitSeconds: z.number().min(0.001).max(600).default(10),
       /** Years a record is kept after its sign date before it is due for destruction (company archive rules; 30 is the common life-insurance term). */
       retentionYears: z.number().int().min(1).default(30),
     })
