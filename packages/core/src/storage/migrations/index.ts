@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.js';
 import * as auditor from './0002-auditor.js';
 import * as consoleApp from './0003-console.js';
 import * as ingestLookups from './0004-ingest-lookups.js';
+import * as dropArchiveNoIndex from './0005-drop-archive-no-index.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-auditor': auditor,
   '0003-console': consoleApp,
   '0004-ingest-lookups': ingestLookups,
+  '0005-drop-archive-no-index': dropArchiveNoIndex,
 };
