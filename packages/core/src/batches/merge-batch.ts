@@ -67,7 +67,7 @@ export interface MergeOptions {
 
 /**
  * PostgreSQL's advice for bulk loads ("Populating a Database": remove indexes): building an index
- * sorts its entries once, while inserting a million rows into seven b-trees of random keys costs a
+ * sorts its entries once, while inserting a million rows into six b-trees (mostly of random keys) costs a
  * page visit per entry (about 3 µs each on the local server, most of a big night's merge). So a
  * batch that is large against the archive drops the archive's non-unique indexes inside the merge
  * transaction and builds them again after the upsert. The unique ones stay (the upsert needs them).
