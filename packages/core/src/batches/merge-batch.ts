@@ -268,7 +268,7 @@ export async function mergeStagedBatch(
       indexesRebuilt: dropped?.length ?? 0,
       ...(dropped === undefined
         ? {
-            indexRebuildSkipped: `readers of the archive held it for more than ${Math.round((o.rebuildLockWaitMs ?? 10_000) / 1000)} s: indexes updated row by row`,
+            indexRebuildSkipped: `readers of the archive held it for more than ${(o.rebuildLockWaitMs ?? 10_000) / 1000} s: indexes updated row by row`,
           }
         : {}),
     };
