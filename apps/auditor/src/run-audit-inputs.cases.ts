@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runAuditCommand } from './commands/run.js';
 import { runAudit } from './run-audit.js';
 import {
+  anomalyKeys,
   ev,
   LOG_FIELDS,
   type LogEvent,
@@ -50,15 +51,6 @@ function dayLog(format: 'jsonl' | 'csv'): { lines: string[]; badLine: number; re
   const lines = logLines('csv', [...before, ...after]);
   lines.splice(4, 0, '2026-11-16T10:15:00+08:00,A001,teleport,KH000000014,1,,10.8.3.27,T1,ok');
   return { lines, badLine: 5, reason: /unknown action "teleport"/ };
-}
-
-async function anomalyKeys(ctx: CustodianContext): Promise<string[]> {
-  const rows = await ctx.storage.db
-    .selectFrom('anomalies')
-    .select('group_key')
-    .orderBy('group_key')
-    .execute();
-  return rows.map((r) => r.group_key);
 }
 
 export function describeLogInputs(env: SuiteEnv): void {

@@ -15,6 +15,7 @@ import { runAnomaliesCommand } from './commands/anomalies.js';
 import { runAudit } from './run-audit.js';
 import { type SampleLogFiles, writeSampleLogs } from './sample/write-sample-logs.js';
 import { listAnomalies, resolveAnomaly } from './store/anomalies-repo.js';
+import { ANOMALY_EXPORT_KEYS } from './testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auditor-it-'));
 let files: SampleLogFiles;
@@ -95,21 +96,7 @@ for (const backend of testBackends()) {
         .split('\n')
         .map((l) => JSON.parse(l));
       expect(lines.length).toBeGreaterThan(10);
-      for (const k of [
-        'anomaly_id',
-        'code',
-        'severity',
-        'operator_id',
-        'first_ts',
-        'last_ts',
-        'event_count',
-        'archive_nos',
-        'score',
-        'reason_zh',
-        'reason_en',
-        'status',
-      ])
-        expect(lines[0]).toHaveProperty(k);
+      for (const k of ANOMALY_EXPORT_KEYS) expect(lines[0]).toHaveProperty(k);
       expect(
         await runAnomaliesCommand(
           ctx,

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../run-audit.js';
 import {
+  ANOMALY_EXPORT_KEYS,
   ev,
   type LogEvent,
   logLines,
@@ -327,21 +328,7 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
       const ids = lines.map((l) => l['anomaly_id'] as number);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
       for (const l of lines) {
-        for (const k of [
-          'anomaly_id',
-          'code',
-          'severity',
-          'operator_id',
-          'first_ts',
-          'last_ts',
-          'event_count',
-          'archive_nos',
-          'score',
-          'reason_zh',
-          'reason_en',
-          'status',
-        ])
-          expect(l, k).toHaveProperty(k);
+        for (const k of ANOMALY_EXPORT_KEYS) expect(l, k).toHaveProperty(k);
         expect(l['first_ts']).toMatch(/^2026-11-1[67]T\d{2}:\d{2}:\d{2}\.000\+08:00$/);
         expect(['error', 'warning', 'info']).toContain(l['severity']);
         expect(l['status']).toBe('open');

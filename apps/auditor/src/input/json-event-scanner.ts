@@ -1,4 +1,5 @@
 import { ACTIONS, type BatchBuilder, type Dictionaries } from './event-batch.js';
+import { LOG_FIELDS } from './log-fields.js';
 import { parseTimestampIn } from './timestamp.js';
 
 /**
@@ -13,6 +14,7 @@ import { parseTimestampIn } from './timestamp.js';
  * give the same events.
  */
 
+// Positions in LOG_FIELDS.
 const K_TS = 0;
 const K_OP = 1;
 const K_ACTION = 2;
@@ -22,17 +24,7 @@ const K_APPROVAL = 5;
 const K_IP = 6;
 const K_TERMINAL = 7;
 const K_RESULT = 8;
-const KEYS = [
-  'ts',
-  'operator_id',
-  'action',
-  'archive_no',
-  'record_count',
-  'approval_id',
-  'client_ip',
-  'terminal_id',
-  'result',
-];
+const KEYS: readonly string[] = LOG_FIELDS;
 
 /** Value bounds per known key; start -1: absent. Kind: 1 string, 2 integer, 3 null. */
 const vStart = new Int32Array(KEYS.length);

@@ -12,6 +12,7 @@ import {
   splitArchiveNo,
 } from './event-batch.js';
 import { scanJsonEvent } from './json-event-scanner.js';
+import { LOG_FIELDS, type LogField } from './log-fields.js';
 import { parseTimestamp } from './timestamp.js';
 
 /**
@@ -38,7 +39,7 @@ export interface LogFileStats {
 }
 
 /** Canonical field → accepted CSV headers (canonical names first; the Chinese ones business systems print). */
-const CSV_HEADERS: Record<string, string[]> = {
+const CSV_HEADERS: Record<LogField, string[]> = {
   ts: ['ts', 'timestamp', 'time', '操作时间', '时间'],
   operator_id: ['operator_id', 'operator', '操作员', '操作员编号', '工号'],
   action: ['action', '操作', '操作类型'],
@@ -49,7 +50,7 @@ const CSV_HEADERS: Record<string, string[]> = {
   terminal_id: ['terminal_id', 'terminal', '终端', '终端编号'],
   result: ['result', '结果'],
 };
-const FIELDS = Object.keys(CSV_HEADERS);
+const FIELDS = LOG_FIELDS;
 
 const BAD_SAMPLE = 20;
 

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runScheduleCommand } from '../commands/schedule.js';
 import { auditorLockName } from '../run-audit.js';
 import {
+  anomalyKeys,
   ev,
   logLines,
   runCli,
@@ -58,15 +59,6 @@ function writeLogsDir(logsDir: string): void {
 const at = (shanghai: string) => new Date(`${shanghai}+08:00`);
 const runs = (rs: NightlyAuditResult[]) =>
   rs.map((r) => `${r.day} ${r.status} ${r.files.map((f) => basename(f)).join(',')}`);
-
-async function anomalyKeys(ctx: CustodianContext): Promise<string[]> {
-  const rows = await ctx.storage.db
-    .selectFrom('anomalies')
-    .select('group_key')
-    .orderBy('group_key')
-    .execute();
-  return rows.map((r) => r.group_key);
-}
 
 async function jobRuns(ctx: CustodianContext): Promise<string[]> {
   const rows = await ctx.storage.db

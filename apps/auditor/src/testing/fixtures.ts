@@ -13,6 +13,9 @@ import {
 import type { TestBackend } from '@custodian/core/testing';
 import { vi } from 'vitest';
 import type { AuditorConfig } from '../config.js';
+import { LOG_FIELDS } from '../input/log-fields.js';
+
+export { LOG_FIELDS };
 
 /**
  * Test support for the auditor: small hand-built staff, approval and log files with known answers,
@@ -64,18 +67,6 @@ export function withAuditorConfig(ctx: CustodianContext, auditor: Partial<Audito
 export const STAFF_HEADER = 'operator_id,name,department,branch,role,clearance,status,status_since';
 export const APPROVALS_HEADER =
   'approval_id,operator_id,kind,scope,purpose,approved_by,valid_from,valid_to,max_records';
-export const LOG_FIELDS = [
-  'ts',
-  'operator_id',
-  'action',
-  'archive_no',
-  'record_count',
-  'approval_id',
-  'client_ip',
-  'terminal_id',
-  'result',
-] as const;
-
 export type LogEvent = Partial<Record<(typeof LOG_FIELDS)[number], string | number>> &
   Record<string, string | number>;
 
@@ -186,3 +177,29 @@ export async function runCli(
   if (argv.includes('--json') && last) json = JSON.parse(last) as Record<string, unknown>;
   return { code, stdout, stderr, json };
 }
+
+/** The group keys of the stored anomalies (operator|code|day), sorted. */
+export async function anomalyKeys(ctx: CustodianContext): Promise<string[]> {
+  const rows = await ctx.storage.db
+    .selectFrom('anomalies')
+    .select('group_key')
+    .orderBy('group_key')
+    .execute();
+  return rows.map((r) => r.group_key);
+}
+
+/** The fields of an exported anomaly (formats.md, anomalies export). */
+export const ANOMALY_EXPORT_KEYS = [
+  'anomaly_id',
+  'code',
+  'severity',
+  'operator_id',
+  'first_ts',
+  'last_ts',
+  'event_count',
+  'archive_nos',
+  'score',
+  'reason_zh',
+  'reason_en',
+  'status',
+] as const;

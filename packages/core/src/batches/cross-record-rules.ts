@@ -63,7 +63,6 @@ async function fillShared(
 
 interface SharedValueRule {
   rule: 'DUP_PHONE' | 'DUP_BANK_ACCOUNT';
-  column: 'holder_phone_bidx' | 'bank_account_bidx';
   masked: 'holder_phone_masked' | 'bank_account_masked';
   field: string;
   zh: string;
@@ -73,7 +72,6 @@ interface SharedValueRule {
 const SHARED_VALUE_RULES: SharedValueRule[] = [
   {
     rule: 'DUP_PHONE',
-    column: 'holder_phone_bidx',
     masked: 'holder_phone_masked',
     field: 'holder_phone',
     zh: '手机号码',
@@ -81,7 +79,6 @@ const SHARED_VALUE_RULES: SharedValueRule[] = [
   },
   {
     rule: 'DUP_BANK_ACCOUNT',
-    column: 'bank_account_bidx',
     masked: 'bank_account_masked',
     field: 'bank_account',
     zh: '银行账号',
@@ -127,19 +124,20 @@ export async function evaluateCrossRecordRules(
 }
 
 async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {
-  const col = sql.ref(`c.${r.column}`);
+  const column = VALUE_RULE_COLUMNS[r.rule];
+  const col = sql.ref(`c.${column}`);
   await fillShared(trx, r.rule, sql`c.holder_id_bidx is not null`, 1);
   await sql`
     with problem as (
-      select c.${sql.raw(r.column)} as v from customers c
-      where c.${sql.raw(r.column)} in (select v from shared)
+      select c.${sql.raw(column)} as v from customers c
+      where c.${sql.raw(column)} in (select v from shared)
         and c.destroyed_at is null and c.holder_id_bidx is not null
       group by 1 having count(distinct c.holder_id_bidx) > 1
     ),
     grp as (
-      select c.${sql.raw(r.column)} as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
+      select c.${sql.raw(column)} as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
              count(*) as n_rec, count(distinct c.holder_id_bidx) as n_ids
-      from customers c join problem p on c.${sql.raw(r.column)} = p.v
+      from customers c join problem p on c.${sql.raw(column)} = p.v
       where c.destroyed_at is null group by 1
     )
     insert into batch_findings
@@ -149,8 +147,8 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
         array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], '、'), case when g.n_rec - 1 > ${sql.lit(MAX_RELATED)} then ' 等' else '' end),
       format(${`The same ${r.en} %s is registered for customers with %s different ID numbers (%s records); other records: %s%s`}::text, c.${sql.raw(r.masked)}, g.n_ids, g.n_rec,
         array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], ', '), case when g.n_rec - 1 > ${sql.lit(MAX_RELATED)} then ' and more' else '' end),
-      jsonb_build_object(${r.field}::text, c.${sql.raw(r.masked)}), c.channel, c.branch, c.agent_id, c.${sql.raw(r.column)}
-    from grp g join customers c on c.${sql.raw(r.column)} = g.v and c.destroyed_at is null
+      jsonb_build_object(${r.field}::text, c.${sql.raw(r.masked)}), c.channel, c.branch, c.agent_id, c.${sql.raw(column)}
+    from grp g join customers c on c.${sql.raw(column)} = g.v and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
 }
 
@@ -161,7 +159,7 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
 async function touchValues(trx: Transaction<Database>): Promise<void> {
   await sql`insert into touched (rule, v)
       select f.rule, f.subject_bidx from changed ch join flags f on f.record_id = ch.record_id
-      where f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT')
+      where f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT', 'AGENT_CONTACT_SUBSTITUTION')
         and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(trx);
   await analyzeTouched(trx);
 }
@@ -238,11 +236,6 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
     ['holder_phone_bidx', 'phone_bidx', 'holder_phone', '联系电话', 'phone', 'holder_phone_masked'],
     ['holder_address_bidx', 'address_bidx', 'holder_address', '联系地址', 'address', 'holder_address_masked'],
   ] as const) {
-    await sql`insert into touched (rule, v)
-        select 'AGENT_CONTACT_SUBSTITUTION', f.subject_bidx from flags f join changed ch on ch.record_id = f.record_id
-        where f.rule = 'AGENT_CONTACT_SUBSTITUTION' and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(
-      trx,
-    );
     await sql`
       insert into batch_findings
       select ${fingerprintSql('AGENT_CONTACT_SUBSTITUTION', field, sql.ref(`c.${col}`))}, 'AGENT_CONTACT_SUBSTITUTION', 'warning',

@@ -120,21 +120,20 @@ export async function mergeStagedBatch(
     // planner expects no rows and picks nested loops that are quadratic in the batch.
     await sql`analyze staging_customers`.execute(trx);
     // The last row of a record in the file wins (a file may carry a record twice): the earlier ones
-    // leave staging. Grouping the record ids is cheaper than sorting whole rows.
-    const dup = await sql<{ any: boolean }>`select exists (
-        select 1 from ${staged} group by record_id having count(*) > 1) as any`.execute(trx);
-    if (dup.rows[0]?.any) {
+    // leave staging. Grouping the record ids is cheaper than sorting whole rows, and the same
+    // grouping counts the records the batch carries (its rows once the repeats are gone).
+    const sizes = await sql<{ records: number; repeats: boolean; archive: number }>`
+      select count(*)::int as records, coalesce(bool_or(n > 1), false) as repeats,
+             (select greatest(reltuples, 0) from pg_class where oid = 'customers'::regclass)::float8 as archive
+      from (select count(*) as n from ${staged} group by record_id) g`.execute(trx);
+    const { records, repeats, archive } = sizes.rows[0]!;
+    if (repeats) {
       await sql`delete from staging_customers s using (
           select record_id, max(line) as keep from ${staged} group by record_id having count(*) > 1
         ) d
         where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
     }
-    const sizes = await sql<{ staged: number; archive: number }>`
-      select (select count(*) from ${staged})::int as staged,
-             (select greatest(reltuples, 0) from pg_class where oid = 'customers'::regclass)::float8 as archive`.execute(
-      trx,
-    );
-    const rebuild = rebuildsIndexes(sizes.rows[0]!.staged, sizes.rows[0]!.archive, o.rebuildIndexesFrom);
+    const rebuild = rebuildsIndexes(records, archive, o.rebuildIndexesFrom);
     const dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
     // With the values the shared-value rules look at, so that they need not be read back from the archive.
@@ -161,7 +160,7 @@ export async function mergeStagedBatch(
     await sql`analyze changed`.execute(trx);
     await sql`analyze customers`.execute(trx);
     const counts = await sql<{ total: number; inserted: number; changed: number }>`
-      select ${sizes.rows[0]!.staged}::int as total,
+      select ${records}::int as total,
              (select count(*) from changed where inserted)::int as inserted,
              (select count(*) from changed)::int as changed`.execute(trx);
     const { total, inserted, changed } = counts.rows[0]!;
