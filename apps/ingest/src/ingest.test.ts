@@ -388,6 +388,51 @@ for (const backend of testBackends()) {
       ]);
     });
 
+    it('closes an agent-contact flag when its record is corrected, not the flags of other records with that contact', async () => {
+      const agents = writeCsv(dir, 'agents-x.csv', [
+        {
+          agent_id: 'A009',
+          name: '孙经理',
+          phone: '13700009999',
+          address: '广州市某路9号',
+          channel: '个险',
+          branch: '广东分公司',
+          status: '在职',
+          hired_on: '2020-01-01',
+        },
+      ]);
+      const x1 = cleanRow('X1', { holder_phone: '13700009999' });
+      const x2 = cleanRow('X2', { holder_phone: '13700009999' });
+      await run([writeCsv(dir, 'x1.csv', [x1, x2])], { agentsFile: agents });
+      const before = await flagsOf(ctx, 'AGENT_CONTACT_SUBSTITUTION');
+      expect(before.map((f) => `${f.record_id}:${f.status}`)).toEqual(['X1:open', 'X2:open']);
+      // X1's phone is corrected; X2 still carries the agent's phone.
+      const fixed = await run([writeCsv(dir, 'x2.csv', [{ ...x1, holder_phone: '13912345670' }])]);
+      // (X1's and X2's shared-phone flags close as well: the phone is no longer shared.)
+      expect(fixed.files[0]).toMatchObject({ recordsUpdated: 1, flagsAutoClosed: 3 });
+      const after = await flagsOf(ctx, 'AGENT_CONTACT_SUBSTITUTION');
+      expect(after.map((f) => `${f.record_id}:${f.status}`)).toEqual(['X1:closed', 'X2:open']);
+      // The agent's phone in the master data is corrected: X2's flag closes too.
+      const agentsFixed = writeCsv(dir, 'agents-y.csv', [
+        {
+          agent_id: 'A009',
+          name: '孙经理',
+          phone: '13700008888',
+          address: '广州市某路9号',
+          channel: '个险',
+          branch: '广东分公司',
+          status: '在职',
+          hired_on: '2020-01-01',
+        },
+      ]);
+      const master = await run([writeCsv(dir, 'x3.csv', [cleanRow('X3')])], { agentsFile: agentsFixed });
+      expect(master.files[0]).toMatchObject({ flagsAutoClosed: 1 });
+      expect((await flagsOf(ctx, 'AGENT_CONTACT_SUBSTITUTION')).map((f) => f.status)).toEqual([
+        'closed',
+        'closed',
+      ]);
+    });
+
     it('quarantines malformed rows with file, line, column and reason, and goes on with the rest', async () => {
       // A GB18030 export (as Chinese business systems write them) with one undecodable byte.
       const gb = (t: string) => iconv.encode(t, 'gb18030');

@@ -234,6 +234,14 @@ export async function mergeStagedBatch(
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
         union
         ${sql.join(byValue, sql` union `)}
+        ${
+          // Agent master data loaded: every record was compared with the agents, so every open
+          // agent-contact flag is decided by this batch's findings.
+          o.agentsChanged
+            ? sql`union select f.flag_id from flags f
+                where f.rule = 'AGENT_CONTACT_SUBSTITUTION' and f.status in ('open', 'assigned')`
+            : sql``
+        }
       ), up as (
         update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
         from candidates c
