@@ -14,6 +14,8 @@ export interface IngestRunInput {
   date?: string;
   /** Worker threads; 0 encodes on the main thread. Default from configuration (where 0 means one per core). */
   workers?: number;
+  /** CSV bytes per encoder block (default 1 MiB); tests make it small to cut files into many blocks. */
+  csvBlockBytes?: number;
   onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
   onFileDone?: (r: FileResult) => void;
 }
@@ -79,6 +81,7 @@ export async function runIngest(
           chunkSize: Math.min(ctx.config.ingest.batchSize, 2000),
           agentsChanged: Boolean(input.agentsFile) && files.length === 0,
           ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+          ...(input.csvBlockBytes ? { csvBlockBytes: input.csvBlockBytes } : {}),
         });
         files.push(r);
         input.onFileDone?.(r);

@@ -90,6 +90,10 @@ function printFile(r: FileResult, out: CliOutput): void {
       `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s` +
       ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
   );
+  if (r.segmentsMerged)
+    out.say(
+      `  upserted into the archive in ${r.segmentsMerged} segment(s) while the file was read (one transaction: nothing lands before the whole file)`,
+    );
   const rules = Object.entries(r.findingsByRule ?? {}).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) out.say(`  findings: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.indexesRebuilt)

@@ -31,6 +31,8 @@ export interface OpenedTable {
 export interface ReadTableOptions {
   /** XLSX: the sheet to read (default: the first). */
   sheet?: string;
+  /** CSV: bytes per block handed to an encoder thread (default 1 MiB; tests make it small). */
+  blockBytes?: number;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -38,7 +40,7 @@ const REPLACEMENT = '\uFFFD';
 export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
   const ext = extname(file).toLowerCase();
   if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, opts);
-  return openCsv(file);
+  return openCsv(file, opts.blockBytes);
 }
 
 async function readSample(file: string, size: number): Promise<Uint8Array> {
@@ -52,14 +54,19 @@ async function readSample(file: string, size: number): Promise<Uint8Array> {
   }
 }
 
-async function openCsv(file: string): Promise<OpenedTable> {
+async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> {
   const sample = await readSample(file, 256 * 1024);
   const { encoding, bomLength } = detectEncoding(sample);
   const header = parseCsvHeader(sample.subarray(bomLength), encoding);
   const headers = header.headers;
   const width = headers.length;
   const blocks = () =>
-    readCsvBlocks(file, { start: bomLength + header.dataStart, firstLine: header.dataLine, encoding });
+    readCsvBlocks(file, {
+      start: bomLength + header.dataStart,
+      firstLine: header.dataLine,
+      encoding,
+      ...(blockBytes ? { blockBytes } : {}),
+    });
 
   async function* rows(): AsyncGenerator<TableRow> {
     for await (const block of blocks()) {

@@ -1,17 +1,21 @@
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type CustodianContext,
   copyRows,
+  type Database,
+  type MergeOptions,
   type MergeResult,
   mergeStagedBatch,
   openCopyStream,
 } from '@custodian/core';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { mapHeaders } from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { sha256File } from './file-hash.js';
+import { SegmentFeed } from './segment-feed.js';
 import type { EncoderPool } from './worker-pool.js';
 
 export interface IngestFileOptions {
@@ -24,6 +28,8 @@ export interface IngestFileOptions {
   /** Agent master data changed in this run: compare the whole archive with it. */
   agentsChanged: boolean;
   sheet?: string;
+  /** CSV bytes per encoder block (default 1 MiB): segments of a merge end on block boundaries. */
+  csvBlockBytes?: number;
   onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
 }
 
@@ -112,7 +118,10 @@ export async function ingestFile(
     };
   }
 
-  const table = await openTable(file, o.sheet ? { sheet: o.sheet } : {});
+  const table = await openTable(file, {
+    ...(o.sheet ? { sheet: o.sheet } : {}),
+    ...(o.csvBlockBytes ? { blockBytes: o.csvBlockBytes } : {}),
+  });
   const mapping = mapHeaders('customers', table.info.headers, ctx.config.ingest.headerAliases);
   const listedOn = ctx.calendar.addWorkingDays(o.date, ctx.config.ingest.listAfterWorkingDays);
   const dueOn = ctx.calendar.addWorkingDays(listedOn, ctx.config.ingest.dueAfterWorkingDays);
@@ -153,7 +162,7 @@ export async function ingestFile(
   }
   const recordIdCol = mapping.fields.indexOf('record_id');
 
-  const copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
+  let copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
   const quarantine: (string | number | Uint8Array | null)[][] = [];
   const flushQuarantine = async () => {
     if (quarantine.length === 0) return;
@@ -180,6 +189,59 @@ export async function ingestFile(
     }
   };
 
+  const mergeOptions: MergeOptions = {
+    batchId,
+    listedOn,
+    dueOn,
+    actor: o.actor,
+    maxLinesPerId: ctx.config.ingest.maxLinesPerId,
+    recheckComplaints: ctx.config.ingest.recheckComplaints,
+    recheckFrom: minusDays(o.date, 365),
+    recheckTo: o.date,
+    agentsChanged: o.agentsChanged,
+    rebuildIndexesFrom: ctx.config.ingest.rebuildIndexesFrom,
+    rebuildLockWaitMs: ctx.config.ingest.rebuildLockWaitSeconds * 1000,
+  };
+  /** When reading and staging ended (the merge's own time is counted from there). */
+  let staged = Date.now();
+  const finalize = async (trx: Transaction<Database>, merged: MergeResult) => {
+    Object.assign(result, merged);
+    result.status = 'done';
+    result.seconds = (Date.now() - started) / 1000;
+    result.mergeSeconds = (Date.now() - staged) / 1000;
+    await trx
+      .updateTable('batches')
+      .set({
+        status: 'done',
+        rows_read: result.rowsRead,
+        rows_quarantined: result.rowsQuarantined,
+        rows_flagged: merged.recordsFlagged,
+        summary: JSON.stringify({ ...result, quarantineSample: result.quarantineSample.slice(0, 5) }),
+        finished_at: sql`now()`,
+      })
+      .where('batch_id', '=', batchId)
+      .execute();
+  };
+  // On a server, a CSV file is merged while it is read (`ingest.mergeSegmentRows`): every so many
+  // rows, the COPY commits and the merge transaction, on its own connection, upserts them while
+  // the encoder threads go on. The archive still changes only when the whole file is merged.
+  const segmentRows = ctx.storage.pool && table.blocks ? ctx.config.ingest.mergeSegmentRows : 0;
+  const feed = segmentRows > 0 ? new SegmentFeed() : undefined;
+  let merging: Promise<MergeResult> | undefined;
+  let mergeFailure: Error | undefined;
+  if (feed) {
+    merging = mergeStagedBatch(db, mergeOptions, finalize, feed);
+    merging.catch((err: Error) => {
+      mergeFailure = err;
+    });
+  }
+
+  const fileBytes = feed ? (await stat(file)).size : 0;
+  /** Of the file: bytes read, and the first line and staged rows of the segment being written. */
+  let bytesDone = 0;
+  let segmentFrom = -1;
+  let segmentStaged = 0;
+
   // Work is encoded concurrently (worker threads) and written to COPY in order; at most
   // `maxInFlight` pieces are held, so memory does not grow with the file.
   const inFlight: Promise<() => Promise<void>>[] = [];
@@ -197,6 +259,10 @@ export async function ingestFile(
     if (table.blocks) {
       // CSV: the encoder threads parse as well; this thread only cuts the file into blocks.
       for await (const block of table.blocks) {
+        if (mergeFailure) throw mergeFailure;
+        const firstLine = block.firstLine;
+        const blockBytes = block.bytes.length;
+        if (segmentFrom < 0) segmentFrom = firstLine;
         const job = {
           block,
           batchId,
@@ -207,9 +273,20 @@ export async function ingestFile(
         };
         await enqueue(
           o.pool.encodeCsv(job).then((r) => async () => {
+            if (feed && segmentStaged >= segmentRows) {
+              // The segment so far is committed and handed to the merge; the next COPY goes on.
+              await copy.end();
+              const estimatedRows = Math.round((result.rowsRead * fileBytes) / Math.max(1, bytesDone));
+              feed.push({ fromLine: segmentFrom, toLine: firstLine, estimatedRows });
+              copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
+              segmentFrom = firstLine;
+              segmentStaged = 0;
+            }
             result.rowsRead += r.rowsRead;
+            bytesDone += blockBytes;
             for (const bad of r.bad) addBad(bad);
             await copy.write(r.copy);
+            segmentStaged += r.rowsRead - r.bad.length;
             if (quarantine.length >= 1000) await flushQuarantine();
             progress();
           }),
@@ -242,50 +319,31 @@ export async function ingestFile(
     while (inFlight.length > 0) await drainOne();
     await copy.end();
     await flushQuarantine();
+    if (feed) {
+      if (segmentFrom >= 0)
+        feed.push({ fromLine: segmentFrom, toLine: null, estimatedRows: result.rowsRead });
+      feed.end();
+    }
   } catch (err) {
     await Promise.allSettled(inFlight);
     await copy.abort(err as Error);
-    return fail(`${basename(file)}: ${(err as Error).message}`);
+    if (feed && merging) {
+      feed.fail(err as Error);
+      await merging.catch(() => undefined);
+    }
+    return fail(
+      err === mergeFailure
+        ? `merge failed, archive unchanged: ${(err as Error).message}`
+        : `${basename(file)}: ${(err as Error).message}`,
+    );
   }
   o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
-  const staged = Date.now();
+  staged = Date.now();
   result.stagingSeconds = (staged - started) / 1000;
 
   try {
-    await mergeStagedBatch(
-      db,
-      {
-        batchId,
-        listedOn,
-        dueOn,
-        actor: o.actor,
-        maxLinesPerId: ctx.config.ingest.maxLinesPerId,
-        recheckComplaints: ctx.config.ingest.recheckComplaints,
-        recheckFrom: minusDays(o.date, 365),
-        recheckTo: o.date,
-        agentsChanged: o.agentsChanged,
-        rebuildIndexesFrom: ctx.config.ingest.rebuildIndexesFrom,
-        rebuildLockWaitMs: ctx.config.ingest.rebuildLockWaitSeconds * 1000,
-      },
-      async (trx, merged) => {
-        Object.assign(result, merged);
-        result.status = 'done';
-        result.seconds = (Date.now() - started) / 1000;
-        result.mergeSeconds = (Date.now() - staged) / 1000;
-        await trx
-          .updateTable('batches')
-          .set({
-            status: 'done',
-            rows_read: result.rowsRead,
-            rows_quarantined: result.rowsQuarantined,
-            rows_flagged: merged.recordsFlagged,
-            summary: JSON.stringify({ ...result, quarantineSample: result.quarantineSample.slice(0, 5) }),
-            finished_at: sql`now()`,
-          })
-          .where('batch_id', '=', batchId)
-          .execute();
-      },
-    );
+    if (merging) await merging;
+    else await mergeStagedBatch(db, mergeOptions, finalize);
   } catch (err) {
     return fail(`merge failed, archive unchanged: ${(err as Error).message}`);
   }

@@ -19,9 +19,12 @@ export function makeId(birth: string, seq: number, region = '110105'): string {
 export type Row = Partial<Record<(typeof CUSTOMER_FIELDS)[number], string>> & Record<string, string>;
 
 let seq = 0;
-/** A clean customer: every mandatory field present and valid, unique phone, card and ID. */
+/**
+ * A clean customer: every mandatory field present and valid, unique phone, card and ID among
+ * the next 400 rows (phone and card among the next 9,999: a test of more rows sets its own).
+ */
 export function cleanRow(recordId: string, over: Row = {}): Row {
-  seq++;
+  seq = (seq % 9_999) + 1;
   const n = String(seq).padStart(4, '0');
   return {
     record_id: recordId,

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/database.js';
 import { createWorkTables, evaluateCrossRecordRules, VALUE_RULE_COLUMNS } from './cross-record-rules.js';
 
@@ -91,6 +91,8 @@ export interface MergeResult {
   indexesRebuilt: number;
   /** Why a rebuild the batch's size called for was not done (readers held the archive too long). */
   indexRebuildSkipped?: string;
+  /** Segments upserted while the file was still being read (0: staged whole, then merged). */
+  segmentsMerged: number;
 }
 
 /**
@@ -105,49 +107,78 @@ export async function mergeStagedBatch(
   o: MergeOptions,
   /** Runs inside the merge transaction, so that the batch is marked done exactly when its data lands. */
   finalize?: (trx: Transaction<Database>, result: MergeResult) => Promise<void>,
+  /**
+   * The file's rows as another connection commits them to staging, segment by segment, while it
+   * is still being read: each is upserted as it comes, so that the database works on the archive
+   * while the encoder threads read on (see `StagedSegments`). Without it, the whole batch is
+   * already staged.
+   */
+  segments?: StagedSegments,
 ): Promise<MergeResult> {
   return db.transaction().execute(async (trx) => {
-    const cols = sql.join(CUSTOMER_DATA_COLUMNS.map((c) => sql.ref(c)));
-    const updates = sql.join(
-      CUSTOMER_DATA_COLUMNS.filter((c) => c !== 'record_id').map(
-        (c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`,
-      ),
-    );
     // Sorts and hashes over a night's rows stay in memory (the server's default is 4 MB).
     await sql`set local work_mem = '128MB'`.execute(trx);
     const staged = sql`staging_customers where batch_id = ${o.batchId}`;
-    // Staging's statistics are those of the last batch (another batch id): without fresh ones the
-    // planner expects no rows and picks nested loops that are quadratic in the batch.
-    await sql`analyze staging_customers`.execute(trx);
-    // The last row of a record in the file wins (a file may carry a record twice): the earlier ones
-    // leave staging. Grouping the record ids is cheaper than sorting whole rows, and the same
-    // grouping counts the records the batch carries (its rows once the repeats are gone).
-    const sizes = await sql<{ records: number; repeats: boolean; archive: number }>`
-      select count(*)::int as records, coalesce(bool_or(n > 1), false) as repeats,
-             (select greatest(reltuples, 0) from pg_class where oid = 'customers'::regclass)::float8 as archive
-      from (select count(*) as n from ${staged} group by record_id) g`.execute(trx);
-    const { records, repeats, archive } = sizes.rows[0]!;
-    if (repeats) {
-      await sql`delete from staging_customers s using (
-          select record_id, max(line) as keep from ${staged} group by record_id having count(*) > 1
-        ) d
-        where s.batch_id = ${o.batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
-    }
-    const rebuild = rebuildsIndexes(records, archive, o.rebuildIndexesFrom);
-    const dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
-    // With the values the shared-value rules look at, so that they need not be read back from the archive.
+    // With the values the shared-value rules look at, so that they need not be read back from the archive,
+    // and the segment that changed them (a record a file carries twice is upserted twice).
     await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
-        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea) on commit drop`.execute(trx);
-    await sql`with up as (
-        insert into customers (${cols}, first_batch_id, last_batch_id)
-        select ${cols}, ${o.batchId}, ${o.batchId} from ${staged}
-        on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
-        where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null
-        returning customer_id, record_id, first_batch_id = ${o.batchId} as inserted,
-          holder_phone_bidx, bank_account_bidx, holder_id_bidx
-      )
-      insert into changed select * from up`.execute(trx);
+        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null) on commit drop`.execute(
+      trx,
+    );
+    let records: number;
+    let dropped: string[] | undefined;
+    let segmentsMerged = 0;
+    if (!segments) {
+      // Staging's statistics are those of the last batch (another batch id): without fresh ones the
+      // planner expects no rows and picks nested loops that are quadratic in the batch.
+      await sql`analyze staging_customers`.execute(trx);
+      const sizes = await batchSizes(trx, o.batchId);
+      records = sizes.records;
+      // The last row of a record in the file wins (a file may carry a record twice): the earlier ones leave staging.
+      if (sizes.repeats) await dropEarlierRepeats(trx, o.batchId);
+      const rebuild = rebuildsIndexes(records, await archiveSize(trx), o.rebuildIndexesFrom);
+      dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
+      await upsertStaged(trx, o.batchId, staged, 0);
+    } else {
+      let segment = await segments.next();
+      // The batch's size is not known before the file is read: the first segment estimates it.
+      const rebuild =
+        segment !== null &&
+        rebuildsIndexes(segment.estimatedRows, await archiveSize(trx), o.rebuildIndexesFrom);
+      dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
+      // A segment is read through the staging index on (batch_id, line), whatever staging's
+      // statistics (those of another batch while this one is being read) make of its size: a
+      // sequential scan per segment would read the growing batch again and again.
+      await sql`set local enable_seqscan = off`.execute(trx);
+      for (let n = 1; segment !== null; n++) {
+        const lines =
+          segment.toLine === null
+            ? sql`line >= ${segment.fromLine}`
+            : sql`line >= ${segment.fromLine} and line < ${segment.toLine}`;
+        const rows = sql`staging_customers where batch_id = ${o.batchId} and ${lines}`;
+        // A record twice in one segment would be upserted twice by one statement (an error): the last row wins.
+        const repeated = await sql<{ repeats: boolean }>`select exists (
+            select 1 from ${rows} group by record_id having count(*) > 1) as repeats`.execute(trx);
+        await upsertStaged(trx, o.batchId, rows, n, repeated.rows[0]!.repeats);
+        segmentsMerged = n;
+        segment = await segments.next();
+      }
+      await sql`set local enable_seqscan = on`.execute(trx);
+      await sql`analyze staging_customers`.execute(trx);
+      const sizes = await batchSizes(trx, o.batchId);
+      records = sizes.records;
+      if (sizes.repeats) {
+        // Records in several segments: the last segment's row won in the archive; the earlier
+        // rows leave staging (their findings are not this night's) and `changed`. (One case counts
+        // differently from a whole-file merge: a record changed by an earlier row and changed back
+        // to what the archive held by a later one counts as updated, not unchanged. Its data and
+        // findings are the same either way.)
+        await dropEarlierRepeats(trx, o.batchId);
+        await sql`delete from changed a using changed b
+          where a.record_id = b.record_id and a.segment < b.segment`.execute(trx);
+      }
+    }
     if (dropped && dropped.length > 0) {
       await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
       for (const def of dropped) await sql.raw(def).execute(trx);
@@ -273,6 +304,7 @@ export async function mergeStagedBatch(
       recordsFlagged: raised.rows[0]!.records,
       findingsByRule: Object.fromEntries(byRule.rows.map((r) => [r.rule, r.n])),
       indexesRebuilt: dropped?.length ?? 0,
+      segmentsMerged,
       ...(dropped === undefined
         ? {
             indexRebuildSkipped: `readers of the archive held it for more than ${(o.rebuildLockWaitMs ?? 10_000) / 1000} s: indexes updated row by row`,
@@ -282,6 +314,89 @@ export async function mergeStagedBatch(
     if (finalize) await finalize(trx, result);
     return result;
   });
+}
+
+/**
+ * The file's rows, staged by another connection while the merge runs (server only: the embedded
+ * database has one connection). Segments come in line order and cover the file.
+ */
+export interface StagedSegments {
+  /**
+   * The next segment committed to staging, or null once the file is read; rejects when reading
+   * failed (the merge then rolls back).
+   */
+  next(): Promise<StagedSegment | null>;
+}
+
+export interface StagedSegment {
+  /** Lines [fromLine, toLine) of the file; toLine null: to the end. */
+  fromLine: number;
+  toLine: number | null;
+  /** Rows the whole file holds, estimated from its size and what was read (exact once it is read). */
+  estimatedRows: number;
+}
+
+/** Records the batch carries (repeats counted once), and whether any is repeated, in one grouping. */
+async function batchSizes(
+  trx: Transaction<Database>,
+  batchId: number,
+): Promise<{ records: number; repeats: boolean }> {
+  const sizes = await sql<{ records: number; repeats: boolean }>`
+    select count(*)::int as records, coalesce(bool_or(n > 1), false) as repeats
+    from (select count(*) as n from staging_customers where batch_id = ${batchId} group by record_id) g`.execute(
+    trx,
+  );
+  return sizes.rows[0]!;
+}
+
+/** Rows of the archive, as the planner last counted them. */
+async function archiveSize(trx: Transaction<Database>): Promise<number> {
+  const r = await sql<{ archive: number }>`
+    select greatest(reltuples, 0)::float8 as archive from pg_class where oid = 'customers'::regclass`.execute(
+    trx,
+  );
+  return r.rows[0]!.archive;
+}
+
+/** The last row of a record in the file wins: the earlier ones leave staging. */
+async function dropEarlierRepeats(trx: Transaction<Database>, batchId: number): Promise<void> {
+  await sql`delete from staging_customers s using (
+      select record_id, max(line) as keep from staging_customers where batch_id = ${batchId}
+      group by record_id having count(*) > 1
+    ) d
+    where s.batch_id = ${batchId} and s.record_id = d.record_id and s.line <> d.keep`.execute(trx);
+}
+
+/**
+ * Upserts staged rows into the archive (a corrected file updates the records it carries;
+ * unchanged rows are left alone) and notes the records inserted or changed in `changed`.
+ * `lastWins`: the rows may carry a record more than once; its last line is taken.
+ */
+async function upsertStaged(
+  trx: Transaction<Database>,
+  batchId: number,
+  rows: RawBuilder<unknown>,
+  segment: number,
+  lastWins = false,
+): Promise<void> {
+  const cols = sql.join(CUSTOMER_DATA_COLUMNS.map((c) => sql.ref(c)));
+  const updates = sql.join(
+    CUSTOMER_DATA_COLUMNS.filter((c) => c !== 'record_id').map(
+      (c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`,
+    ),
+  );
+  const source = lastWins
+    ? sql`select distinct on (record_id) ${cols}, ${batchId}, ${batchId} from ${rows} order by record_id, line desc`
+    : sql`select ${cols}, ${batchId}, ${batchId} from ${rows}`;
+  await sql`with up as (
+      insert into customers (${cols}, first_batch_id, last_batch_id)
+      ${source}
+      on conflict (record_id) do update set ${updates}, last_batch_id = excluded.last_batch_id, updated_at = now(), destroyed_at = null
+      where customers.row_hash is distinct from excluded.row_hash or customers.destroyed_at is not null
+      returning customer_id, record_id, first_batch_id = ${batchId} as inserted,
+        holder_phone_bidx, bank_account_bidx, holder_id_bidx
+    )
+    insert into changed select up.*, ${segment}::int from up`.execute(trx);
 }
 
 /**

@@ -54,6 +54,13 @@ export const configSchema = z.object({
       rebuildIndexesFrom: z.number().int().min(1).default(100_000),
       /** Seconds such a merge waits for readers of the archive to finish before it updates the indexes row by row instead (new readers queue behind it meanwhile). */
       rebuildLockWaitSeconds: z.number().min(0.001).max(600).default(10),
+      /**
+       * On a PostgreSQL server, a CSV file is merged while it is read: every this many rows are
+       * committed to staging and upserted into the archive (still in the file's one merge
+       * transaction) while the encoder threads read on, so that the database's work overlaps theirs.
+       * 0: the whole file is staged first, then merged (as on the embedded database, which has one connection).
+       */
+      mergeSegmentRows: z.number().int().min(0).default(50_000),
       /** Years a record is kept after its sign date before it is due for destruction (company archive rules; 30 is the common life-insurance term). */
       retentionYears: z.number().int().min(1).default(30),
     })

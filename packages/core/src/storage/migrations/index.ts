@@ -4,6 +4,7 @@ import * as auditor from './0002-auditor.js';
 import * as consoleApp from './0003-console.js';
 import * as ingestLookups from './0004-ingest-lookups.js';
 import * as dropArchiveNoIndex from './0005-drop-archive-no-index.js';
+import * as stagingLineIndex from './0006-staging-line-index.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-console': consoleApp,
   '0004-ingest-lookups': ingestLookups,
   '0005-drop-archive-no-index': dropArchiveNoIndex,
+  '0006-staging-line-index': stagingLineIndex,
 };
