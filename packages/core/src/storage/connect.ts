@@ -29,7 +29,11 @@ export interface OpenStorageOptions {
   databaseUrl?: string | undefined;
   /** Folder of the embedded database; `memory://` for a throw-away in-memory one. */
   dataDir?: string;
-  /** pg pool size: the ingest needs one connection for COPY and one for queries. */
+  /**
+   * pg pool size (default 8). An ingest run holds up to four at once: its lock, the merge
+   * transaction, the staging COPY and a quarantine COPY; the rest is headroom for callers that
+   * hold one of their own meanwhile. Connections are opened only when needed.
+   */
   poolSize?: number;
   /** A schema to use as search_path on the server (tests isolate themselves this way). */
   schema?: string;
@@ -65,7 +69,7 @@ async function openServer(url: string, opts: OpenStorageOptions): Promise<Storag
   };
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? 4,
+    max: opts.poolSize ?? 8,
     types: parsers,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
