@@ -496,6 +496,49 @@ for (const backend of testBackends()) {
       ]);
     });
 
+    it('re-checks the new records of an agent while it stays due, and all of them when it is due again', async () => {
+      const complaint = (id: string, on: string) => ({
+        complaint_id: id,
+        agent_id: 'A003',
+        received_on: on,
+        category: '销售误导',
+        verified: '是',
+      });
+      const recheck = async () =>
+        (await flagsOf(ctx, 'AGENT_RECHECK')).map((f) => `${f.record_id}:${f.batch_id}`).sort();
+      const night = (name: string, rows: Record<string, string>[], date: string, complaints?: string) =>
+        run([writeCsv(dir, name, rows)], { date, ...(complaints ? { complaintsFile: complaints } : {}) });
+      const r0 = cleanRow('H0', { agent_id: 'A004' });
+      const n1 = await night(
+        'h1.csv',
+        [cleanRow('H1', { agent_id: 'A003' }), cleanRow('H2', { agent_id: 'A003' }), r0],
+        '2026-11-20',
+        writeCsv(dir, 'k-2026.csv', [complaint('KA', '2026-03-01'), complaint('KB', '2026-04-01')]),
+      );
+      const b1 = n1.files[0]!.batchId!;
+      expect(await recheck()).toEqual([`H1:${b1}`, `H2:${b1}`]);
+      // Still due: a new record of the agent, and a record moved to the agent, are put up.
+      const n2 = await night(
+        'h2.csv',
+        [cleanRow('H3', { agent_id: 'A003' }), { ...r0, agent_id: 'A003' }],
+        '2026-11-21',
+      );
+      const b2 = n2.files[0]!.batchId!;
+      expect(await recheck()).toEqual([`H0:${b2}`, `H1:${b1}`, `H2:${b1}`, `H3:${b2}`]);
+      // A year later both complaints are out of the window: a new record is not put up.
+      const n3 = await night('h3.csv', [cleanRow('H4', { agent_id: 'A003' })], '2027-04-15');
+      expect(n3.files[0]!.flagsRaised).toBe(0);
+      // Two new complaints: due again. The record sold meanwhile is put up; the others keep theirs.
+      const n4 = await night(
+        'h4.csv',
+        [cleanRow('H5', { agent_id: 'A004' })],
+        '2027-04-16',
+        writeCsv(dir, 'k-2027.csv', [complaint('KC', '2027-03-01'), complaint('KD', '2027-04-01')]),
+      );
+      const b4 = n4.files[0]!.batchId!;
+      expect(await recheck()).toEqual([`H0:${b2}`, `H1:${b1}`, `H2:${b1}`, `H3:${b2}`, `H4:${b4}`]);
+    });
+
     it('closes an agent-contact flag when its record is corrected, not the flags of other records with that contact', async () => {
       const agents = writeCsv(dir, 'agents-x.csv', [
         {

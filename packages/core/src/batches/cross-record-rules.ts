@@ -108,6 +108,7 @@ export async function createWorkTables(trx: Transaction<Database>): Promise<void
 export async function evaluateCrossRecordRules(
   trx: Transaction<Database>,
   opts: {
+    batchId: number;
     maxLinesPerId: number;
     recheckComplaints: number;
     recheckFrom: string;
@@ -254,23 +255,34 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
 /**
  * 002 §3.14: two or more verified mis-selling complaints within a year → every record of that agent
  * is re-checked. A record is put up once per agent: records that already have this flag (open or
- * decided) are left alone, so that a re-check a reviewer closed is not reopened the next night and
- * the nightly cost is the new records of such agents, not all their records again.
+ * decided) are left alone, so that a re-check a reviewer closed is not reopened the next night.
+ * Every record of an agent is looked at on the night it becomes due; after that, while it stays due
+ * (table `recheck_agents`), only its new and changed records: the nightly cost follows the batch,
+ * not the number of records such agents ever sold.
  */
 async function agentRecheck(
   trx: Transaction<Database>,
-  opts: { recheckComplaints: number; recheckFrom: string; recheckTo: string },
+  opts: { batchId: number; recheckComplaints: number; recheckFrom: string; recheckTo: string },
 ): Promise<void> {
-  await sql`
-    with agents_due as (
+  await sql`create temp table agents_due on commit drop as
       select agent_id, count(*) as n from complaints
       where verified and category = '销售误导' and received_on between ${opts.recheckFrom}::date and ${opts.recheckTo}::date
-      group by agent_id having count(*) >= ${opts.recheckComplaints}
-    )
-    , due as (
-      select encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
-        c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n
+      group by agent_id having count(*) >= ${opts.recheckComplaints}`.execute(trx);
+  // An agent no longer due is forgotten: if it becomes due again, all its records are looked at again.
+  await sql`delete from recheck_agents r where not exists (select 1 from agents_due d where d.agent_id = r.agent_id)`.execute(
+    trx,
+  );
+  const columns = sql`encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
+        c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n`;
+  await sql`
+    with due as (
+      select ${columns}
       from agents_due d join customers c on c.agent_id = d.agent_id
+      where c.destroyed_at is null and not exists (select 1 from recheck_agents r where r.agent_id = d.agent_id)
+      union all
+      select ${columns}
+      from changed ch join customers c on c.customer_id = ch.customer_id
+      join agents_due d on d.agent_id = c.agent_id join recheck_agents r on r.agent_id = d.agent_id
       where c.destroyed_at is null
     )
     insert into batch_findings
@@ -281,4 +293,6 @@ async function agentRecheck(
     from due u
     where not exists (select 1 from flags f where f.fingerprint = u.fingerprint)
     on conflict (fingerprint) do nothing`.execute(trx);
+  await sql`insert into recheck_agents (agent_id, since_batch_id)
+      select agent_id, ${opts.batchId}::int from agents_due on conflict (agent_id) do nothing`.execute(trx);
 }

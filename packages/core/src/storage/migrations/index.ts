@@ -5,6 +5,7 @@ import * as consoleApp from './0003-console.js';
 import * as ingestLookups from './0004-ingest-lookups.js';
 import * as dropArchiveNoIndex from './0005-drop-archive-no-index.js';
 import * as stagingLineIndex from './0006-staging-line-index.js';
+import * as recheckAgents from './0007-recheck-agents.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-ingest-lookups': ingestLookups,
   '0005-drop-archive-no-index': dropArchiveNoIndex,
   '0006-staging-line-index': stagingLineIndex,
+  '0007-recheck-agents': recheckAgents,
 };
