@@ -509,9 +509,12 @@ for (const backend of testBackends()) {
       const night = (name: string, rows: Record<string, string>[], date: string, complaints?: string) =>
         run([writeCsv(dir, name, rows)], { date, ...(complaints ? { complaintsFile: complaints } : {}) });
       const r0 = cleanRow('H0', { agent_id: 'A004' });
+      // Thirty other records: each later night changes less than a tenth of the archive, so the
+      // rule starts from the changed records (a large batch looks at every record of due agents).
+      const others = Array.from({ length: 30 }, (_, i) => cleanRow(`HX${i}`, { agent_id: 'A004' }));
       const n1 = await night(
         'h1.csv',
-        [cleanRow('H1', { agent_id: 'A003' }), cleanRow('H2', { agent_id: 'A003' }), r0],
+        [cleanRow('H1', { agent_id: 'A003' }), cleanRow('H2', { agent_id: 'A003' }), r0, ...others],
         '2026-11-20',
         writeCsv(dir, 'k-2026.csv', [complaint('KA', '2026-03-01'), complaint('KB', '2026-04-01')]),
       );

@@ -109,6 +109,11 @@ export async function evaluateCrossRecordRules(
   trx: Transaction<Database>,
   opts: {
     batchId: number;
+    /**
+     * The batch changed a large part of the archive (a tenth or more): rules that can either look
+     * at the whole archive or start from the changed records take the whole archive.
+     */
+    largeBatch: boolean;
     maxLinesPerId: number;
     recheckComplaints: number;
     recheckFrom: string;
@@ -258,11 +263,19 @@ async function agentContact(trx: Transaction<Database>, agentsChanged: boolean):
  * decided) are left alone, so that a re-check a reviewer closed is not reopened the next night.
  * Every record of an agent is looked at on the night it becomes due; after that, while it stays due
  * (table `recheck_agents`), only its new and changed records: the nightly cost follows the batch,
- * not the number of records such agents ever sold.
+ * not the number of records such agents ever sold. A large batch looks at every record of every
+ * due agent (the same findings; one pass over those records is cheaper than a join with most of
+ * the archive).
  */
 async function agentRecheck(
   trx: Transaction<Database>,
-  opts: { batchId: number; recheckComplaints: number; recheckFrom: string; recheckTo: string },
+  opts: {
+    batchId: number;
+    largeBatch: boolean;
+    recheckComplaints: number;
+    recheckFrom: string;
+    recheckTo: string;
+  },
 ): Promise<void> {
   await sql`create temp table agents_due on commit drop as
       select agent_id, count(*) as n from complaints
@@ -274,17 +287,17 @@ async function agentRecheck(
   );
   const columns = sql`encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
         c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n`;
+  const due = opts.largeBatch
+    ? sql`select ${columns} from agents_due d join customers c on c.agent_id = d.agent_id
+        where c.destroyed_at is null`
+    : sql`select ${columns} from agents_due d join customers c on c.agent_id = d.agent_id
+        where c.destroyed_at is null and not exists (select 1 from recheck_agents r where r.agent_id = d.agent_id)
+        union all
+        select ${columns} from changed ch join customers c on c.customer_id = ch.customer_id
+        join agents_due d on d.agent_id = c.agent_id join recheck_agents r on r.agent_id = d.agent_id
+        where c.destroyed_at is null`;
   await sql`
-    with due as (
-      select ${columns}
-      from agents_due d join customers c on c.agent_id = d.agent_id
-      where c.destroyed_at is null and not exists (select 1 from recheck_agents r where r.agent_id = d.agent_id)
-      union all
-      select ${columns}
-      from changed ch join customers c on c.customer_id = ch.customer_id
-      join agents_due d on d.agent_id = c.agent_id join recheck_agents r on r.agent_id = d.agent_id
-      where c.destroyed_at is null
-    )
+    with due as (${due})
     insert into batch_findings
     select u.fingerprint, 'AGENT_RECHECK', 'warning', u.customer_id, u.record_id, u.archive_no, '{}'::text[],
       format('营销员 %s 一年内有 %s 起经核实的销售误导投诉，其经办的客户资料须重新核查', u.agent_id, u.n),

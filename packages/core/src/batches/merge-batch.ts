@@ -196,7 +196,8 @@ export async function mergeStagedBatch(
     // but a sample of the whole archive (1.3 s at two million rows): a batch that changed less
     // than a tenth of it (autovacuum's own threshold for analysing) leaves its statistics good enough.
     await sql`analyze changed`.execute(trx);
-    if (changed * 10 >= archive) await sql`analyze customers`.execute(trx);
+    const largeBatch = changed * 10 >= archive;
+    if (largeBatch) await sql`analyze customers`.execute(trx);
 
     await createWorkTables(trx);
     // Single-record findings of the changed records (the business columns are the ones just stored).
@@ -208,7 +209,7 @@ export async function mergeStagedBatch(
       cross join lateral jsonb_array_elements(b.findings) f
       where b.batch_id = ${o.batchId} and b.findings <> '[]'::jsonb
       on conflict (fingerprint) do nothing`.execute(trx);
-    await evaluateCrossRecordRules(trx, o);
+    await evaluateCrossRecordRules(trx, { ...o, largeBatch });
 
     const raised = await sql<{ n: number; records: number }>`
       with ins as (
