@@ -277,35 +277,44 @@ async function agentRecheck(
     recheckTo: string;
   },
 ): Promise<void> {
-  await sql`create temp table agents_due on commit drop as
-      select agent_id, count(*) as n from complaints
-      where verified and category = '销售误导' and received_on between ${opts.recheckFrom}::date and ${opts.recheckTo}::date
-      group by agent_id having count(*) >= ${opts.recheckComplaints}`.execute(trx);
+  const due = await sql<{ agent_id: string; n: number }>`
+    select agent_id, count(*)::int as n from complaints
+    where verified and category = '销售误导' and received_on between ${opts.recheckFrom}::date and ${opts.recheckTo}::date
+    group by agent_id having count(*) >= ${opts.recheckComplaints} order by agent_id`.execute(trx);
+  const ids = due.rows.map((d) => d.agent_id);
   // An agent no longer due is forgotten: if it becomes due again, all its records are looked at again.
-  await sql`delete from recheck_agents r where not exists (select 1 from agents_due d where d.agent_id = r.agent_id)`.execute(
-    trx,
+  await sql`delete from recheck_agents where not (agent_id = any(${ids}::text[]))`.execute(trx);
+  const known = new Set(
+    (await sql<{ agent_id: string }>`select agent_id from recheck_agents`.execute(trx)).rows.map(
+      (r) => r.agent_id,
+    ),
   );
-  const columns = sql`encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
-        c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n`;
-  const due = opts.largeBatch
-    ? sql`select ${columns} from agents_due d join customers c on c.agent_id = d.agent_id
-        where c.destroyed_at is null`
-    : sql`select ${columns} from agents_due d join customers c on c.agent_id = d.agent_id
-        where c.destroyed_at is null and not exists (select 1 from recheck_agents r where r.agent_id = d.agent_id)
-        union all
-        select ${columns} from changed ch join customers c on c.customer_id = ch.customer_id
-        join agents_due d on d.agent_id = c.agent_id join recheck_agents r on r.agent_id = d.agent_id
-        where c.destroyed_at is null`;
-  await sql`
-    with due as (${due})
+  const putUp = (records: RawBuilder<unknown>) => sql`
     insert into batch_findings
     select u.fingerprint, 'AGENT_RECHECK', 'warning', u.customer_id, u.record_id, u.archive_no, '{}'::text[],
       format('营销员 %s 一年内有 %s 起经核实的销售误导投诉，其经办的客户资料须重新核查', u.agent_id, u.n),
       format('Agent %s has %s verified mis-selling complaints within a year: every record they sold must be re-checked', u.agent_id, u.n),
       jsonb_build_object('agent_id', u.agent_id), u.channel, u.branch, u.agent_id, null::bytea
-    from due u
+    from (select encode(sha256(convert_to(c.record_id || '|AGENT_RECHECK|agent_id|' || c.agent_id, 'UTF8')), 'hex') as fingerprint,
+            c.customer_id, c.record_id, c.archive_no, c.channel, c.branch, c.agent_id, d.n
+          ${records}) u
     where not exists (select 1 from flags f where f.fingerprint = u.fingerprint)
-    on conflict (fingerprint) do nothing`.execute(trx);
+    on conflict (fingerprint) do nothing`;
+  // Every record of each agent newly due (or of every due agent, for a large batch): one agent at a
+  // time, so that each is an index scan of its own records whatever the planner makes of the rest.
+  for (const d of due.rows) {
+    if (!opts.largeBatch && known.has(d.agent_id)) continue;
+    await putUp(sql`from customers c cross join (select ${d.n}::int as n) d
+      where c.agent_id = ${d.agent_id} and c.destroyed_at is null`).execute(trx);
+  }
+  // The new and changed records of the agents due since an earlier night.
+  const still = due.rows.filter((d) => known.has(d.agent_id));
+  if (!opts.largeBatch && still.length > 0) {
+    await putUp(sql`from changed ch join customers c on c.customer_id = ch.customer_id
+      join unnest(${still.map((d) => d.agent_id)}::text[], ${still.map((d) => d.n)}::int[]) as d(agent_id, n)
+        on d.agent_id = c.agent_id
+      where c.destroyed_at is null`).execute(trx);
+  }
   await sql`insert into recheck_agents (agent_id, since_batch_id)
-      select agent_id, ${opts.batchId}::int from agents_due on conflict (agent_id) do nothing`.execute(trx);
+      select unnest(${ids}::text[]), ${opts.batchId}::int on conflict (agent_id) do nothing`.execute(trx);
 }
