@@ -7,7 +7,15 @@ import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runIngest } from './run-ingest.js';
-import { cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import {
+  agentRow,
+  cleanRow,
+  complaintRow,
+  makeId,
+  openTestContext,
+  tempDir,
+  writeCsv,
+} from './testing/fixtures.js';
 
 async function flagsOf(ctx: CustodianContext, rule?: string) {
   let q = ctx.storage.db.selectFrom('flags').selectAll().orderBy('record_id');
@@ -406,63 +414,22 @@ for (const backend of testBackends()) {
 
     it("flags agents' contacts in place of the customer's, and re-checks every record of an agent with two verified mis-selling complaints", async () => {
       const agents = writeCsv(dir, 'agents.csv', [
-        {
-          agent_id: 'A001',
-          name: '王经理',
-          phone: '13700001111',
-          address: '北京市朝阳区某路1号',
-          channel: '个险',
-          branch: '北京分公司',
-          status: '在职',
-          hired_on: '2020-01-01',
-        },
-        {
-          agent_id: 'A002',
+        agentRow('A001'),
+        agentRow('A002', {
           name: '赵经理',
           phone: '13700002222',
           address: '上海市某路2号',
           channel: '银保',
           branch: '上海分公司',
-          status: '在职',
           hired_on: '2021-01-01',
-        },
+        }),
       ]);
       const complaints = writeCsv(dir, 'complaints.csv', [
-        {
-          complaint_id: 'K1',
-          agent_id: 'A002',
-          received_on: '2026-03-01',
-          category: '销售误导',
-          verified: '是',
-        },
-        {
-          complaint_id: 'K2',
-          agent_id: 'A002',
-          received_on: '2026-09-01',
-          category: '销售误导',
-          verified: '是',
-        },
-        {
-          complaint_id: 'K3',
-          agent_id: 'A001',
-          received_on: '2026-09-01',
-          category: '销售误导',
-          verified: '是',
-        },
-        {
-          complaint_id: 'K4',
-          agent_id: 'A001',
-          received_on: '2026-09-02',
-          category: '销售误导',
-          verified: '否',
-        },
-        {
-          complaint_id: 'K5',
-          agent_id: 'A001',
-          received_on: '2025-01-01',
-          category: '销售误导',
-          verified: '是',
-        },
+        complaintRow('K1', 'A002', '2026-03-01'),
+        complaintRow('K2', 'A002', '2026-09-01'),
+        complaintRow('K3', 'A001', '2026-09-01'),
+        complaintRow('K4', 'A001', '2026-09-02', { verified: '否' }),
+        complaintRow('K5', 'A001', '2025-01-01'),
       ]);
       const customers = writeCsv(dir, 'cust.csv', [
         cleanRow('G1', { holder_phone: '13700001111' }),
@@ -497,13 +464,7 @@ for (const backend of testBackends()) {
     });
 
     it('re-checks the new records of an agent while it stays due, and all of them when it is due again', async () => {
-      const complaint = (id: string, on: string) => ({
-        complaint_id: id,
-        agent_id: 'A003',
-        received_on: on,
-        category: '销售误导',
-        verified: '是',
-      });
+      const complaint = (id: string, on: string) => complaintRow(id, 'A003', on);
       const recheck = async () =>
         (await flagsOf(ctx, 'AGENT_RECHECK')).map((f) => `${f.record_id}:${f.batch_id}`).sort();
       const night = (name: string, rows: Record<string, string>[], date: string, complaints?: string) =>
@@ -544,16 +505,12 @@ for (const backend of testBackends()) {
 
     it('closes an agent-contact flag when its record is corrected, not the flags of other records with that contact', async () => {
       const agents = writeCsv(dir, 'agents-x.csv', [
-        {
-          agent_id: 'A009',
+        agentRow('A009', {
           name: '孙经理',
           phone: '13700009999',
           address: '广州市某路9号',
-          channel: '个险',
           branch: '广东分公司',
-          status: '在职',
-          hired_on: '2020-01-01',
-        },
+        }),
       ]);
       const x1 = cleanRow('X1', { holder_phone: '13700009999' });
       const x2 = cleanRow('X2', { holder_phone: '13700009999' });
@@ -568,16 +525,12 @@ for (const backend of testBackends()) {
       expect(after.map((f) => `${f.record_id}:${f.status}`)).toEqual(['X1:closed', 'X2:open']);
       // The agent's phone in the master data is corrected: X2's flag closes too.
       const agentsFixed = writeCsv(dir, 'agents-y.csv', [
-        {
-          agent_id: 'A009',
+        agentRow('A009', {
           name: '孙经理',
           phone: '13700008888',
           address: '广州市某路9号',
-          channel: '个险',
           branch: '广东分公司',
-          status: '在职',
-          hired_on: '2020-01-01',
-        },
+        }),
       ]);
       const master = await run([writeCsv(dir, 'x3.csv', [cleanRow('X3')])], { agentsFile: agentsFixed });
       expect(master.files[0]).toMatchObject({ flagsAutoClosed: 1 });

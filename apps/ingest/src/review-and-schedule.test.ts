@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { applyCorrection } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
-import { cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import { agentRow, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
 for (const backend of testBackends()) {
   describe(`review and nightly job on ${backend.name}`, () => {
@@ -110,18 +110,7 @@ for (const backend of testBackends()) {
     it('takes every inbox file, agents first, moves each to done/ or failed/, and records the run', async () => {
       const inbox = join(dir, 'inbox');
       mkdirSync(inbox, { recursive: true });
-      writeCsv(inbox, 'agents-20261120.csv', [
-        {
-          agent_id: 'A001',
-          name: '王经理',
-          phone: '13700001111',
-          address: '',
-          channel: '个险',
-          branch: '北京',
-          status: '在职',
-          hired_on: '2020-01-01',
-        },
-      ]);
+      writeCsv(inbox, 'agents-20261120.csv', [agentRow('A001', { address: '', branch: '北京' })]);
       writeCsv(inbox, 'customers-1.csv', [cleanRow('S1', { holder_phone: '13700001111' })]);
       writeFileSync(join(inbox, 'customers-2.csv'), 'no_id_column,x\n1,2\n');
       expect(await isRunMissing(ctx, '2026-11-21')).toBe(true);

@@ -45,6 +45,33 @@ export function cleanRow(recordId: string, over: Row = {}): Row {
   };
 }
 
+/** A row of agent master data (formats.md): a sales agent in service since 2020; `over` changes any field. */
+export function agentRow(agentId: string, over: Row = {}): Row {
+  return {
+    agent_id: agentId,
+    name: '王经理',
+    phone: '13700001111',
+    address: '北京市朝阳区某路1号',
+    channel: '个险',
+    branch: '北京分公司',
+    status: '在职',
+    hired_on: '2020-01-01',
+    ...over,
+  };
+}
+
+/** A verified mis-selling complaint (销售误导, the kind that counts for AGENT_RECHECK); `over` changes any field. */
+export function complaintRow(complaintId: string, agentId: string, receivedOn: string, over: Row = {}): Row {
+  return {
+    complaint_id: complaintId,
+    agent_id: agentId,
+    received_on: receivedOn,
+    category: '销售误导',
+    verified: '是',
+    ...over,
+  };
+}
+
 /** Appends a Luhn check digit. */
 export function luhn(body: string): string {
   let sum = 0;

@@ -118,7 +118,6 @@ export async function mergeStagedBatch(
   return db.transaction().execute(async (trx) => {
     // Sorts and hashes over a night's rows stay in memory (the server's default is 4 MB).
     await sql`set local work_mem = '128MB'`.execute(trx);
-    const staged = sql`staging_customers where batch_id = ${o.batchId}`;
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
     // With the values the shared-value rules look at, so that they need not be read back from the archive,
     // and the segment that changed them (a record a file carries twice is upserted twice).
@@ -141,7 +140,7 @@ export async function mergeStagedBatch(
       if (sizes.repeats) await dropEarlierRepeats(trx, o.batchId);
       const rebuild = rebuildsIndexes(records, archive, o.rebuildIndexesFrom);
       dropped = rebuild ? await dropLookupIndexes(trx, o.rebuildLockWaitMs ?? 10_000) : [];
-      await upsertStaged(trx, o.batchId, staged, 0);
+      await upsertStaged(trx, o.batchId, sql`staging_customers where batch_id = ${o.batchId}`, 0);
     } else {
       let segment = await segments.next();
       // The batch's size is not known before the file is read: the first segment estimates it.
