@@ -6,6 +6,7 @@ import {
   type CliOutput,
   type CustodianContext,
   createOutput,
+  integerOption,
   loadConfig,
   openCustodian,
   reportCliError,
@@ -42,8 +43,8 @@ async function main(): Promise<number> {
   }
   try {
     const config = loadConfig();
-    const customers = Number(values.customers ?? 5000);
-    const seed = Number(values.seed ?? 1);
+    const customers = integerOption('customers', values.customers, { min: 1, max: 10_000_000 }) ?? 5000;
+    const seed = integerOption('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? 1;
     const today = shanghaiDate(new Date());
     const dir = join(config.dataDir, '..', 'demo', `seed-${seed}`);
     out.note(`generating ${customers} customers (seed ${seed}) into ${dir} …`);

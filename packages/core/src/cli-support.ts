@@ -1,6 +1,6 @@
 import { loadConfig } from './config/load.js';
 import { type CustodianContext, openCustodian } from './context.js';
-import { isCustodianError } from './errors.js';
+import { CustodianError, isCustodianError } from './errors.js';
 
 /**
  * Shared edges of the command-line apps: opening the context from flags, the `--json` contract
@@ -76,12 +76,37 @@ export function reportCliError(err: unknown, out: CliOutput): number {
     return err.code === 'USAGE' ? 2 : 1;
   }
   const e = err as Error;
-  if (e && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    out.note(`error: ${e.message} (see --help)`);
+  // Node's parseArgs: an unknown option, a missing or dash-led option value, a stray argument.
+  if (e && String((e as { code?: string }).code).startsWith('ERR_PARSE_ARGS_')) {
+    out.note(`error: ${e.message.replaceAll('\n', ' ')} (see --help)`);
     out.result({ ok: false, error: { code: 'USAGE', message: e.message } });
     return 2;
   }
   out.note(`error: ${e?.stack ?? String(err)}`);
   out.result({ ok: false, error: { code: 'INTERNAL', message: e?.message ?? String(err) } });
   return 1;
+}
+
+/**
+ * A whole-number option (`--limit 20`): undefined when not given, a `USAGE` error naming the
+ * option and the value when it is not a whole number within [min, max]. `Number('abc')` would be
+ * NaN, and a NaN limit reached the database as no limit at all.
+ */
+export function integerOption(
+  name: string,
+  raw: string | boolean | undefined,
+  range: { min: number; max?: number },
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(n) || n < range.min || n > max) {
+    const bounds = range.max === undefined ? `at least ${range.min}` : `${range.min} to ${range.max}`;
+    throw new CustodianError(
+      'USAGE',
+      `--${name} must be a whole number (${bounds}), got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+    );
+  }
+  return n;
 }

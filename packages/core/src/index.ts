@@ -19,3 +19,4 @@ export * from './storage/bulk-copy.js';
 export * from './storage/connect.js';
 export * from './storage/database.js';
 export * from './storage/migrate.js';
+export * from './storage/page-window.js';

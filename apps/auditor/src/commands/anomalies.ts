@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { auditorConfig } from '../config.js';
 import { anomalyTable } from '../report/anomaly-table.js';
@@ -54,7 +54,7 @@ function filtersOf(v: Record<string, unknown>): AnomalyFilters {
   }
   if (s('min-score')) {
     const n = Number(s('min-score'));
-    if (Number.isNaN(n)) throw usageError('--min-score must be a number');
+    if (!Number.isFinite(n)) throw usageError(`--min-score must be a number, got "${s('min-score')}"`);
     f.minScore = n;
   }
   return f;
@@ -92,8 +92,8 @@ export async function runAnomaliesCommand(
       if (order && !['score', 'day', 'anomaly_id'].includes(order))
         throw usageError('--order is score, day or anomaly_id');
       const page = await listAnomalies(db, filtersOf(values), {
-        limit: Number(values.limit ?? 50),
-        offset: Number(values.offset ?? 0),
+        limit: integerOption('limit', values.limit, { min: 1, max: 1000 }) ?? 50,
+        offset: integerOption('offset', values.offset, { min: 0 }) ?? 0,
         ...(order ? { order } : {}),
       });
       for (const l of anomalyTable(page.anomalies)) out.say(l);

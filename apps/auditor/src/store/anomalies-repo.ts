@@ -4,6 +4,7 @@ import {
   appendAuditTrail,
   CustodianError,
   type Database,
+  pageWindow,
   type StaffRow,
 } from '@custodian/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -276,16 +277,13 @@ export async function listAnomalies(
   filters: AnomalyFilters = {},
   page: { limit?: number; offset?: number; order?: 'score' | 'day' | 'anomaly_id' } = {},
 ): Promise<AnomalyPage> {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
+  const { limit, offset } = pageWindow(page);
   let q = applyFilters(db, filters).selectAll();
   if (page.order === 'anomaly_id') q = q.orderBy('anomaly_id');
   else if (page.order === 'day') q = q.orderBy('day', 'desc').orderBy('score', 'desc').orderBy('anomaly_id');
   else q = q.orderBy('score', 'desc').orderBy('day', 'desc').orderBy('anomaly_id');
   const [anomalies, count] = await Promise.all([
-    q
-      .limit(limit)
-      .offset(page.offset ?? 0)
-      .execute(),
+    q.limit(limit).offset(offset).execute(),
     applyFilters(db, filters)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),

@@ -7,6 +7,7 @@ import {
   type CustodianContext,
   type FlagFilters,
   getFlagDetail,
+  integerOption,
   iterateFlags,
   listFlags,
   resolveFlag,
@@ -39,11 +40,8 @@ function filtersOf(v: Record<string, string | boolean | (string | boolean)[] | u
   if (s('channel')) f.channel = s('channel')!;
   if (s('branch')) f.branch = s('branch')!;
   if (s('status')) f.status = s('status')!;
-  if (s('batch')) {
-    const n = Number(s('batch'));
-    if (!Number.isInteger(n)) throw usageError(`--batch must be a batch number, got "${s('batch')}"`);
-    f.batchId = n;
-  }
+  const batch = integerOption('batch', s('batch'), { min: 1 });
+  if (batch !== undefined) f.batchId = batch;
   if (s('due-before')) f.dueBefore = s('due-before')!;
   if (s('listed-on')) f.listedOn = s('listed-on')!;
   if (s('assignee')) f.assignee = s('assignee')!;
@@ -82,8 +80,8 @@ export async function runFlagsCommand(
   switch (sub) {
     case 'list': {
       const page = await listFlags(db, filtersOf(values), {
-        limit: Number(values.limit ?? 50),
-        offset: Number(values.offset ?? 0),
+        limit: integerOption('limit', values.limit, { min: 1, max: 1000 }) ?? 50,
+        offset: integerOption('offset', values.offset, { min: 0 }) ?? 0,
       });
       for (const f of page.flags) {
         out.say(

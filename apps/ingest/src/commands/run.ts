@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import type { FileResult } from '../pipeline/ingest-file.js';
 import { runIngest } from '../run-ingest.js';
@@ -32,6 +32,7 @@ export async function runIngestCommand(
     throw usageError(`--date must be YYYY-MM-DD, got "${values.date}"`);
   if (values.profile && !['insurance', 'telecom'].includes(values.profile))
     throw usageError(`unknown --profile "${values.profile}"`);
+  const workers = integerOption('workers', values.workers, { min: 0, max: 64 });
   const started = Date.now();
   const summary = await runIngest(ctx, {
     files: positionals,
@@ -39,7 +40,7 @@ export async function runIngestCommand(
     ...(values.complaints ? { complaintsFile: values.complaints } : {}),
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values.date ? { date: values.date } : {}),
-    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    ...(workers !== undefined ? { workers } : {}),
     onProgress: (p) => {
       const secs = (Date.now() - started) / 1000;
       out.progress(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
 import { buildReport } from '../build-report.js';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import type { Lang } from '../i18n.js';
@@ -26,12 +26,7 @@ export async function runBuildCommand(
     throw usageError('build needs a report kind: problem-list, batch, management, regulatory or retention');
   const lang = (values.lang ?? 'zh') as Lang;
   if (lang !== 'zh' && lang !== 'en') throw usageError(`--lang must be zh or en, not "${values.lang}"`);
-  let batchId: number | undefined;
-  if (values.batch !== undefined) {
-    batchId = Number(values.batch);
-    if (!Number.isInteger(batchId) || batchId <= 0)
-      throw usageError(`--batch must be a batch number, got "${values.batch}"`);
-  }
+  const batchId = integerOption('batch', values.batch, { min: 1 });
   const r = await buildReport(ctx, { kind, period: values.period, lang, outDir: values.out, batchId });
   for (const f of r.files) out.say(`${f.absolutePath}  ${f.bytes} bytes  sha256 ${f.sha256}`);
   out.say(

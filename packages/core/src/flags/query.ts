@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent } from '../storage/database.js';
+import { pageWindow } from '../storage/page-window.js';
 
 /** Filters of `flags list`, the console queue and the reports. All optional; combined with AND. */
 export interface FlagFilters {
@@ -47,16 +48,13 @@ export async function listFlags(
   filters: FlagFilters,
   page: { limit?: number; offset?: number; order?: 'due' | 'flag_id' | 'severity' } = {},
 ): Promise<FlagPage> {
-  const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
+  const { limit, offset } = pageWindow(page);
   let q = applyFilters(db, filters).selectAll();
   if (page.order === 'flag_id') q = q.orderBy('flag_id');
   else if (page.order === 'severity') q = q.orderBy('severity').orderBy('due_on').orderBy('flag_id');
   else q = q.orderBy('due_on').orderBy('flag_id');
   const [flags, count] = await Promise.all([
-    q
-      .limit(limit)
-      .offset(page.offset ?? 0)
-      .execute(),
+    q.limit(limit).offset(offset).execute(),
     applyFilters(db, filters)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),

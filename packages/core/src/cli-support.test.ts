@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { type CliOutput, integerOption, reportCliError } from './cli-support.js';
+import { isCustodianError } from './errors.js';
+import { pageWindow } from './storage/page-window.js';
+
+function usageMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (isCustodianError(err) && err.code === 'USAGE') return err.message;
+    throw err;
+  }
+  throw new Error('expected a USAGE error');
+}
+
+describe('whole-number options', () => {
+  it('takes whole numbers within range and leaves an absent option undefined', () => {
+    expect(integerOption('limit', '20', { min: 1, max: 1000 })).toBe(20);
+    expect(integerOption('limit', ' 7 ', { min: 1 })).toBe(7);
+    expect(integerOption('offset', '0', { min: 0 })).toBe(0);
+    expect(integerOption('limit', undefined, { min: 1 })).toBeUndefined();
+  });
+
+  it('refuses anything else, naming the option and the value', () => {
+    expect(usageMessage(() => integerOption('limit', 'abc', { min: 1, max: 1000 }))).toBe(
+      '--limit must be a whole number (1 to 1000), got "abc" (see --help)',
+    );
+    for (const bad of ['', '1.5', '1e3', '0x10', 'NaN', 'Infinity', '12abc', '99999999999999999999'])
+      expect(usageMessage(() => integerOption('limit', bad, { min: 1 }))).toContain(`got "${bad}"`);
+    expect(usageMessage(() => integerOption('limit', '0', { min: 1, max: 1000 }))).toContain('(1 to 1000)');
+    expect(usageMessage(() => integerOption('limit', '1001', { min: 1, max: 1000 }))).toContain('got "1001"');
+    expect(usageMessage(() => integerOption('offset', '-1', { min: 0 }))).toContain('(at least 0)');
+    // A flag given without its value (parseArgs hands over a boolean only for boolean options, but be safe).
+    expect(usageMessage(() => integerOption('limit', true, { min: 1 }))).toContain('--limit');
+  });
+});
+
+describe('page window', () => {
+  it('clamps limit and offset, and never lets NaN through as "no limit"', () => {
+    expect(pageWindow({})).toEqual({ limit: 50, offset: 0 });
+    expect(pageWindow({ limit: 20, offset: 40 })).toEqual({ limit: 20, offset: 40 });
+    expect(pageWindow({ limit: 0, offset: -5 })).toEqual({ limit: 1, offset: 0 });
+    expect(pageWindow({ limit: 5000 })).toEqual({ limit: 1000, offset: 0 });
+    expect(pageWindow({ limit: Number('abc'), offset: Number('x') })).toEqual({ limit: 50, offset: 0 });
+    expect(pageWindow({ limit: 12.7 })).toEqual({ limit: 12, offset: 0 });
+  });
+});
+
+describe('command-line errors', () => {
+  function report(err: unknown): { code: number; notes: string[]; result: unknown } {
+    const notes: string[] = [];
+    let result: unknown;
+    const out: CliOutput = {
+      json: true,
+      say: (l) => notes.push(l),
+      note: (l) => notes.push(l),
+      progress: () => {},
+      result: (o) => {
+        result = o;
+      },
+    };
+    return { code: reportCliError(err, out), notes, result };
+  }
+  function parseError(args: string[]): unknown {
+    try {
+      parseArgs({ args, options: { offset: { type: 'string' } }, allowPositionals: false });
+    } catch (err) {
+      return err;
+    }
+    throw new Error('parseArgs accepted it');
+  }
+
+  it('reports every parseArgs refusal as a usage error on one line, without a stack', () => {
+    for (const args of [['--nope'], ['--offset', '-1'], ['stray'], ['--offset']]) {
+      const r = report(parseError(args));
+      expect(r.code).toBe(2);
+      expect(r.notes).toHaveLength(1);
+      expect(r.notes[0]).toMatch(/^error: .*\(see --help\)$/);
+      expect(r.notes[0]).not.toContain('\n');
+      expect(r.notes[0]).not.toContain(' at ');
+      expect(r.result).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    }
+  });
+});
