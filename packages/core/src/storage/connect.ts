@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { CustodianError } from '../errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database } from './database.js';
 
 /** Type OIDs whose text form both drivers must hand back identically. */
@@ -102,16 +103,18 @@ async function openServer(url: string, opts: OpenStorageOptions): Promise<Storag
 async function openEmbedded(dataDir: string): Promise<Storage> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // Refused here, before PGlite touches the folder, when another process has it open.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(inMemory ? dataDir : dataDir, {
       parsers: { [OID_DATE]: (v: string) => v, [OID_INT8]: (v: string) => Number(v) },
     });
   } catch (err) {
+    lock?.release();
     throw new CustodianError(
       'DB_UNAVAILABLE',
-      `cannot open the embedded database in ${dataDir}: ${(err as Error).message}. ` +
-        'Another Custodian process may be using it; stop it or set DATABASE_URL.',
+      `cannot open the embedded database in ${dataDir}: ${(err as Error).message}`,
       { location: dataDir },
       { cause: err },
     );
@@ -122,6 +125,16 @@ async function openEmbedded(dataDir: string): Promise<Storage> {
     kind: 'pglite',
     location: inMemory ? 'in-memory' : dataDir,
     pglite,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        // A query may still be running: Promise.all rejects on its first failure and leaves the
+        // others in flight (a page and its count, say). Closing PGlite under a running query spun
+        // at full CPU forever; a trivial query queues behind whatever is still running.
+        await sql`select 1`.execute(db).catch(() => undefined);
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
