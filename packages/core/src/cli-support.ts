@@ -73,7 +73,8 @@ export function reportCliError(err: unknown, out: CliOutput): number {
   if (isCustodianError(err)) {
     out.note(`error [${err.code}]: ${err.message}`);
     out.result({ ok: false, error: { code: err.code, message: err.message } });
-    return err.code === 'USAGE' ? 2 : 1;
+    // 3: another run holds the ingest lock, or another process has the embedded database open.
+    return err.code === 'USAGE' ? 2 : err.code === 'DB_BUSY' ? 3 : 1;
   }
   const e = err as Error;
   // Node's parseArgs: an unknown option, a missing or dash-led option value, a stray argument.
@@ -109,4 +110,43 @@ export function integerOption(
     );
   }
   return n;
+}
+
+/**
+ * A date option (`--due-before 2026-11-30`): undefined when not given, a `USAGE` error unless it is
+ * a real calendar date written YYYY-MM-DD (`2026-02-30` would reach the database as an error with
+ * a stack, or as a different day).
+ */
+export function dateOption(name: string, raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!d || d.toISOString().slice(0, 10) !== text)
+    throw new CustodianError(
+      'USAGE',
+      `--${name} must be a date written YYYY-MM-DD, got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+    );
+  return text;
+}
+
+/**
+ * An option with a fixed set of values (`--severity warning`), compared without regard to case:
+ * undefined when not given, the value as listed, or a `USAGE` error listing the values. An unknown
+ * rule or status used to list nothing at all, which reads as "no such flags".
+ */
+export function choiceOption<T extends string>(
+  name: string,
+  raw: string | boolean | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  const found = choices.find((c) => c.toLowerCase() === text);
+  if (found === undefined)
+    throw new CustodianError(
+      'USAGE',
+      `--${name} must be one of ${choices.join(', ')}; got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+    );
+  return found;
 }

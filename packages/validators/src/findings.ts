@@ -2,30 +2,35 @@
 // rules (this package) and archive-wide rules (DUP_*, ID_CONFLICT, ... computed by the ingest),
 // so that the flags table and its export (formats.md "Flags export") stay uniform.
 
-/** `error` rejects the value; `warning` keeps it but asks for review; `info` is for reports only. */
-export type Severity = 'error' | 'warning' | 'info';
-
 /** Rule codes of rulebook.md §1. */
-export type RuleCode =
-  | 'MISSING_REQUIRED'
-  | 'ID_FORMAT'
-  | 'ID_REGION'
-  | 'ID_BIRTHDATE'
-  | 'ID_CHECKSUM'
-  | 'ID_GENDER_MISMATCH'
-  | 'ID_BIRTHDATE_MISMATCH'
-  | 'DUP_PHONE'
-  | 'DUP_BANK_ACCOUNT'
-  | 'AGENT_CONTACT_SUBSTITUTION'
-  | 'BANK_ACCOUNT_HOLDER_MISMATCH'
-  | 'CONSENT_MISSING'
-  | 'PHONE_FORMAT'
-  | 'PHONE_PLACEHOLDER'
-  | 'BANK_ACCOUNT_FORMAT'
-  | 'BANK_ACCOUNT_LUHN'
-  | 'ID_CONFLICT'
-  | 'ID_LINE_LIMIT'
-  | 'AGENT_RECHECK';
+export const RULE_CODES = [
+  'MISSING_REQUIRED',
+  'ID_FORMAT',
+  'ID_REGION',
+  'ID_BIRTHDATE',
+  'ID_CHECKSUM',
+  'ID_GENDER_MISMATCH',
+  'ID_BIRTHDATE_MISMATCH',
+  'DUP_PHONE',
+  'DUP_BANK_ACCOUNT',
+  'AGENT_CONTACT_SUBSTITUTION',
+  'BANK_ACCOUNT_HOLDER_MISMATCH',
+  'CONSENT_MISSING',
+  'PHONE_FORMAT',
+  'PHONE_PLACEHOLDER',
+  'BANK_ACCOUNT_FORMAT',
+  'BANK_ACCOUNT_LUHN',
+  'ID_CONFLICT',
+  'ID_LINE_LIMIT',
+  'AGENT_RECHECK',
+] as const;
+
+export type RuleCode = (typeof RULE_CODES)[number];
+
+/** `error` rejects the value; `warning` keeps it but asks for review; `info` is for reports only. */
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
 
 /**
  * One problem found in one value or record. Carries masked values only (rulebook §1: "masked

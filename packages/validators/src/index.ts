@@ -14,7 +14,14 @@ export {
   todayInShanghai,
 } from './dates.js';
 export { parseConsent, parseGender } from './field-values.js';
-export { type Finding, hasNoError, type RuleCode, type Severity } from './findings.js';
+export {
+  type Finding,
+  hasNoError,
+  RULE_CODES,
+  type RuleCode,
+  SEVERITIES,
+  type Severity,
+} from './findings.js';
 export {
   countyCodes,
   IN_FORCE,

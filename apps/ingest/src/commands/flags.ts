@@ -1,10 +1,14 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   assignFlag,
   type CliOutput,
   type CustodianContext,
+  CustodianError,
+  choiceOption,
+  dateOption,
+  FLAG_STATUSES,
   type FlagFilters,
   getFlagDetail,
   integerOption,
@@ -15,6 +19,7 @@ import {
   toFlagExport,
   verifyFlag,
 } from '@custodian/core';
+import { RULE_CODES, SEVERITIES } from '@custodian/validators';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { applyCorrection } from '../review/apply-correction.js';
 
@@ -35,17 +40,35 @@ const FILTER_OPTIONS = {
 function filtersOf(v: Record<string, string | boolean | (string | boolean)[] | undefined>): FlagFilters {
   const f: FlagFilters = {};
   const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  if (s('rule')) f.rule = s('rule')!;
-  if (s('severity')) f.severity = s('severity')!;
+  // Values the flags can hold are checked here: a misspelt rule or status would list nothing at all.
+  const rule = choiceOption('rule', s('rule'), RULE_CODES);
+  if (rule) f.rule = rule;
+  const severity = choiceOption('severity', s('severity'), SEVERITIES);
+  if (severity) f.severity = severity;
   if (s('channel')) f.channel = s('channel')!;
   if (s('branch')) f.branch = s('branch')!;
-  if (s('status')) f.status = s('status')!;
+  const status = choiceOption('status', s('status'), FLAG_STATUSES);
+  if (status) f.status = status;
   const batch = integerOption('batch', s('batch'), { min: 1 });
   if (batch !== undefined) f.batchId = batch;
-  if (s('due-before')) f.dueBefore = s('due-before')!;
-  if (s('listed-on')) f.listedOn = s('listed-on')!;
+  const dueBefore = dateOption('due-before', s('due-before'));
+  if (dueBefore) f.dueBefore = dueBefore;
+  const listedOn = dateOption('listed-on', s('listed-on'));
+  if (listedOn) f.listedOn = listedOn;
   if (s('assignee')) f.assignee = s('assignee')!;
   return f;
+}
+
+/** The export's file, opened before any flag is read: a bad path is one clear error, not a crash. */
+async function openOutput(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CustodianError('OUTPUT_UNWRITABLE', `cannot write the export to ${path} (${code})`);
+  }
+  return stream;
 }
 
 function flagId(positionals: string[]): number {
@@ -93,14 +116,14 @@ export async function runFlagsCommand(
       return 0;
     }
     case 'export': {
-      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      const target = values.out ? await openOutput(values.out) : process.stdout;
       let n = 0;
       for await (const f of iterateFlags(db, filtersOf(values))) {
         if (!target.write(`${JSON.stringify(toFlagExport(f))}\n`)) await once(target, 'drain');
         n++;
       }
       if (values.out) {
-        (target as ReturnType<typeof createWriteStream>).end();
+        (target as WriteStream).end();
         await once(target, 'finish');
         out.note(`${n} flags written to ${values.out}`);
       }

@@ -92,7 +92,9 @@ export interface QuarantineTable {
   created_at: Timestamp;
 }
 
-export type FlagStatus = 'open' | 'assigned' | 'resolved' | 'closed';
+export const FLAG_STATUSES = ['open', 'assigned', 'resolved', 'closed'] as const;
+
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
 export type FlagOutcome = 'corrected' | 'genuine' | 'false_info' | 'dismissed' | 'auto_corrected';
 
 export interface FlagTable {
