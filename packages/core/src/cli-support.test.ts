@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type CliOutput, integerOption, reportCliError } from './cli-support.js';
+import { type CliOutput, choiceOption, dateOption, integerOption, reportCliError } from './cli-support.js';
 import { isCustodianError } from './errors.js';
 import { pageWindow } from './storage/page-window.js';
 
@@ -81,5 +81,25 @@ describe('command-line errors', () => {
       expect(r.notes[0]).not.toContain(' at ');
       expect(r.result).toMatchObject({ ok: false, error: { code: 'USAGE' } });
     }
+  });
+});
+
+describe('date and choice options', () => {
+  it('takes real YYYY-MM-DD days only', () => {
+    expect(dateOption('due-before', '2028-02-29')).toBe('2028-02-29');
+    expect(dateOption('due-before', undefined)).toBeUndefined();
+    for (const bad of ['2026-02-30', '2027-02-29', 'notadate', '2026-1-5', '20260105', '2026-13-01'])
+      expect(usageMessage(() => dateOption('due-before', bad))).toBe(
+        `--due-before must be a date written YYYY-MM-DD, got "${bad}" (see --help)`,
+      );
+  });
+
+  it('takes a listed value whatever its case, and lists the values when it is not one', () => {
+    const rules = ['DUP_PHONE', 'ID_CONFLICT'] as const;
+    expect(choiceOption('rule', 'dup_phone', rules)).toBe('DUP_PHONE');
+    expect(choiceOption('rule', undefined, rules)).toBeUndefined();
+    expect(usageMessage(() => choiceOption('rule', 'bogus', rules))).toBe(
+      '--rule must be one of DUP_PHONE, ID_CONFLICT; got "bogus" (see --help)',
+    );
   });
 });

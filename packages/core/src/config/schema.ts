@@ -1,3 +1,4 @@
+import { profiles } from '@custodian/validators';
 import { z } from 'zod';
 
 /**
@@ -5,7 +6,8 @@ import { z } from 'zod';
  * optional JSON file, and passed down as a typed object. Every setting carries the reason for its
  * default. Nothing else in the code base reads `process.env`.
  */
-const hhmm = z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM');
+// A time of day: '25:99' passed a looser pattern and killed the scheduler when cron read it.
+const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (00:00 to 23:59)');
 
 export const configSchema = z.object({
   /** PostgreSQL server URL. Unset: an embedded PostgreSQL (PGlite) in `dataDir`, so a new user needs only Node. */
@@ -31,7 +33,13 @@ export const configSchema = z.object({
       /** Nightly run time (Asia/Shanghai): 01:00 leaves the evening exports time to arrive and the morning for review (002 §3.7, T+1). */
       nightlyAt: hhmm.default('01:00'),
       /** Mandatory-field profile: `insurance` is 002 §3.5; `telecom` adds the service number. */
-      profile: z.string().default('insurance'),
+      profile: z
+        .string()
+        // Checked here, at start-up: an unknown name failed every file later, in the encoder threads.
+        .refine((p) => Object.hasOwn(profiles, p), {
+          message: `unknown profile; known: ${Object.keys(profiles).join(', ')}`,
+        })
+        .default('insurance'),
       /** Rows per database batch: large enough to amortise round trips, small enough to keep memory flat. */
       batchSize: z.number().int().min(100).max(100_000).default(5_000),
       /** Parser/validator worker threads; 0 = one per core beyond the main thread (at least 1). */
