@@ -15,6 +15,10 @@ describe('masks of the rulebook', () => {
     expect(maskPhone('0755-6226567')).toBe('0755-***6567');
     expect(maskPhone('010-62265678')).toBe('010-****5678');
     expect(maskPhone('')).toBe('');
+    // Not an 11-digit mobile: still at least four digits hidden (not `139 ***4 567`).
+    expect(maskPhone('139 1234 567')).toBe('13* ***4 567');
+    expect(maskPhone('1391234567')).toBe('13****4567');
+    expect(maskPhone('139123456')).toBe('1****3456');
   });
 
   it('masks a bank account as ************5678', () => {
@@ -80,6 +84,7 @@ const reference = {
     if (chars[0] === '0') head = chars[1] === '1' || chars[1] === '2' ? 3 : 4;
     if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
     const tail = Math.min(4, Math.floor(digits / 2));
+    if (chars[0] !== '0' && digits - head - tail < 4) head = Math.max(0, digits - tail - 4);
     positions.forEach((pos, k) => {
       if (k >= head && k < digits - tail) chars[pos] = '*';
     });

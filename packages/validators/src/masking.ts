@@ -28,6 +28,16 @@ export function maskIdNumber(value: string): string {
 }
 
 /**
+ * A number that is not a landline (no leading 0) hides at least four digits: the 3 + 4 kept of an
+ * 11-digit mobile would leave only three hidden in a 10-digit one (`139 ***4 567`, seven of ten
+ * shown). A landline keeps its area code, which says only where the line is.
+ */
+function hideAtLeastFour(landline: boolean, digits: number, head: number, tail: number): number {
+  if (landline || digits - head - tail >= 4) return head;
+  return Math.max(0, digits - tail - 4);
+}
+
+/**
  * Phone: an 11-digit mobile keeps its 3-digit segment and last 4 digits, `138****8000`. Other
  * forms (landline `0755-6226567`, with or without separators) keep the area code, when the value
  * starts with one, and the last 4 digits; separators stay in place.
@@ -48,6 +58,7 @@ export function maskPhone(value: string): string {
   }
   if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
   const tail = Math.min(4, Math.floor(digits / 2));
+  head = hideAtLeastFour(value.charCodeAt(0) === 48, digits, head, tail);
   const end = digits - tail;
   if (head >= end) return value;
   // Copy runs between the masked digits (digits number `head` to `end - 1`).
@@ -75,6 +86,7 @@ function maskPhoneCodePoints(value: string): string {
   if (chars[0] === '0') head = chars[1] === '1' || chars[1] === '2' ? 3 : 4;
   if (head + 4 >= digits) head = Math.max(0, digits - 4 - Math.ceil(digits / 2));
   const tail = Math.min(4, Math.floor(digits / 2));
+  head = hideAtLeastFour(chars[0] === '0', digits, head, tail);
   digitPositions.forEach((pos, k) => {
     if (k >= head && k < digits - tail) chars[pos] = '*';
   });
