@@ -44,6 +44,11 @@ export interface Finding {
   reasonZh: string;
   reasonEn: string;
   maskedValue?: string;
+  /**
+   * The field `maskedValue` is a value of, when not `field`: a gender or birth date that disagrees
+   * with the ID number is shown with the (masked) ID number, not under the gender's name.
+   */
+  maskedField?: string;
 }
 
 /** Builds a finding; omits `maskedValue` when none is given so results compare cleanly. */

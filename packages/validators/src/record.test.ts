@@ -46,6 +46,8 @@ describe('validateRecord', () => {
     expect(rules(r)).toEqual(['ID_GENDER_MISMATCH:error:holder_gender']);
     expect(r.ok).toBe(false);
     expect(r.findings[0]?.maskedValue).toBe('110105********002X');
+    // The masked value is the ID number's, not the gender's.
+    expect(r.findings[0]?.maskedField).toBe('holder_id_number');
   });
 
   it('lets an insured minor have no ID number (no MISSING_REQUIRED)', () => {
@@ -57,9 +59,12 @@ describe('validateRecord', () => {
   });
 
   it('reports ID_BIRTHDATE_MISMATCH, reading the record’s date in any accepted format', () => {
-    expect(rules(validateRecord({ ...base, holder_birth_date: '1949/12/30' }, { today: TODAY }))).toEqual([
-      'ID_BIRTHDATE_MISMATCH:error:holder_birth_date',
-    ]);
+    const r = validateRecord({ ...base, holder_birth_date: '1949/12/30' }, { today: TODAY });
+    expect(rules(r)).toEqual(['ID_BIRTHDATE_MISMATCH:error:holder_birth_date']);
+    expect(r.findings[0]).toMatchObject({
+      maskedField: 'holder_id_number',
+      maskedValue: '110105********002X',
+    });
     expect(validateRecord({ ...base, holder_birth_date: '19491231' }, { today: TODAY }).findings).toEqual([]);
     expect(validateRecord({ ...base, holder_birth_date: '18263' }, { today: TODAY }).findings).toEqual([]);
   });
@@ -77,6 +82,7 @@ describe('validateRecord', () => {
       { today: TODAY },
     );
     expect(rules(r)).toEqual(['ID_GENDER_MISMATCH:error:insured_gender']);
+    expect(r.findings[0]?.maskedField).toBe('insured_id_number');
     expect(r.normalized.insured_id_number).toBe(body + idCheckChar(body));
   });
 

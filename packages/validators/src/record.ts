@@ -183,6 +183,7 @@ function checkPartyId(
         masked,
       ),
       field: fields.gender,
+      maskedField: numberField,
     });
   }
   if (wrongBirth) {
@@ -195,6 +196,7 @@ function checkPartyId(
         masked,
       ),
       field: fields.birthDate,
+      maskedField: numberField,
     });
   }
 }

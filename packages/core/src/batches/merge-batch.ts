@@ -200,7 +200,7 @@ export async function mergeStagedBatch(
     // Single-record findings of the changed records (the business columns are the ones just stored).
     await sql`insert into batch_findings
       select f->>'fingerprint', f->>'rule', f->>'severity', ch.customer_id, ch.record_id, b.archive_no, '{}'::text[],
-             f->>'reasonZh', f->>'reasonEn', jsonb_build_object(coalesce(f->>'field', 'value'), f->>'maskedValue'),
+             f->>'reasonZh', f->>'reasonEn', jsonb_build_object(coalesce(f->>'maskedField', f->>'field', 'value'), f->>'maskedValue'),
              b.channel, b.branch, b.agent_id, null::bytea
       from staging_customers b join changed ch on ch.record_id = b.record_id
       cross join lateral jsonb_array_elements(b.findings) f
