@@ -14,6 +14,7 @@ import {
   integerOption,
   iterateFlags,
   listFlags,
+  REVIEW_OUTCOMES,
   resolveFlag,
   sendBackFlag,
   toFlagExport,
@@ -165,12 +166,16 @@ export async function runFlagsCommand(
       return 0;
     }
     case 'resolve': {
-      if (!values.outcome)
-        throw usageError('flags resolve needs --outcome corrected|genuine|false_info|dismissed');
+      const outcome = choiceOption('outcome', values.outcome, REVIEW_OUTCOMES);
+      if (!outcome) throw usageError(`flags resolve needs --outcome ${REVIEW_OUTCOMES.join('|')}`);
+      if (values.set?.length && outcome !== 'corrected')
+        throw usageError('--set gives corrected values: it goes with --outcome corrected');
       const corrected: Record<string, string> = {};
-      for (const s of values.set ?? []) {
+      for (const [i, s] of (values.set ?? []).entries()) {
         const eq = s.indexOf('=');
-        if (eq <= 0) throw usageError(`--set takes field=value, got "${s}"`);
+        // The value may be personal data: the message names the argument, not its text.
+        if (eq <= 0)
+          throw usageError(`--set takes field=value; set number ${i + 1} has no field name before "="`);
         corrected[s.slice(0, eq)] = s.slice(eq + 1);
       }
       const f = await resolveFlag(
@@ -178,7 +183,7 @@ export async function runFlagsCommand(
         flagId(positionals),
         {
           actor,
-          outcome: values.outcome,
+          outcome,
           note: values.note ?? '',
           ...(Object.keys(corrected).length ? { corrected } : {}),
           ...(values.attribute ? { attributedTo: values.attribute } : {}),
