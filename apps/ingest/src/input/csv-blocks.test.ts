@@ -25,6 +25,7 @@ async function readInBlocks(file: string, blockBytes: number) {
     firstLine: header.dataLine,
     encoding,
     blockBytes,
+    width: header.headers.length,
   })) {
     blocks++;
     const text = new TextDecoder(block.encoding).decode(block.bytes);
@@ -84,7 +85,7 @@ describe('CSV in blocks', () => {
     }
   });
 
-  it('quarantines bad rows with their line and goes on; an unclosed quote ends the file as csv-parse ends it', async () => {
+  it('quarantines bad rows with their line and goes on, past an unclosed quote too', async () => {
     const text = [
       'id,name,phone',
       'A1,甲,13900000001',
@@ -103,9 +104,13 @@ describe('CSV in blocks', () => {
         ['bad', 3],
         ['bad', 4],
         ['bad', 5],
+        ['row', 6],
       ]);
       expect(rows[1]).toMatchObject({ reason: 'expected 3 columns, found 2', raw: 'A2,乙' });
-      expect((rows[3] as { reason: string }).reason).toMatch(/CSV_QUOTE_NOT_CLOSED/);
+      expect(rows[3]).toMatchObject({
+        column: 'name',
+        reason: expect.stringMatching(/CSV_QUOTE_NOT_CLOSED/),
+      });
     }
   });
 

@@ -7,15 +7,18 @@ import { parse } from 'csv-parse/sync';
  *
  * The main thread only cuts the file's bytes into blocks that end on a record boundary: a line
  * feed outside double quotes. Scanning bytes is safe for UTF-8 and GB18030, where the bytes of a
- * quote (0x22) and a line feed (0x0A) never occur inside a multi-byte character; UTF-16 input is
- * transcoded to UTF-8 first. Each block carries the line number of its first line, so every row
- * keeps the line a person sees in an editor.
+ * quote (0x22), a comma, a CR and a line feed (0x0A) never occur inside a multi-byte character;
+ * UTF-16 input is transcoded to UTF-8 first. Each block carries the line number of its first line,
+ * so every row keeps the line a person sees in an editor.
  *
  * The rows of a block are split by `parseCsvText`: a line without any double quote is split on
- * commas (exactly what RFC 4180 and csv-parse make of it), and every line with quotes, together
- * with the lines its quoted fields span, is handed to csv-parse with the options the ingest has
- * always used, so quoting and its errors are csv-parse's. A line feed outside quotes always ends
- * a record, with or without a CR before it: a file that mixes CRLF and LF is read line by line.
+ * commas (exactly what RFC 4180 and csv-parse make of it); a record with quotes is delimited by
+ * `findRecordEnd` and its fields read by csv-parse. Broken quoting costs one line (issue: "a
+ * malformed row ... is kept in quarantine ... and the rest of the file goes on"): the splitter and
+ * the parser apply the same rule (`findRecordEnd`), so every line of the file is accounted for
+ * once, as a row, inside a multi-line row, as a quarantined row or as a blank line, and the rows
+ * do not depend on where blocks are cut. A line feed outside quotes always ends a record, with or
+ * without a CR before it: a file that mixes CRLF and LF is read line by line.
  */
 export interface CsvBlock {
   /** UTF-8 or GB18030 bytes (as `encoding` says), ending with a complete record; owns its ArrayBuffer. */
@@ -31,45 +34,151 @@ export type ParsedCsvRow =
 
 const QUOTE = 0x22;
 const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
 /**
- * A quoted field longer than this is taken for a quote that was never closed: the block is cut at
- * a line feed anyway, and csv-parse reports the unclosed quote (instead of the reader holding the
- * rest of the file in memory).
+ * A quoted field spanning more bytes than this is taken for a quote that was never closed: the
+ * line that opened it is quarantined and reading resumes on the next line (instead of the reader
+ * holding the rest of the file in memory, or one block swallowing it). Counted by the splitter
+ * only: a block is far smaller, so the parser never meets such a field whole.
  */
 const MAX_QUOTED_BYTES = 8 * 1024 * 1024;
+/**
+ * Likewise a quoted field spanning more line feeds than this: a cell of a customer record (an
+ * address, a note) spans a few lines, while a quote left open runs on until the next stray quote,
+ * maybe the end of the file. Counted by the splitter and the parser alike, so a block never waits
+ * more than this many lines past its size, and the rows do not depend on where blocks are cut.
+ */
+const MAX_QUOTED_LINES = 100;
 const REPLACEMENT = '\uFFFD';
 
-/** Where a block may end, found by one pass over the bytes. */
-interface ScanState {
-  inQuotes: boolean;
-  /** Line feeds seen. */
-  lines: number;
-  /** Last line feed outside quotes, and the line feeds up to and including it. */
-  cut: number;
-  linesToCut: number;
-  /** Last line feed of any kind (for a quote that never closes). */
-  lastLf: number;
-  linesToLastLf: number;
+/**
+ * What is wrong with a malformed record, in words: never the field's value (it may be an ID
+ * number or a name, and reasons are printed and stored in clear). The codes are csv-parse's, so
+ * that reasons stored before and after read alike.
+ */
+export type CsvProblem =
+  | 'INVALID_OPENING_QUOTE'
+  | 'CSV_INVALID_CLOSING_QUOTE'
+  | 'CSV_QUOTE_NOT_CLOSED'
+  | 'CSV_ERROR';
+
+function describeProblem(code: CsvProblem, width: number): string {
+  const what: Record<CsvProblem, string> = {
+    INVALID_OPENING_QUOTE:
+      'a double quote inside a field that does not start with one (quote the whole field and double the inner quote)',
+    CSV_INVALID_CLOSING_QUOTE: 'text after the closing quote of a quoted field',
+    CSV_QUOTE_NOT_CLOSED:
+      width > 0
+        ? `a quoted field is not closed on this line, and the lines after it do not complete a row of ${width} columns`
+        : 'a quoted field is not closed on this line',
+    CSV_ERROR: 'unreadable quoting',
+  };
+  return `malformed CSV (${code}): ${what[code]}`;
 }
 
-function freshScan(): ScanState {
-  return { inQuotes: false, lines: 0, cut: -1, linesToCut: 0, lastLf: -1, linesToLastLf: 0 };
+/** Where a record ends, and whether it is malformed (see `findRecordEnd`). */
+interface RecordEnd {
+  /** Index of the line feed ending the record, or `limit` when the data ends without one. */
+  end: number;
+  /** Line feeds inside the record (quoted fields spanning lines). */
+  innerLines: number;
+  /** A malformed record (then one line): the 0-based field where it goes wrong, and why. */
+  problem?: { field: number; code: CsvProblem };
 }
 
-function scan(bytes: Uint8Array, from: number, s: ScanState): void {
-  for (let i = from; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === QUOTE) s.inQuotes = !s.inQuotes;
-    else if (b === LF) {
-      s.lines++;
-      s.lastLf = i;
-      s.linesToLastLf = s.lines;
-      if (!s.inQuotes) {
-        s.cut = i;
-        s.linesToCut = s.lines;
-      }
+const START = 0;
+const PLAIN = 1;
+const QUOTED = 2;
+const CLOSING = 3;
+const CLOSING_CR = 4;
+
+/**
+ * How the record starting at `start` ends, by RFC 4180 (what csv-parse accepts with the options the
+ * ingest uses). The recovery rule lives here, shared by the block splitter (bytes) and the row
+ * parser (text), so both agree on where records end: a malformed record is one line, and a quoted
+ * field that runs past its line is accepted only if the lines up to its closing quote make a
+ * well-formed record of `width` columns (0: any) within MAX_QUOTED_LINES; otherwise the line that
+ * opened it is malformed alone and the next line starts a record (issue: "the rest of the file
+ * goes on"). A stray quote thus costs its line, not the rows after it.
+ *
+ * `at(i)` gives the code unit at `i` (a byte, or a UTF-16 unit: quote, comma, CR and LF are the same
+ * single units in UTF-8, GB18030 and UTF-16 text). Null when the data up to `limit` cannot tell
+ * yet and more may follow (`eof` false).
+ */
+function findRecordEnd(
+  at: (i: number) => number,
+  start: number,
+  limit: number,
+  eof: boolean,
+  width: number,
+): RecordEnd | null {
+  let state = START;
+  let field = 0;
+  let innerLines = 0;
+  /** The first line feed inside quotes: the end of the line that opened a multi-line field. */
+  let firstLf = -1;
+  let openField = 0;
+  const openerAlone = (): RecordEnd => ({
+    end: firstLf,
+    innerLines: 0,
+    problem: { field: openField, code: 'CSV_QUOTE_NOT_CLOSED' },
+  });
+  /** A malformed single line: it ends at its line feed, whatever quotes follow. */
+  const badLine = (i: number, code: CsvProblem): RecordEnd | null => {
+    if (firstLf >= 0) return openerAlone();
+    for (let j = i; j < limit; j++)
+      if (at(j) === LF) return { end: j, innerLines: 0, problem: { field, code } };
+    return eof ? { end: limit, innerLines: 0, problem: { field, code } } : null;
+  };
+  const complete = (i: number): RecordEnd =>
+    firstLf >= 0 && width > 0 && field + 1 !== width ? openerAlone() : { end: i, innerLines };
+  for (let i = start; i < limit; i++) {
+    const c = at(i);
+    switch (state) {
+      case START:
+        if (c === QUOTE) state = QUOTED;
+        else if (c === COMMA) field++;
+        else if (c === LF) return complete(i);
+        else state = PLAIN;
+        break;
+      case PLAIN:
+        if (c === COMMA) {
+          field++;
+          state = START;
+        } else if (c === LF) return complete(i);
+        else if (c === QUOTE) return badLine(i, 'INVALID_OPENING_QUOTE');
+        break;
+      case QUOTED:
+        if (c === QUOTE) state = CLOSING;
+        else if (c === LF) {
+          if (firstLf < 0) {
+            firstLf = i;
+            openField = field;
+          }
+          if (++innerLines > MAX_QUOTED_LINES) return openerAlone();
+        }
+        break;
+      case CLOSING:
+        if (c === QUOTE) state = QUOTED;
+        else if (c === COMMA) {
+          field++;
+          state = START;
+        } else if (c === LF) return complete(i);
+        else if (c === CR) state = CLOSING_CR;
+        else return badLine(i, 'CSV_INVALID_CLOSING_QUOTE');
+        break;
+      default:
+        if (c === LF) return complete(i);
+        return badLine(i, 'CSV_INVALID_CLOSING_QUOTE');
     }
   }
+  if (!eof) return firstLf >= 0 && limit - start > MAX_QUOTED_BYTES ? openerAlone() : null;
+  if (state === QUOTED) {
+    if (firstLf >= 0) return openerAlone();
+    return { end: limit, innerLines: 0, problem: { field, code: 'CSV_QUOTE_NOT_CLOSED' } };
+  }
+  return complete(limit);
 }
 
 /**
@@ -83,6 +192,8 @@ export async function* readCsvBlocks(
     firstLine: number;
     encoding: 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
     blockBytes?: number;
+    /** Columns of the header: a quoted field spanning lines must complete a row this wide (0: any). */
+    width?: number;
   },
 ): AsyncGenerator<CsvBlock> {
   const blockBytes = opts.blockBytes ?? 1024 * 1024;
@@ -95,7 +206,38 @@ export async function* readCsvBlocks(
     let position = opts.start;
     let firstLine = opts.firstLine;
     let pending = new Uint8Array(0);
-    let state = freshScan();
+    /** Where the next record starts in `pending`, and the line feeds before it. */
+    let boundary = 0;
+    let linesToBoundary = 0;
+    /** The first quote at or after `boundary` (`pending.length` if none yet), or -1 to look again. */
+    let nextQuote = -1;
+    /**
+     * Moves `boundary` over the complete records in `pending`. A line without a quote ends at its
+     * line feed (found natively, as the old byte scan found it); from a quote on, `findRecordEnd`
+     * decides, with the same rule as the row parser, so a stray or unclosed quote costs its own
+     * line and never makes a block run on to the end of the file.
+     */
+    const advance = () => {
+      const bytes = pending;
+      const at = (i: number) => bytes[i]!;
+      while (boundary < bytes.length) {
+        if (nextQuote < boundary) {
+          const q = bytes.indexOf(QUOTE, boundary);
+          nextQuote = q < 0 ? bytes.length : q;
+        }
+        const lf = bytes.indexOf(LF, boundary);
+        if (lf >= 0 && lf < nextQuote) {
+          boundary = lf + 1;
+          linesToBoundary++;
+          continue;
+        }
+        if (nextQuote >= bytes.length) return;
+        const r = findRecordEnd(at, boundary, bytes.length, false, opts.width ?? 0);
+        if (!r) return;
+        boundary = r.end + 1;
+        linesToBoundary += 1 + r.innerLines;
+      }
+    };
     for (;;) {
       const buf = Buffer.allocUnsafe(blockBytes);
       const { bytesRead } = await fh.read(buf, 0, blockBytes, position);
@@ -108,31 +250,23 @@ export async function* readCsvBlocks(
         const joined = new Uint8Array(pending.length + data.length);
         joined.set(pending, 0);
         joined.set(data, pending.length);
-        const from = pending.length;
+        // "No quote yet" meant none in the old bytes: look again in the new ones.
+        if (nextQuote >= pending.length) nextQuote = -1;
         pending = joined;
-        scan(pending, from, state);
       }
       if (eof) {
         if (pending.length > 0) yield { bytes: pending, encoding, firstLine };
         return;
       }
-      let at = -1;
-      let atLines = 0;
-      if (state.cut >= 0 && pending.length >= blockBytes) {
-        at = state.cut;
-        atLines = state.linesToCut;
-      } else if (state.cut < 0 && state.inQuotes && pending.length > MAX_QUOTED_BYTES && state.lastLf >= 0) {
-        at = state.lastLf;
-        atLines = state.linesToLastLf;
-      }
-      if (at < 0) continue;
+      advance();
+      if (boundary === 0 || pending.length < blockBytes) continue;
       // Copies: the block goes to another thread with a buffer of its own.
-      yield { bytes: pending.slice(0, at + 1), encoding, firstLine };
-      firstLine += atLines;
-      pending = pending.slice(at + 1);
-      // What is left starts just after a record boundary, outside quotes.
-      state = freshScan();
-      scan(pending, 0, state);
+      yield { bytes: pending.slice(0, boundary), encoding, firstLine };
+      firstLine += linesToBoundary;
+      pending = pending.slice(boundary);
+      nextQuote = nextQuote >= boundary ? nextQuote - boundary : -1;
+      boundary = 0;
+      linesToBoundary = 0;
     }
   } finally {
     await fh.close();
@@ -140,44 +274,48 @@ export async function* readCsvBlocks(
 }
 
 /**
- * One record whose fields hold quotes (its lines end at the first line feed outside quotes, so it
- * is normally one record), read by csv-parse with the options the ingest has always used:
- * malformed input is quarantined, not fatal. Its line is the segment's first line (csv-parse's own
- * line count takes the CR of a quoted CRLF for a line of its own).
+ * One well-formed record whose fields hold quotes (`findRecordEnd` found where it ends), read by
+ * csv-parse. Should csv-parse still refuse it, the record is quarantined with the problem's code and
+ * column, never csv-parse's message: that quotes the field's value and counts lines from the
+ * record's start, not the file's.
  */
-function quotedSegmentRows(
-  text: string,
-  firstLine: number,
+function quotedRecordRow(
+  record: string,
+  line: number,
   width: number,
   headers: readonly string[],
   encoding: string,
-  out: ParsedCsvRow[],
-): void {
-  const raw = text.replace(/\r?\n$/, '');
-  let consumed = 0;
-  parse(text, {
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_record: (record: string[], context) => {
-      out.push(checkRow(record, firstLine + consumed, width, headers, encoding, raw));
-      consumed = context.lines;
-      return null;
-    },
-    on_skip: (err) => {
-      const e = err as (Error & { lines?: number; code?: string }) | undefined;
-      const end = e?.lines ?? consumed + 1;
-      out.push({
-        kind: 'bad',
-        line: firstLine + consumed,
-        column: null,
-        reason: `malformed CSV (${e?.code ?? 'error'}${end > consumed + 1 ? `, through line ${firstLine - 1 + end}` : ''}): ${e?.message ?? 'unparseable row'}`,
-        raw,
-      });
-      consumed = end;
-      return undefined;
-    },
-  });
+): ParsedCsvRow {
+  try {
+    const rows = parse(record, { relax_column_count: true }) as string[][];
+    if (rows.length === 1) return checkRow(rows[0]!, line, width, headers, encoding, record);
+    return badRow(line, null, 'CSV_ERROR', width, headers, record);
+  } catch (err) {
+    const e = err as { code?: unknown; column?: unknown };
+    const code = (
+      ['INVALID_OPENING_QUOTE', 'CSV_INVALID_CLOSING_QUOTE', 'CSV_QUOTE_NOT_CLOSED'] as unknown[]
+    ).includes(e.code)
+      ? (e.code as CsvProblem)
+      : 'CSV_ERROR';
+    return badRow(line, typeof e.column === 'number' ? e.column : null, code, width, headers, record);
+  }
+}
+
+function badRow(
+  line: number,
+  field: number | null,
+  code: CsvProblem,
+  width: number,
+  headers: readonly string[],
+  raw: string,
+): ParsedCsvRow {
+  return {
+    kind: 'bad',
+    line,
+    column: field === null ? null : (headers[field] ?? `#${field + 1}`),
+    reason: describeProblem(code, width),
+    raw,
+  };
 }
 
 function checkRow(
@@ -211,18 +349,13 @@ function checkRow(
   return { kind: 'row', line, values };
 }
 
-/** Quotes in a line, modulo 2. */
-function oddQuotes(line: string): boolean {
-  let odd = false;
-  for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) odd = !odd;
-  return odd;
-}
-
 /**
  * Splits decoded CSV text (whole records; its first line is line `firstLine` of the file) into
  * rows: good rows with their values, malformed ones with line, column and reason for quarantine.
+ * Every line is accounted for once: as a row, as part of a multi-line row, as a bad row, or blank.
  * The text is split into lines once: looking for the next quote from every line's start instead
  * scanned the rest of a quote-free block each time (10 times the cost of the splitting itself).
+ * The end of the text is the end of the data: a quoted field still open there is not closed.
  */
 export function parseCsvText(
   text: string,
@@ -235,25 +368,25 @@ export function parseCsvText(
   const lines = text.split('\n');
   // A final line feed ends the last line; it does not start another.
   const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  const at = (i: number) => text.charCodeAt(i);
+  let offset = 0;
   let i = 0;
   while (i < count) {
     const l = lines[i]!;
     if (!l.includes('"')) {
       const raw = l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
       if (raw.length > 0) out.push(checkRow(raw.split(','), firstLine + i, width, headers, encoding, raw));
+      offset += l.length + 1;
       i++;
       continue;
     }
-    // Quoted fields: take lines until the quotes balance (or the text ends), and let csv-parse read them.
-    let j = i;
-    let odd = oddQuotes(l);
-    while (odd && j + 1 < count) {
-      j++;
-      if (oddQuotes(lines[j]!)) odd = false;
-    }
-    const segment = lines.slice(i, j + 1).join('\n') + (j < lines.length - 1 ? '\n' : '');
-    quotedSegmentRows(segment, firstLine + i, width, headers, encoding, out);
-    i = j + 1;
+    // eof: the text always ends on a record boundary, so `findRecordEnd` never asks for more.
+    const r = findRecordEnd(at, offset, text.length, true, width)!;
+    const record = text.slice(offset, r.end).replace(/\r$/, '');
+    if (r.problem) out.push(badRow(firstLine + i, r.problem.field, r.problem.code, width, headers, record));
+    else out.push(quotedRecordRow(record, firstLine + i, width, headers, encoding));
+    offset = r.end + 1;
+    i += 1 + r.innerLines;
   }
   return out;
 }
@@ -280,26 +413,30 @@ export function parseCsvHeader(
     start = lf + 1;
     line++;
   }
-  let end = -1;
-  let inQuotes = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) inQuotes = !inQuotes;
-    else if (c === LF) {
-      line++;
-      if (!inQuotes) {
-        end = i;
-        break;
-      }
-    }
-  }
+  const headerLine = line;
+  const r = findRecordEnd((i) => text.charCodeAt(i), start, text.length, true, 0)!;
+  const end = r.end < text.length ? r.end : -1;
+  line += end >= 0 ? 1 + r.innerLines : r.innerLines;
   const headerText = text.slice(start, end >= 0 ? end + 1 : text.length);
   if (end < 0 && headerText.includes('\r')) {
     throw new Error(
       'lines end with a bare carriage return (classic Mac OS): save the file with CRLF or LF line ends',
     );
   }
-  const rows = parse(headerText, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  // The header line is the one line a file must get right; its cells are not echoed (a file
+  // without a header starts with a customer's data).
+  const refuse = (field: number | null, code: CsvProblem) =>
+    new Error(
+      `line ${headerLine}${field === null ? '' : `, column ${field + 1}`}: the header line is not readable: ${describeProblem(code, 0)}`,
+    );
+  if (r.problem) throw refuse(r.problem.field, r.problem.code);
+  let rows: string[][];
+  try {
+    rows = parse(headerText, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (err) {
+    const e = err as { column?: unknown };
+    throw refuse(typeof e.column === 'number' ? e.column : null, 'CSV_ERROR');
+  }
   let dataStart = sample.length;
   if (end >= 0) {
     // Bytes of everything up to the header's line feed: the quote and line feed are single bytes

@@ -84,8 +84,86 @@ export interface HeaderMapping {
   fields: (string | null)[];
   /** The header text of each column, as in the file. */
   headers: string[];
-  /** Canonical fields that appear twice (the later column wins; reported to the operator). */
+  /**
+   * Canonical fields that more than one column maps to (a Chinese export with both 手机号码 and
+   * 联系电话), once each, in column order; `duplicateGroups` gives their columns. For a warning
+   * to the operator (`describeDuplicates`); each row takes the first non-empty value among them
+   * (`takeFirstNonEmpty`).
+   */
   duplicates: string[];
+  /** The columns (0-based, in column order) of each field in `duplicates`. */
+  duplicateGroups: number[][];
+}
+
+/**
+ * The columns of each canonical field that several columns map to, in column order. From the
+ * fields alone, so that a worker holding only `fields` can compute it once per chunk.
+ */
+export function findDuplicateGroups(fields: readonly (string | null)[]): number[][] {
+  const columns = new Map<string, number[]>();
+  fields.forEach((f, i) => {
+    if (f) columns.set(f, [...(columns.get(f) ?? []), i]);
+  });
+  return [...columns.values()].filter((c) => c.length > 1);
+}
+
+/**
+ * A row's values where every column of a duplicated field holds the first non-empty value among
+ * them, in column order: whichever column a consumer reads, a later empty 联系电话 no longer hides
+ * the 手机号码 before it (the later column used to win even when empty, and every phone was lost).
+ * Returns `values` itself when there is nothing to do.
+ */
+export function takeFirstNonEmpty(groups: readonly number[][], values: string[]): string[] {
+  if (groups.length === 0) return values;
+  const out = values.slice();
+  for (const g of groups) {
+    let chosen = '';
+    for (const i of g) {
+      const v = values[i] ?? '';
+      if (v.trim() !== '') {
+        chosen = v;
+        break;
+      }
+    }
+    for (const i of g) out[i] = chosen;
+  }
+  return out;
+}
+
+/**
+ * One warning line per duplicated field, for the operator: the field and the header names of its
+ * columns (recognised header names only, never a value).
+ */
+export function describeDuplicates(mapping: HeaderMapping): string[] {
+  return mapping.duplicateGroups.map((g) => {
+    const field = mapping.fields[g[0]!]!;
+    const names = g.map((i) => mapping.headers[i]).join(', ');
+    return `columns ${names} all map to ${field}: each row takes the first non-empty of them, in that order`;
+  });
+}
+
+function aliasTable(kind: HeaderKind): Record<string, string[]> {
+  return kind === 'customers' ? CUSTOMER_ALIASES : kind === 'agents' ? AGENT_ALIASES : COMPLAINT_ALIASES;
+}
+
+/**
+ * Why a header line lacks a required column, in words for the operator (printed, and stored in
+ * clear with the batch): the names accepted for it, and the cells of the line that are recognised
+ * header names. Never the other cells: a file without a header line starts with a customer's data
+ * (a name, a birth date, an ID number), and so may a line that is not a header at all.
+ */
+export function describeMissingColumn(
+  kind: HeaderKind,
+  mapping: HeaderMapping,
+  field: string,
+  extra: Record<string, string[]> = {},
+): string {
+  const accepted = [field, ...(aliasTable(kind)[field] ?? []), ...(extra[field] ?? [])];
+  const recognised = mapping.headers.filter((_, i) => mapping.fields[i] !== null);
+  return (
+    `the header line has no column recognised as ${field} (accepted names: ${accepted.join(', ')}); ` +
+    `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}`
+  );
 }
 
 /** Maps a header row; `extra` adds aliases (canonical → accepted headers) from configuration. */
@@ -94,22 +172,14 @@ export function mapHeaders(
   headers: string[],
   extra: Record<string, string[]> = {},
 ): HeaderMapping {
-  const table: Record<string, string[]> =
-    kind === 'customers' ? CUSTOMER_ALIASES : kind === 'agents' ? AGENT_ALIASES : COMPLAINT_ALIASES;
+  const table = aliasTable(kind);
   const lookup = new Map<string, string>();
   for (const [canonical, aliases] of Object.entries(table)) {
     lookup.set(headerKey(canonical), canonical);
     for (const a of [...aliases, ...(extra[canonical] ?? [])]) lookup.set(headerKey(a), canonical);
   }
-  const seen = new Set<string>();
-  const duplicates: string[] = [];
-  const fields = headers.map((h) => {
-    const f = lookup.get(headerKey(h)) ?? null;
-    if (f) {
-      if (seen.has(f)) duplicates.push(f);
-      seen.add(f);
-    }
-    return f;
-  });
-  return { fields, headers, duplicates };
+  const fields = headers.map((h) => lookup.get(headerKey(h)) ?? null);
+  const duplicateGroups = findDuplicateGroups(fields);
+  const duplicates = duplicateGroups.map((g) => fields[g[0]!]!);
+  return { fields, headers, duplicates, duplicateGroups };
 }

@@ -57,7 +57,16 @@ async function readSample(file: string, size: number): Promise<Uint8Array> {
 async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> {
   const sample = await readSample(file, 256 * 1024);
   const { encoding, bomLength } = detectEncoding(sample);
-  const header = parseCsvHeader(sample.subarray(bomLength), encoding);
+  const text = sample.subarray(bomLength);
+  // Said in words: an empty file otherwise reads as a header line without a record_id column.
+  if (!/[^\s\0]/.test(new TextDecoder(encoding, { fatal: false }).decode(text)))
+    throw new Error(`${file}: the file is empty`);
+  let header: ReturnType<typeof parseCsvHeader>;
+  try {
+    header = parseCsvHeader(text, encoding);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  }
   const headers = header.headers;
   const width = headers.length;
   const blocks = () =>
@@ -65,6 +74,7 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
       start: bomLength + header.dataStart,
       firstLine: header.dataLine,
       encoding,
+      width,
       ...(blockBytes ? { blockBytes } : {}),
     });
 
@@ -99,6 +109,21 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 /**
+ * A number cell whose digits cannot all be right: Excel keeps 15 significant digits and a double
+ * holds integers exactly only up to 2^53, so an 18-digit ID number or a 19-digit bank account
+ * typed as a number comes back with its last digits zeroed or changed, and would be flagged for a
+ * wrong checksum it never had (validation-cases.md: an ID given as a number is a type error). Any number of 16 or more integer digits is such a
+ * case (no amount or count in these files comes near 10^15). Fractions are left alone: their 16th
+ * digit is float noise of a formula (0.30000000000000004), not a lost digit of an identifier.
+ * The value itself is never put in the reason.
+ */
+function lostDigits(value: ExcelJS.CellValue): boolean {
+  if (value !== null && typeof value === 'object' && 'result' in value)
+    return lostDigits(value.result as ExcelJS.CellValue);
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) >= 1e15;
+}
+
+/**
  * exceljs's streaming reader can garble multi-byte characters that straddle its read chunks
  * (exceljs issues #2063, #2316; reproduced here with Chinese names), so a workbook up to this
  * size is read whole; a larger one is streamed, and a cell that comes out with U+FFFD is
@@ -112,7 +137,9 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
     size <= FULL_READ_MAX_BYTES ? await fullSheetRows(file, opts) : await streamedSheetRows(file, opts);
   const it = sheetRows;
   const first = await it.next();
-  const headerRow = first.done ? [] : (first.value.values as ExcelJS.CellValue[]).slice(1);
+  // Said in words: an empty sheet otherwise reads as a header line without a record_id column.
+  if (first.done) throw new Error(`${file}: the sheet is empty`);
+  const headerRow = (first.value.values as ExcelJS.CellValue[]).slice(1);
   const headers = headerRow.map((v) => cellText(v).trim());
   const width = headers.length;
 
@@ -130,6 +157,17 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
           line: row.number,
           column: null,
           reason: `values beyond the ${width} headed columns`,
+          raw: values.join(','),
+        };
+        continue;
+      }
+      const lostCol = cells.findIndex((c, i) => i < width && lostDigits(c));
+      if (lostCol >= 0) {
+        yield {
+          kind: 'bad',
+          line: row.number,
+          column: headers[lostCol] ?? `#${lostCol + 1}`,
+          reason: 'stored as a number in Excel: digits may have been lost; format the column as text',
           raw: values.join(','),
         };
         continue;

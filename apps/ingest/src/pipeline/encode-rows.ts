@@ -5,6 +5,7 @@ import {
   encodeCustomerRecord,
   type Keyring,
 } from '@custodian/core';
+import { findDuplicateGroups, takeFirstNonEmpty } from '../input/header-map.js';
 
 /** Staging columns in COPY order: the customer columns, then batch, line and findings. */
 export const STAGING_COLUMNS = [...CUSTOMER_DATA_COLUMNS, 'batch_id', 'line', 'findings'] as const;
@@ -42,12 +43,15 @@ export function encodeChunk(keyring: Keyring, chunk: RowChunk, opts: EncodeOptio
   const fields: Record<string, string | undefined> = {};
   for (const field of chunk.fields) if (field) fields[field] = '';
   const blank = { ...fields };
+  // Columns that map to one field (手机号码 and 联系电话): a row takes the first non-empty of them.
+  const duplicated = findDuplicateGroups(chunk.fields);
   for (const row of chunk.rows) {
     const record: Record<string, string | undefined> = { ...blank };
     const extra: Record<string, string> = {};
+    const values = takeFirstNonEmpty(duplicated, row.values);
     for (let i = 0; i < chunk.fields.length; i++) {
       const field = chunk.fields[i];
-      const value = row.values[i] ?? '';
+      const value = values[i] ?? '';
       if (field) record[field] = value;
       else if (value !== '') extra[chunk.headers[i] ?? `#${i + 1}`] = value;
     }

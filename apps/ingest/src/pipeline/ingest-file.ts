@@ -10,7 +10,7 @@ import {
   openCopyStream,
 } from '@custodian/core';
 import { sql, type Transaction } from 'kysely';
-import { mapHeaders } from '../input/header-map.js';
+import { describeDuplicates, describeMissingColumn, mapHeaders } from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
@@ -48,6 +48,8 @@ export interface FileResult extends Partial<MergeResult> {
   encoding?: string;
   rowsRead: number;
   rowsQuarantined: number;
+  /** What the operator should know of the file's columns (two columns mapped to one field). */
+  warnings?: string[];
   /** The first quarantined rows (file, line, column, reason), for the operator. */
   quarantineSample: QuarantinedRow[];
   listedOn?: string;
@@ -156,10 +158,14 @@ export async function ingestFile(
   };
 
   if (!mapping.fields.includes('record_id')) {
+    // Names the accepted headers and only the cells recognised as headers: a file without a header
+    // line has a customer's data in its first line, which must not be printed or stored in clear.
     return fail(
-      `${basename(file)}: no record_id column (记录编号 / 流水号) in the header line: ${table.info.headers.slice(0, 8).join(', ')}`,
+      `${basename(file)}: ${describeMissingColumn('customers', mapping, 'record_id', ctx.config.ingest.headerAliases)}`,
     );
   }
+  const warnings = describeDuplicates(mapping);
+  if (warnings.length > 0) result.warnings = warnings;
   const recordIdCol = mapping.fields.indexOf('record_id');
 
   let copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
