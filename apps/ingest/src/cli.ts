@@ -12,18 +12,28 @@ suspicious record on the review list, with deadlines in working days (listed T+1
 days later). Storage: DATABASE_URL when set, else the embedded database in ./.custodian/data.
 
 Commands:
-  run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030)
+  run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030);
+                                a file that cannot be read fails alone (FAILED, with the reason), the
+                                others go on
       --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
       --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
       --workers <n>             encoder threads (default: one per core)
-      --sheet <name>            XLSX sheet to read (default: the first)
+      --sheet <name>            XLSX customer files: the sheet to read (default: the first);
+                                a file without that sheet fails alone
+                                (--agents and --complaints files must carry every column of their
+                                format, formats.md: else nothing is done, exit 2)
   schedule                      run the nightly job at ingest.nightlyAt (default 01:00 Asia/Shanghai)
-                                over the inbox (ingest.inbox, default ./inbox), catching up a missed run
+                                over the inbox (ingest.inbox, default ./inbox), catching up a missed run;
+                                every agents* / complaints* file first, in name order; each file to
+                                done/ or failed/. Ctrl-C waits for the running ingestion, twice aborts it
+                                (exit 130; the archive is as before the file, the next start catches up)
       --once                    catch up / run once now and exit
-  flags list                    list flags: --rule --severity --channel --branch --status --batch
-                                --due-before <date> --listed-on <date> --limit <n> --offset <n>
+  flags list                    list flags: --rule <code> --severity error|warning|info --channel
+                                --branch --status open|assigned|resolved|closed --batch <n> --assignee
+                                --due-before <date> --listed-on <date> --limit <1-1000> --offset <n>
+                                (status open: every flag not yet closed)
   flags export [--out <file>]   write flags as JSON Lines (same filters; stdout without --out)
   flags show <id>               one flag: masked record(s), reason, history
   flags assign <id> --to <channel or person> [--note <text>]

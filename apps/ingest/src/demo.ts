@@ -27,21 +27,23 @@ and prints what was found next to what was injected. Running it again ingests no
  * The demo: one night of the real pipeline on generated data, with the answer key beside the
  * result, so a new user sees in one command what Custodian finds and how well.
  */
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      customers: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const out = createOutput(Boolean(values.json));
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+async function main(argv: string[]): Promise<number> {
+  // Before parsing, so that a bad option is reported as usage (exit 2) in the format asked for.
+  const out = createOutput(argv.includes('--json'));
   try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        customers: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
     const config = loadConfig();
     const customers = integerOption('customers', values.customers, { min: 1, max: 10_000_000 }) ?? 5000;
     const seed = integerOption('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? 1;
@@ -214,4 +216,4 @@ async function demoAudit(
   return { events: summary.events, byCode: summary.anomalies.byCode, injected: Object.fromEntries(injected) };
 }
 
-process.exitCode = await main();
+process.exitCode = await main(process.argv.slice(2));

@@ -562,7 +562,8 @@ for (const backend of testBackends()) {
         [3, null],
         [4, '投保人姓名'],
         [5, '记录编号'],
-        [6, null],
+        // The column where the unclosed quote opens (the CSV reader names it).
+        [6, '投保人姓名'],
       ]);
       expect(q[0]!.reason).toMatch(/expected 4 columns, found 3/);
       expect(q[1]!.reason).toMatch(/not valid gb18030/);
@@ -573,7 +574,45 @@ for (const backend of testBackends()) {
         .select('record_id')
         .orderBy('record_id')
         .execute();
-      expect(stored.map((x) => x.record_id)).toEqual(['Q1']);
+      // Q6 follows the unclosed quote: the reader quarantines only the line the quote opens on.
+      expect(stored.map((x) => x.record_id)).toEqual(['Q1', 'Q6']);
+    });
+
+    it('never echoes a first line that is data, takes the first non-empty of two phone columns, quarantines a NUL', async () => {
+      // No header line: the first line is a customer. The failure must not print or store it.
+      const noHeader = join(dir, 'noheader.csv');
+      writeFileSync(
+        noHeader,
+        `R1,欧阳锋,${makeId('1949-12-31', 2)},13912340001\nR2,黄药师,${makeId('1950-01-01', 4)},13912340002\n`,
+      );
+      // Two columns map to the phone; the later one is empty. One row carries a NUL byte.
+      const dup = join(dir, 'dup.csv');
+      writeFileSync(
+        dup,
+        '记录编号,投保人姓名,手机号码,联系电话,同意采集\nD1,张三,13912340001,,是\nD2,李\u0000四,13912340002,,是\nD3,王五,,13912340003,是\n',
+      );
+      const s = await run([noHeader, dup]);
+      const [bad, good] = s.files;
+      expect(bad!.status).toBe('failed');
+      expect(bad!.message).toMatch(/no column recognised as record_id/);
+      const batches = await storage.db.selectFrom('batches').select(['error', 'summary']).execute();
+      for (const text of [bad!.message, JSON.stringify(batches)]) {
+        expect(text).not.toContain('欧阳');
+        expect(text).not.toMatch(/\d{8}/);
+      }
+      expect(good!.status).toBe('done');
+      expect(good!.warnings).toEqual([expect.stringContaining('手机号码, 联系电话')]);
+      const rows = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'holder_phone_masked'])
+        .orderBy('record_id')
+        .execute();
+      expect(rows).toEqual([
+        { record_id: 'D1', holder_phone_masked: '139****0001' },
+        { record_id: 'D3', holder_phone_masked: '139****0003' },
+      ]);
+      const q = await storage.db.selectFrom('quarantine').select(['line', 'column_name', 'reason']).execute();
+      expect(q).toEqual([{ line: 3, column_name: '投保人姓名', reason: expect.stringMatching(/NUL byte/) }]);
     });
 
     it('reads GB18030 files with Chinese headers, and XLSX files, keeping unknown columns encrypted', async () => {
@@ -605,6 +644,25 @@ for (const backend of testBackends()) {
         storage.db,
       );
       expect(leaks.rows[0]!.n).toBe(0);
+    });
+
+    it('reads the XLSX sheet named by `sheet`, not the first one, and fails a file without it alone', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);
+      const ws = wb.addWorksheet('客户');
+      ws.addRow(['record_id', 'holder_name', 'holder_phone']);
+      ws.addRow(['SH1', '孙八', '13912348888']);
+      const xlsx = join(dir, 'notes-first.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const other = new ExcelJS.Workbook();
+      other.addWorksheet('Sheet1').addRow(['record_id']);
+      const noSheet = join(dir, 'no-sheet.xlsx');
+      await other.xlsx.writeFile(noSheet);
+      const s = await run([xlsx, noSheet], { sheet: '客户' });
+      expect(s.files.map((f) => f.status)).toEqual(['done', 'failed']);
+      expect(s.files[1]!.message).toMatch(/^no-sheet\.xlsx: no sheet named "客户"$/);
+      const rows = await storage.db.selectFrom('customers').select('record_id').execute();
+      expect(rows).toEqual([{ record_id: 'SH1' }]);
     });
   });
 }

@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   assignFlag,
+  type CliOutput,
   type CustodianContext,
   decryptJson,
   getFlagDetail,
+  openStorage,
   resolveFlag,
   type Storage,
   sendBackFlag,
@@ -13,10 +17,17 @@ import {
 } from '@custodian/core';
 import { clearTables, testBackends } from '@custodian/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runIngestCommand } from './commands/run.js';
 import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
+import { masterDataHeaderProblem } from './pipeline/master-data.js';
 import { applyCorrection } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
 import { agentRow, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+
+/** A CliOutput that prints nothing (the commands' own output is not under test here). */
+function quietOutput(): CliOutput {
+  return { json: false, say() {}, note() {}, progress() {}, result() {} };
+}
 
 for (const backend of testBackends()) {
   describe(`review and nightly job on ${backend.name}`, () => {
@@ -53,6 +64,22 @@ for (const backend of testBackends()) {
       await expect(
         resolveFlag(storage.db, flag.flag_id, { actor: 'inv1', outcome: 'genuine', note: ' ' }),
       ).rejects.toThrow(/note is required/);
+      // A "correction" that still fails the rule is refused, and changes nothing.
+      await expect(
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          { actor: 'inv1', outcome: 'corrected', note: '更正', corrected: { holder_phone: '12' } },
+          (trx, f, values) => applyCorrection(ctx, trx, f, values),
+        ),
+      ).rejects.toThrow(/corrected record still fails PHONE_FORMAT \(holder_phone\)/);
+      expect(
+        await storage.db
+          .selectFrom('flags')
+          .select('status')
+          .where('flag_id', '=', flag.flag_id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ status: 'assigned' });
       await resolveFlag(
         storage.db,
         flag.flag_id,
@@ -131,6 +158,124 @@ for (const backend of testBackends()) {
       expect(flags.map((f) => f.rule)).toEqual(['AGENT_CONTACT_SUBSTITUTION']);
     });
 
+    it('fails an unreadable file alone: the others are ingested, it goes to failed/, the run is finished', async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, 'cust_a.csv', [cleanRow('U1')]);
+      // Not a zip archive: exceljs (jszip) throws while opening it, before any row.
+      writeFileSync(join(inbox, 'cust_b.xlsx'), Buffer.from('13912345678 not a workbook\n'.repeat(40)));
+      writeFileSync(join(inbox, 'cust_b2.csv'), '"record_id,holder_name\nU9,张三\n');
+      writeCsv(inbox, 'cust_c.csv', [cleanRow('U2')]);
+      const r = await nightlyIngestJob.run(ctx, { runKey: '2026-11-21', workers: 0 });
+      const byName = new Map(r.summary!.files.map((f) => [f.file.replace(/^.*\//, ''), f]));
+      expect(byName.get('cust_a.csv')!.status).toBe('done');
+      expect(byName.get('cust_c.csv')!.status).toBe('done');
+      const bad = byName.get('cust_b.xlsx')!;
+      expect(bad.status).toBe('failed');
+      expect(bad.message).toMatch(/^cust_b\.xlsx: /);
+      expect(bad.message).not.toMatch(/\n| {4}at |13912345678/);
+      expect(byName.get('cust_b2.csv')!.status).not.toBe('done');
+      expect(readdirSync(join(inbox, 'failed')).map((n) => n.replace(/^\d+T\d+_/, ''))).toEqual([
+        'cust_b.xlsx',
+        'cust_b2.csv',
+      ]);
+      expect(readdirSync(inbox).sort()).toEqual(['done', 'failed']);
+      expect(await isRunMissing(ctx, '2026-11-21')).toBe(false);
+      const ids = await storage.db.selectFrom('customers').select('record_id').orderBy('record_id').execute();
+      expect(ids.map((c) => c.record_id)).toEqual(['U1', 'U2']);
+      const batches = await storage.db.selectFrom('batches').select('status').execute();
+      expect(batches.filter((b) => b.status === 'running')).toEqual([]);
+    });
+
+    it('loads every agents file of the inbox in name order, the newest last, and leaves none behind', async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, 'agents_20261122.csv', [
+        agentRow('A001', { branch: '旧机构' }),
+        agentRow('A002', { branch: '上海分公司' }),
+      ]);
+      writeCsv(inbox, 'agents_20261123.csv', [agentRow('A001', { branch: '新机构' })]);
+      const r = await nightlyIngestJob.run(ctx, { runKey: '2026-11-21', workers: 0 });
+      expect(r.summary!.masterData.map((m) => [m.file.replace(/^.*\//, ''), m.status, m.loaded])).toEqual([
+        ['agents_20261122.csv', 'done', 2],
+        ['agents_20261123.csv', 'done', 1],
+      ]);
+      const agents = await storage.db
+        .selectFrom('agents')
+        .select(['agent_id', 'branch'])
+        .orderBy('agent_id')
+        .execute();
+      expect(agents).toEqual([
+        { agent_id: 'A001', branch: '新机构' },
+        { agent_id: 'A002', branch: '上海分公司' },
+      ]);
+      expect(readdirSync(inbox).sort()).toEqual(['done']);
+      expect(readdirSync(join(inbox, 'done'))).toHaveLength(2);
+    });
+
+    it('refuses a customer file given as agents or complaints, naming it and the missing columns, loading nothing', async () => {
+      await runIngest(ctx, {
+        files: [],
+        agentsFile: writeCsv(dir, 'agents.csv', [agentRow('A001')]),
+        workers: 0,
+      });
+      const customers = writeCsv(dir, 'c80.csv', [cleanRow('W1', { agent_id: 'A001' })]);
+      const s = (await runIngest(ctx, {
+        files: [writeCsv(dir, 'c3.csv', [cleanRow('W2')])],
+        agentsFile: customers,
+        complaintsFile: customers,
+        workers: 0,
+      }))!;
+      expect(s.masterData.map((m) => m.status)).toEqual(['failed', 'failed']);
+      expect(s.masterData[0]!.message).toMatch(
+        /^c80\.csv: not an agents file .*missing column\(s\) name, phone, address, status, hired_on; customer-record column\(s\) record_id, archive_no, holder_name, holder_gender and \d+ more; nothing loaded$/,
+      );
+      expect(s.masterData[1]!.message).toMatch(/^c80\.csv: not a complaints file .*complaint_id/);
+      expect(s.totals.filesFailed).toBe(2);
+      // Every column of the format is required (the load upserts them all); a customer column alone refuses too.
+      const agentColumns = Object.keys(agentRow('A9'));
+      expect(masterDataHeaderProblem('agents', agentColumns, {})).toBeUndefined();
+      expect(
+        masterDataHeaderProblem(
+          'agents',
+          ['工号', '姓名', '手机号码', '联系地址', '渠道', '机构', '状态', '入职日期', '备注'],
+          {},
+        ),
+      ).toBeUndefined();
+      expect(masterDataHeaderProblem('agents', agentColumns.slice(0, -1), {})).toMatch(
+        /missing column\(s\) hired_on;/,
+      );
+      expect(masterDataHeaderProblem('agents', [...agentColumns, '证件号码'], {})).toMatch(
+        /customer-record column\(s\) 证件号码; nothing loaded/,
+      );
+      expect(s.files.map((f) => f.status)).toEqual(['done']);
+      const a = await storage.db.selectFrom('agents').selectAll().execute();
+      expect(a).toHaveLength(1);
+      expect(a[0]!.name_masked).not.toBeNull();
+      expect(decryptJson<Record<string, string>>(ctx.keyring, a[0]!.pii).phone).toBe('13700001111');
+      expect(await storage.db.selectFrom('complaints').selectAll().execute()).toEqual([]);
+      // On the command line the wrong file is refused before anything is done.
+      const out = quietOutput();
+      await expect(runIngestCommand(ctx, ['c3.csv', '--agents', customers], out)).rejects.toThrow(
+        /file not found: c3.csv/,
+      );
+      await expect(
+        runIngestCommand(ctx, [writeCsv(dir, 'c4.csv', [cleanRow('W4')]), '--agents', customers], out),
+      ).rejects.toMatchObject({
+        code: 'USAGE',
+        message: expect.stringMatching(/--agents c80\.csv: not an agents file/),
+      });
+      await expect(
+        runIngestCommand(ctx, [writeCsv(dir, 'c5.csv', [cleanRow('W5')]), dir], out),
+      ).rejects.toMatchObject({
+        code: 'USAGE',
+        message: expect.stringContaining(`not a file: ${dir} is a directory`),
+      });
+      expect(
+        (await storage.db.selectFrom('customers').select('record_id').execute()).map((c) => c.record_id),
+      ).toEqual(['W2']);
+    });
+
     it('knows which nightly run is due, for catching up after downtime', () => {
       // 01:00 Asia/Shanghai: at 00:30 local the due run is yesterday's, at 01:30 today's.
       expect(nightlyIngestJob.dueRunKey(ctx, new Date('2026-11-21T16:30:00Z'))).toBe('2026-11-21');
@@ -139,3 +284,101 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/**
+ * Ctrl-C during a scheduled run, with the real command line (tsx, worker threads, embedded
+ * database on disk): the first signal lets the running ingestion finish and then stops; a second
+ * one aborts with a non-zero exit, and the next run catches up with the files left in the inbox.
+ */
+describe('a stop signal during the nightly run', () => {
+  const masterKeys = `t1:${Buffer.alloc(32, 9).toString('base64')}`;
+  const schedule = (dataDir: string, inbox: string, signals: number) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=custodian-source', CLI, 'schedule', '--once'],
+        {
+          env: {
+            ...process.env,
+            CUSTODIAN_DATA_DIR: dataDir,
+            CUSTODIAN_MASTER_KEYS: masterKeys,
+            CUSTODIAN_INBOX: inbox,
+            DATABASE_URL: '',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      let sent = 0;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // The first signal once the run has started, the second once the first is acknowledged.
+        if (sent === 0 && /nightly ingestion \S+: inbox/.test(stderr)) {
+          sent++;
+          child.kill('SIGINT');
+        } else if (sent === 1 && signals > 1 && /waiting for the running ingestion/.test(stderr)) {
+          sent++;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  const bigInbox = (dir: string) => {
+    const inbox = join(dir, 'inbox');
+    mkdirSync(inbox, { recursive: true });
+    const rows = Array.from({ length: 20_000 }, (_, i) =>
+      cleanRow(`G${i}`, { holder_phone: `1381${String(i).padStart(7, '0')}` }),
+    );
+    writeCsv(inbox, 'c10.csv', rows);
+    return inbox;
+  };
+  const jobRuns = async (dataDir: string) => {
+    const storage = await openStorage({ dataDir });
+    try {
+      const runs = await storage.db.selectFrom('job_runs').select('status').execute();
+      const n = await storage.db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return { runs: runs.map((r) => r.status), customers: Number(n.n) };
+    } finally {
+      await storage.close();
+    }
+  };
+
+  it('finishes the running ingestion on the first signal, then stops', async () => {
+    const dir = tempDir('custodian-stop-');
+    const dataDir = join(dir, 'data');
+    const inbox = bigInbox(dir);
+    const r = await schedule(dataDir, inbox, 1);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/SIGINT: no new runs; waiting for the running ingestion to finish/);
+    expect(r.stderr).toMatch(/c10\.csv: done/);
+    expect(r.stderr).not.toMatch(/destroyed|failed/);
+    expect(readdirSync(inbox)).toEqual(['done']);
+    expect(await jobRuns(dataDir)).toEqual({ runs: ['done'], customers: 20_000 });
+  }, 180_000);
+
+  it('aborts on a second signal with a non-zero exit; the next run ingests the files left', async () => {
+    const dir = tempDir('custodian-abort-');
+    const dataDir = join(dir, 'data');
+    const inbox = bigInbox(dir);
+    const r = await schedule(dataDir, inbox, 2);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT again: ingestion aborted/);
+    expect(existsSync(join(inbox, 'c10.csv'))).toBe(true);
+    expect(await jobRuns(dataDir)).toEqual({ runs: ['running'], customers: 0 });
+    const storage = await openStorage({ dataDir });
+    try {
+      const ctx = await openTestContext(storage, dataDir, { masterKeys, ingest: { inbox } });
+      expect(await isRunMissing(ctx, nightlyIngestJob.dueRunKey(ctx, new Date()))).toBe(true);
+      const again = await nightlyIngestJob.run(ctx, { runKey: 'catch-up', workers: 0 });
+      expect(again.summary!.files.map((f) => f.status)).toEqual(['done']);
+      expect(readdirSync(inbox)).toEqual(['done']);
+    } finally {
+      await storage.close();
+    }
+  }, 180_000);
+});

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { appendAuditTrail, type CustodianContext, shanghaiDate, withAdvisoryLock } from '@custodian/core';
+import { sql } from 'kysely';
+import { describeFileError } from './pipeline/file-error.js';
 import { type FileResult, ingestFile, recoverInterruptedBatches } from './pipeline/ingest-file.js';
 import { loadAgents, loadComplaints, type MasterDataResult } from './pipeline/master-data.js';
 import { createEncoderPool } from './pipeline/worker-pool.js';
@@ -7,9 +9,15 @@ import { createEncoderPool } from './pipeline/worker-pool.js';
 /** The input of one ingestion run (`ingest run` and the nightly job). */
 export interface IngestRunInput {
   files: string[];
+  /** Agent master data, loaded before `agentsFiles`. */
   agentsFile?: string;
+  /** More agent files, loaded in this order (the nightly inbox: name order, so the newest wins). */
+  agentsFiles?: string[];
   complaintsFile?: string;
+  complaintsFiles?: string[];
   profile?: string;
+  /** XLSX customer files: the sheet to read (default: the first). */
+  sheet?: string;
   /** Ingestion date; default today in Asia/Shanghai. */
   date?: string;
   /** Worker threads; 0 encodes on the main thread. Default from configuration (where 0 means one per core). */
@@ -18,6 +26,7 @@ export interface IngestRunInput {
   csvBlockBytes?: number;
   onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
   onFileDone?: (r: FileResult) => void;
+  onMasterDataDone?: (r: MasterDataResult) => void;
 }
 
 export interface IngestRunSummary {
@@ -63,8 +72,22 @@ export async function runIngest(
   const locked = await withAdvisoryLock(ctx.storage, INGEST_LOCK, async () => {
     const recoveredBatches = await recoverInterruptedBatches(ctx);
     const masterData: MasterDataResult[] = [];
-    if (input.agentsFile) masterData.push(await loadAgents(ctx, input.agentsFile));
-    if (input.complaintsFile) masterData.push(await loadComplaints(ctx, input.complaintsFile));
+    const agentsFiles = [...(input.agentsFile ? [input.agentsFile] : []), ...(input.agentsFiles ?? [])];
+    const complaintsFiles = [
+      ...(input.complaintsFile ? [input.complaintsFile] : []),
+      ...(input.complaintsFiles ?? []),
+    ];
+    for (const [kind, list, load] of [
+      ['agents', agentsFiles, loadAgents],
+      ['complaints', complaintsFiles, loadComplaints],
+    ] as const) {
+      for (const file of list) {
+        const m = await loadMasterData(ctx, kind, file, () => load(ctx, file));
+        masterData.push(m);
+        input.onMasterDataDone?.(m);
+      }
+    }
+    const agentsChanged = masterData.some((m) => m.kind === 'agents' && m.status === 'done');
     const pool = createEncoderPool(
       ctx.keyring,
       { profile, today: date, retentionYears: ctx.config.ingest.retentionYears },
@@ -79,10 +102,11 @@ export async function runIngest(
           actor: ctx.config.actor,
           pool,
           chunkSize: Math.min(ctx.config.ingest.batchSize, 2000),
-          agentsChanged: Boolean(input.agentsFile) && files.length === 0,
+          agentsChanged: agentsChanged && files.length === 0,
+          ...(input.sheet ? { sheet: input.sheet } : {}),
           ...(input.onProgress ? { onProgress: input.onProgress } : {}),
           ...(input.csvBlockBytes ? { csvBlockBytes: input.csvBlockBytes } : {}),
-        });
+        }).catch((err: unknown) => failedFile(ctx, file, err));
         files.push(r);
         input.onFileDone?.(r);
         await appendAuditTrail(ctx.storage.db, {
@@ -115,10 +139,80 @@ export async function runIngest(
         flagsRaised: sum((r) => r.flagsRaised),
         flagsReopened: sum((r) => r.flagsReopened),
         flagsAutoClosed: sum((r) => r.flagsAutoClosed),
-        filesFailed: files.filter((r) => r.status === 'failed').length,
+        filesFailed:
+          files.filter((r) => r.status === 'failed').length +
+          masterData.filter((m) => m.status === 'failed').length,
       },
       seconds: (Date.now() - started) / 1000,
     };
   });
   return locked.acquired ? locked.result : undefined;
+}
+
+/**
+ * A master-data file that cannot be read or is not of its kind fails alone: its result says why
+ * (one line, the file's name first), and the run goes on without it.
+ */
+async function loadMasterData(
+  ctx: CustodianContext,
+  kind: MasterDataResult['kind'],
+  file: string,
+  load: () => Promise<MasterDataResult>,
+): Promise<MasterDataResult> {
+  try {
+    return await load();
+  } catch (err) {
+    await rethrowIfDatabaseDown(ctx, err);
+    return {
+      file,
+      kind,
+      status: 'failed',
+      message: describeFileError(file, err),
+      rowsRead: 0,
+      loaded: 0,
+      rejected: [],
+    };
+  }
+}
+
+/**
+ * What ingestFile threw (it returns a failed result for what goes wrong once the file is being
+ * read; this is for what goes wrong before: the file is a directory, its header line is broken,
+ * the workbook is not a zip archive…): that file fails alone, the run goes on with the next
+ * (unless the database is what broke: see rethrowIfDatabaseDown). A
+ * batch it may have left `running` is failed here (this run holds the ingest lock, files go one at
+ * a time: no other batch can be running), its staged rows removed; the archive is untouched.
+ */
+async function failedFile(ctx: CustodianContext, file: string, err: unknown): Promise<FileResult> {
+  await rethrowIfDatabaseDown(ctx, err);
+  const message = describeFileError(file, err);
+  await ctx.storage.db
+    .updateTable('batches')
+    .set({ status: 'failed', error: message, finished_at: sql`now()` })
+    .where('status', '=', 'running')
+    .execute();
+  await ctx.storage.db.deleteFrom('staging_customers').execute();
+  return {
+    file,
+    sha256: '',
+    status: 'failed',
+    message,
+    rowsRead: 0,
+    rowsQuarantined: 0,
+    quarantineSample: [],
+    seconds: 0,
+  };
+}
+
+/**
+ * A file fails alone only when the file is at fault: when the database does not answer, `err` is
+ * thrown on, so that the run stops with its files still in the inbox (the nightly job leaves its
+ * run unfinished and catches it up) instead of every remaining file being failed for it.
+ */
+async function rethrowIfDatabaseDown(ctx: CustodianContext, err: unknown): Promise<void> {
+  try {
+    await sql`select 1`.execute(ctx.storage.db);
+  } catch {
+    throw err;
+  }
 }

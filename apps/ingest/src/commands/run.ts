@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
+import { type CliOutput, type CustodianContext, dateOption, integerOption } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import { describeFileError } from '../pipeline/file-error.js';
 import type { FileResult } from '../pipeline/ingest-file.js';
+import { checkMasterDataFile } from '../pipeline/master-data.js';
 import { runIngest } from '../run-ingest.js';
 
 export async function runIngestCommand(
@@ -25,14 +27,31 @@ export async function runIngestCommand(
     },
   });
   if (positionals.length === 0) throw usageError('run needs at least one customer file');
+  // A name that is not a file is a typing mistake: refused before anything is done (a file that
+  // exists but cannot be read fails alone, in the summary, and the others go on).
   for (const f of [...positionals, values.agents, values.complaints]) {
-    if (f && !existsSync(f)) throw usageError(`file not found: ${f}`);
+    if (f === undefined) continue;
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (!st) throw usageError(`file not found: ${f}`);
+    if (!st.isFile()) throw usageError(`not a file: ${f}${st.isDirectory() ? ' is a directory' : ''}`);
   }
-  if (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
-    throw usageError(`--date must be YYYY-MM-DD, got "${values.date}"`);
+  // A real day (2026-02-30 failed later, inside the calendar, with exit 1).
+  dateOption('date', values.date);
   if (values.profile && !['insurance', 'telecom'].includes(values.profile))
     throw usageError(`unknown --profile "${values.profile}"`);
   const workers = integerOption('workers', values.workers, { min: 0, max: 64 });
+  // A customer file given as --agents would overwrite every agent it names with empty contacts:
+  // the header lines are checked before anything is loaded.
+  for (const [kind, file] of [
+    ['agents', values.agents],
+    ['complaints', values.complaints],
+  ] as const) {
+    if (!file) continue;
+    const problem = await checkMasterDataFile(ctx, kind, file).catch((err: unknown) =>
+      describeFileError(file, err),
+    );
+    if (problem) throw usageError(`--${kind} ${problem}`);
+  }
   const started = Date.now();
   const summary = await runIngest(ctx, {
     files: positionals,
@@ -41,6 +60,7 @@ export async function runIngestCommand(
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values.date ? { date: values.date } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    ...(values.sheet ? { sheet: values.sheet } : {}),
     onProgress: (p) => {
       const secs = (Date.now() - started) / 1000;
       out.progress(
@@ -59,6 +79,10 @@ export async function runIngestCommand(
       `recovered ${summary.recoveredBatches} batch(es) interrupted by an earlier crash (archive unchanged by them)`,
     );
   for (const m of summary.masterData) {
+    if (m.status === 'failed') {
+      out.say(`${basename(m.file)}: FAILED, ${withoutName(m.file, m.message)}`);
+      continue;
+    }
     out.say(`${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`);
     for (const r of m.rejected.slice(0, 10))
       out.say(`  line ${r.line}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`);
@@ -82,7 +106,7 @@ function printFile(r: FileResult, out: CliOutput): void {
     return;
   }
   if (r.status === 'failed') {
-    out.say(`${name}: FAILED, ${r.message}`);
+    out.say(`${name}: FAILED, ${withoutName(r.file, r.message)}`);
     return;
   }
   out.say(
@@ -91,6 +115,7 @@ function printFile(r: FileResult, out: CliOutput): void {
       `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s` +
       ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
   );
+  for (const w of r.warnings ?? []) out.say(`  warning: ${w}`);
   if (r.segmentsMerged)
     out.say(
       `  upserted into the archive in ${r.segmentsMerged} segment(s) while the file was read (one transaction: nothing lands before the whole file)`,
@@ -107,4 +132,10 @@ function printFile(r: FileResult, out: CliOutput): void {
   }
   if (r.rowsQuarantined > 10)
     out.say(`  … ${r.rowsQuarantined - 10} more quarantined rows (table quarantine, batch ${r.batchId})`);
+}
+
+/** A message that starts with the file's name, without it (the line already starts with it). */
+function withoutName(file: string, message: string | undefined): string {
+  const prefix = `${basename(file)}: `;
+  return message?.startsWith(prefix) ? message.slice(prefix.length) : (message ?? '');
 }

@@ -43,19 +43,22 @@ export interface NightlyResult {
 
 const TABLE_FILE = /\.(csv|xlsx|xlsm|txt)$/i;
 
-function inboxFiles(inbox: string): { customers: string[]; agents?: string; complaints?: string } {
+/**
+ * The inbox's table files in name order. Every master-data file is taken, oldest name first, so
+ * that agents_20261122.csv and agents_20261123.csv both load and the newer wins; none is left to
+ * be loaded again the next night over newer data.
+ */
+function inboxFiles(inbox: string): { customers: string[]; agents: string[]; complaints: string[] } {
   mkdirSync(inbox, { recursive: true });
   const names = readdirSync(inbox)
     .filter((n) => TABLE_FILE.test(n) && statSync(join(inbox, n)).isFile())
     .sort();
   const isAgents = (n: string) => /^(agents|营销员|代理人)/i.test(n);
   const isComplaints = (n: string) => /^(complaints|投诉)/i.test(n);
-  const agents = names.filter(isAgents).at(-1);
-  const complaints = names.filter(isComplaints).at(-1);
   return {
     customers: names.filter((n) => !isAgents(n) && !isComplaints(n)).map((n) => join(inbox, n)),
-    ...(agents ? { agents: join(inbox, agents) } : {}),
-    ...(complaints ? { complaints: join(inbox, complaints) } : {}),
+    agents: names.filter(isAgents).map((n) => join(inbox, n)),
+    complaints: names.filter(isComplaints).map((n) => join(inbox, n)),
   };
 }
 
@@ -66,6 +69,11 @@ function moveTo(file: string, folder: string, stamp: string): string {
   return target;
 }
 
+/**
+ * Every file of the inbox goes to done/ or failed/ (a file that cannot be read fails alone, the
+ * others go on), and the run's job_runs row is always finished: `done`, or `failed` with the
+ * reason when the run itself broke (the database, the disk), so that the next start catches it up.
+ */
 export async function runNightlyIngest(
   ctx: CustodianContext,
   runKey: string,
@@ -75,11 +83,7 @@ export async function runNightlyIngest(
 ): Promise<NightlyResult> {
   const inbox = ctx.config.ingest.inbox;
   const found = inboxFiles(inbox);
-  const all = [
-    ...(found.agents ? [found.agents] : []),
-    ...(found.complaints ? [found.complaints] : []),
-    ...found.customers,
-  ];
+  const all = [...found.agents, ...found.complaints, ...found.customers];
   await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
     on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
     ctx.storage.db,
@@ -89,25 +93,38 @@ export async function runNightlyIngest(
     await finishRun(ctx, runKey, 'done', { files: 0 });
     return { runKey, status: 'empty', moved: [] };
   }
-  const summary = await runIngest(ctx, {
-    files: found.customers,
-    ...(found.agents ? { agentsFile: found.agents } : {}),
-    ...(found.complaints ? { complaintsFile: found.complaints } : {}),
-    date: shanghaiDate(new Date()),
-    ...(workers === undefined ? {} : { workers }),
-    onFileDone: (r) => log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`),
-  });
+  let summary: IngestRunSummary | undefined;
+  try {
+    summary = await runIngest(ctx, {
+      files: found.customers,
+      agentsFiles: found.agents,
+      complaintsFiles: found.complaints,
+      date: shanghaiDate(new Date()),
+      ...(workers === undefined ? {} : { workers }),
+      onMasterDataDone: (m) =>
+        log(
+          m.status === 'failed'
+            ? `${basename(m.file)}: failed (${m.message})`
+            : `${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`,
+        ),
+      onFileDone: (r) => log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`),
+    });
+  } catch (err) {
+    // Not a file's fault (those fail alone): the files stay in the inbox for the catch-up.
+    await finishRun(ctx, runKey, 'failed', { error: (err as Error).message }).catch(() => undefined);
+    throw err;
+  }
   if (!summary) {
     log('another ingestion holds the lock: this run is skipped');
     await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
     return { runKey, status: 'locked', moved: [] };
   }
+  if (summary.recoveredBatches > 0)
+    log(`recovered ${summary.recoveredBatches} batch(es) interrupted earlier (archive unchanged by them)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
   const moved: { file: string; to: string }[] = [];
-  for (const m of summary.masterData)
-    moved.push({ file: m.file, to: moveTo(m.file, join(inbox, 'done'), stamp) });
-  for (const r of summary.files) {
-    // A file already ingested (same SHA-256) is done too; only a failed one goes to failed/.
+  // A file already ingested (same SHA-256) is done too; only a failed one goes to failed/.
+  for (const r of [...summary.masterData, ...summary.files]) {
     const folder = r.status === 'failed' ? 'failed' : 'done';
     moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
   }

@@ -3,13 +3,14 @@ import {
   type AgentTable,
   blindIndex,
   type CustodianContext,
+  CustodianError,
   encryptJson,
   maskName,
   normalizeText,
 } from '@custodian/core';
 import { parseConsent, parseDate, validatePhone } from '@custodian/validators';
 import type { Insertable } from 'kysely';
-import { mapHeaders } from '../input/header-map.js';
+import { AGENT_FIELDS, COMPLAINT_FIELDS, type HeaderMapping, mapHeaders } from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
 import type { QuarantinedRow } from './ingest-file.js';
 
@@ -21,6 +22,9 @@ import type { QuarantinedRow } from './ingest-file.js';
 export interface MasterDataResult {
   file: string;
   kind: 'agents' | 'complaints';
+  /** failed: the file was not read (unreadable, or not of its kind); `message` says why, naming it. */
+  status: 'done' | 'failed';
+  message?: string;
   rowsRead: number;
   loaded: number;
   rejected: QuarantinedRow[];
@@ -29,18 +33,93 @@ export interface MasterDataResult {
 function rowObject(fields: (string | null)[], values: string[]): Record<string, string> {
   const o: Record<string, string> = {};
   fields.forEach((f, i) => {
-    if (f) o[f] = (values[i] ?? '').normalize('NFKC').trim();
+    if (!f) return;
+    // Two columns mapped to one field: the first non-empty wins, not the last (which may be empty).
+    const v = (values[i] ?? '').normalize('NFKC').trim();
+    if (!(f in o) || o[f] === '') o[f] = v;
   });
   return o;
 }
 
+const REQUIRED: Record<MasterDataResult['kind'], readonly string[]> = {
+  agents: AGENT_FIELDS,
+  complaints: COMPLAINT_FIELDS,
+};
+
+/** Customer-record fields that only a customer file carries. */
+const CUSTOMER_IDENTITY =
+  /^(record_id|archive_no|holder_.*|insured_.*|bank_account.*|service_number|contract_no)$/;
+
+/**
+ * Why a header line is not one of master data of `kind`, or undefined when it is. Every column
+ * of formats.md is required, because the load upserts every column: a file without `status`
+ * would set every agent's status to null, and a customer file given as `--agents` (its
+ * agent_id, channel and branch match) would wipe the agents' names and contacts. A column that
+ * identifies a customer or a contract (record_id, holder_id_number…) and is not one of `kind`
+ * means the wrong file, and is refused too; columns both formats share (channel, branch) and
+ * unknown ones are not. Names only headers, never values.
+ */
+export function masterDataHeaderProblem(
+  kind: MasterDataResult['kind'],
+  headers: string[],
+  aliases: Record<string, string[]>,
+): string | undefined {
+  const mapping: HeaderMapping = mapHeaders(kind, headers, aliases);
+  const missing = REQUIRED[kind].filter((f) => !mapping.fields.includes(f));
+  const customerFields = mapHeaders('customers', headers, aliases).fields;
+  const foreign = headers.filter((_, i) => {
+    const f = customerFields[i];
+    return mapping.fields[i] === null && f != null && CUSTOMER_IDENTITY.test(f);
+  });
+  if (missing.length === 0 && foreign.length === 0) return undefined;
+  const problems = [
+    ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
+    ...(foreign.length > 0
+      ? [
+          `customer-record column(s) ${foreign.slice(0, 4).join(', ')}${foreign.length > 4 ? ` and ${foreign.length - 4} more` : ''}`,
+        ]
+      : []),
+  ];
+  return `not ${kind === 'agents' ? 'an agents' : 'a complaints'} file (formats.md: ${REQUIRED[kind].join(', ')}): ${problems.join('; ')}; nothing loaded`;
+}
+
+/** Throws, naming the file, when `file` is not master data of `kind` (see masterDataHeaderProblem). */
+function checkHeaders(
+  ctx: CustodianContext,
+  kind: MasterDataResult['kind'],
+  file: string,
+  headers: string[],
+) {
+  const problem = masterDataHeaderProblem(kind, headers, ctx.config.ingest.headerAliases);
+  if (problem) throw new CustodianError('INPUT', `${basename(file)}: ${problem}`);
+}
+
+/**
+ * Looks only at the header line of `file` and says why it is not master data of `kind` (undefined
+ * when it is): for the command line, to refuse a wrong `--agents` file before anything is loaded.
+ */
+export async function checkMasterDataFile(
+  ctx: CustodianContext,
+  kind: MasterDataResult['kind'],
+  file: string,
+): Promise<string | undefined> {
+  const table = await openTable(file);
+  const problem = masterDataHeaderProblem(kind, table.info.headers, ctx.config.ingest.headerAliases);
+  return problem ? `${basename(file)}: ${problem}` : undefined;
+}
+
 export async function loadAgents(ctx: CustodianContext, file: string): Promise<MasterDataResult> {
   const table = await openTable(file);
+  checkHeaders(ctx, 'agents', file, table.info.headers);
   const mapping = mapHeaders('agents', table.info.headers, ctx.config.ingest.headerAliases);
-  const res: MasterDataResult = { file, kind: 'agents', rowsRead: 0, loaded: 0, rejected: [] };
-  if (!mapping.fields.includes('agent_id')) {
-    throw new Error(`${basename(file)}: no agent_id column (工号) in the header line`);
-  }
+  const res: MasterDataResult = {
+    file,
+    kind: 'agents',
+    status: 'done',
+    rowsRead: 0,
+    loaded: 0,
+    rejected: [],
+  };
   let batch: Insertable<AgentTable>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -97,12 +176,16 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
 
 export async function loadComplaints(ctx: CustodianContext, file: string): Promise<MasterDataResult> {
   const table = await openTable(file);
+  checkHeaders(ctx, 'complaints', file, table.info.headers);
   const mapping = mapHeaders('complaints', table.info.headers, ctx.config.ingest.headerAliases);
-  const res: MasterDataResult = { file, kind: 'complaints', rowsRead: 0, loaded: 0, rejected: [] };
-  for (const required of ['complaint_id', 'agent_id', 'received_on'] as const) {
-    if (!mapping.fields.includes(required))
-      throw new Error(`${basename(file)}: no ${required} column in the header line`);
-  }
+  const res: MasterDataResult = {
+    file,
+    kind: 'complaints',
+    status: 'done',
+    rowsRead: 0,
+    loaded: 0,
+    rejected: [],
+  };
   for await (const row of table.rows) {
     res.rowsRead++;
     if (row.kind === 'bad') {

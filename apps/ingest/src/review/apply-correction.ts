@@ -61,6 +61,18 @@ export async function applyCorrection(
     today: new Date().toISOString().slice(0, 10),
     retentionYears: ctx.config.ingest.retentionYears,
   });
+  // A correction must correct: a value that still fails a rule (a phone '12') is refused, not
+  // written to the archive with no flag left to show it.
+  const corrected = new Set(Object.keys(values));
+  const still = encoded.findings.find(
+    (f) => f.severity === 'error' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? '')),
+  );
+  if (still) {
+    throw new CustodianError(
+      'CORRECTION_INVALID',
+      `the corrected record still fails ${still.rule} (${still.field}): ${still.reasonEn}`,
+    );
+  }
   const update: Record<string, unknown> = {};
   CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
     if (col !== 'record_id') update[col] = encoded.columns[i];
