@@ -22,7 +22,7 @@ import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { masterDataHeaderProblem } from './pipeline/master-data.js';
 import { applyCorrection } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
-import { agentRow, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import { agentRow, cleanRow, complaintRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
 /** A CliOutput that prints nothing (the commands' own output is not under test here). */
 function quietOutput(): CliOutput {
@@ -254,6 +254,30 @@ for (const backend of testBackends()) {
       expect(a[0]!.name_masked).not.toBeNull();
       expect(decryptJson<Record<string, string>>(ctx.keyring, a[0]!.pii).phone).toBe('13700001111');
       expect(await storage.db.selectFrom('complaints').selectAll().execute()).toEqual([]);
+      // A complaint whose `verified` says neither yes nor no is rejected, not counted as unverified.
+      const c = (await runIngest(ctx, {
+        files: [],
+        complaintsFile: writeCsv(dir, 'complaints.csv', [
+          complaintRow('C1', 'A001', '2026-10-01'),
+          complaintRow('C2', 'A001', '2026-10-02', { verified: 'maybe' }),
+          complaintRow('C3', 'A001', '2026-10-03', { verified: '' }),
+        ]),
+        workers: 0,
+      }))!;
+      expect(c.masterData[0]).toMatchObject({
+        status: 'done',
+        loaded: 2,
+        rejected: [{ line: 3, column: 'verified' }],
+      });
+      const stored = await storage.db
+        .selectFrom('complaints')
+        .select(['complaint_id', 'verified'])
+        .orderBy('complaint_id')
+        .execute();
+      expect(stored).toEqual([
+        { complaint_id: 'C1', verified: true },
+        { complaint_id: 'C3', verified: false },
+      ]);
       // On the command line the wrong file is refused before anything is done.
       const out = quietOutput();
       await expect(runIngestCommand(ctx, ['c3.csv', '--agents', customers], out)).rejects.toThrow(

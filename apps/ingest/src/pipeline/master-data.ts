@@ -120,57 +120,61 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
     loaded: 0,
     rejected: [],
   };
-  let batch: Insertable<AgentTable>[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await ctx.storage.db
-      .insertInto('agents')
-      .values(batch)
-      .onConflict((oc) =>
-        oc.column('agent_id').doUpdateSet((eb) => ({
-          name_masked: eb.ref('excluded.name_masked'),
-          pii: eb.ref('excluded.pii'),
-          phone_bidx: eb.ref('excluded.phone_bidx'),
-          address_bidx: eb.ref('excluded.address_bidx'),
-          channel: eb.ref('excluded.channel'),
-          branch: eb.ref('excluded.branch'),
-          status: eb.ref('excluded.status'),
-          hired_on: eb.ref('excluded.hired_on'),
-        })),
-      )
-      .execute();
-    batch = [];
-  };
-  const seen = new Set<string>();
-  for await (const row of table.rows) {
-    res.rowsRead++;
-    if (row.kind === 'bad') {
-      res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
-      continue;
+  // One transaction: a file that breaks part-way (an unreadable row block, a lost connection)
+  // leaves the agents as they were, not half replaced.
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    let batch: Insertable<AgentTable>[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await trx
+        .insertInto('agents')
+        .values(batch)
+        .onConflict((oc) =>
+          oc.column('agent_id').doUpdateSet((eb) => ({
+            name_masked: eb.ref('excluded.name_masked'),
+            pii: eb.ref('excluded.pii'),
+            phone_bidx: eb.ref('excluded.phone_bidx'),
+            address_bidx: eb.ref('excluded.address_bidx'),
+            channel: eb.ref('excluded.channel'),
+            branch: eb.ref('excluded.branch'),
+            status: eb.ref('excluded.status'),
+            hired_on: eb.ref('excluded.hired_on'),
+          })),
+        )
+        .execute();
+      batch = [];
+    };
+    const seen = new Set<string>();
+    for await (const row of table.rows) {
+      res.rowsRead++;
+      if (row.kind === 'bad') {
+        res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
+        continue;
+      }
+      const a = rowObject(mapping.fields, row.values);
+      if (!a.agent_id) {
+        res.rejected.push({ line: row.line, column: 'agent_id', reason: 'agent_id is empty' });
+        continue;
+      }
+      if (seen.has(a.agent_id)) await flush();
+      seen.add(a.agent_id);
+      const phone = a.phone ? (validatePhone(a.phone).normalized ?? a.phone) : null;
+      batch.push({
+        agent_id: a.agent_id,
+        name_masked: a.name ? maskName(a.name) : null,
+        pii: encryptJson(ctx.keyring, { name: a.name, phone: a.phone, address: a.address }),
+        phone_bidx: blindIndex(ctx.keyring, 'phone', phone),
+        address_bidx: blindIndex(ctx.keyring, 'address', a.address ? normalizeText(a.address) : null),
+        channel: a.channel || null,
+        branch: a.branch || null,
+        status: a.status || null,
+        hired_on: parseDate(a.hired_on) ?? null,
+      });
+      res.loaded++;
+      if (batch.length >= 1000) await flush();
     }
-    const a = rowObject(mapping.fields, row.values);
-    if (!a.agent_id) {
-      res.rejected.push({ line: row.line, column: 'agent_id', reason: 'agent_id is empty' });
-      continue;
-    }
-    if (seen.has(a.agent_id)) await flush();
-    seen.add(a.agent_id);
-    const phone = a.phone ? (validatePhone(a.phone).normalized ?? a.phone) : null;
-    batch.push({
-      agent_id: a.agent_id,
-      name_masked: a.name ? maskName(a.name) : null,
-      pii: encryptJson(ctx.keyring, { name: a.name, phone: a.phone, address: a.address }),
-      phone_bidx: blindIndex(ctx.keyring, 'phone', phone),
-      address_bidx: blindIndex(ctx.keyring, 'address', a.address ? normalizeText(a.address) : null),
-      channel: a.channel || null,
-      branch: a.branch || null,
-      status: a.status || null,
-      hired_on: parseDate(a.hired_on) ?? null,
-    });
-    res.loaded++;
-    if (batch.length >= 1000) await flush();
-  }
-  await flush();
+    await flush();
+  });
   return res;
 }
 
@@ -186,38 +190,50 @@ export async function loadComplaints(ctx: CustodianContext, file: string): Promi
     loaded: 0,
     rejected: [],
   };
-  for await (const row of table.rows) {
-    res.rowsRead++;
-    if (row.kind === 'bad') {
-      res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
-      continue;
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    for await (const row of table.rows) {
+      res.rowsRead++;
+      if (row.kind === 'bad') {
+        res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
+        continue;
+      }
+      const c = rowObject(mapping.fields, row.values);
+      const receivedOn = parseDate(c.received_on);
+      if (!c.complaint_id || !c.agent_id || !receivedOn) {
+        res.rejected.push({
+          line: row.line,
+          column: !c.complaint_id ? 'complaint_id' : !c.agent_id ? 'agent_id' : 'received_on',
+          reason:
+            !receivedOn && c.complaint_id && c.agent_id
+              ? `received_on "${c.received_on ?? ''}" is not a date`
+              : 'required value is empty',
+        });
+        continue;
+      }
+      const verified = parseConsent(c.verified);
+      if (c.verified && verified === undefined) {
+        // 'maybe' used to count as not verified without a word: the re-check rule counts verified ones.
+        res.rejected.push({
+          line: row.line,
+          column: 'verified',
+          reason: 'verified is neither yes nor no (是/否, y/n, 1/0)',
+        });
+        continue;
+      }
+      const values = {
+        complaint_id: c.complaint_id,
+        agent_id: c.agent_id,
+        received_on: receivedOn,
+        category: c.category ?? '',
+        verified: verified === true,
+      };
+      await trx
+        .insertInto('complaints')
+        .values(values)
+        .onConflict((oc) => oc.column('complaint_id').doUpdateSet(values))
+        .execute();
+      res.loaded++;
     }
-    const c = rowObject(mapping.fields, row.values);
-    const receivedOn = parseDate(c.received_on);
-    if (!c.complaint_id || !c.agent_id || !receivedOn) {
-      res.rejected.push({
-        line: row.line,
-        column: !c.complaint_id ? 'complaint_id' : !c.agent_id ? 'agent_id' : 'received_on',
-        reason:
-          !receivedOn && c.complaint_id && c.agent_id
-            ? `received_on "${c.received_on ?? ''}" is not a date`
-            : 'required value is empty',
-      });
-      continue;
-    }
-    const values = {
-      complaint_id: c.complaint_id,
-      agent_id: c.agent_id,
-      received_on: receivedOn,
-      category: c.category ?? '',
-      verified: parseConsent(c.verified) === true,
-    };
-    await ctx.storage.db
-      .insertInto('complaints')
-      .values(values)
-      .onConflict((oc) => oc.column('complaint_id').doUpdateSet(values))
-      .execute();
-    res.loaded++;
-  }
+  });
   return res;
 }
