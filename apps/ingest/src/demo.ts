@@ -179,7 +179,9 @@ async function demoAudit(
   out: CliOutput,
 ): Promise<Record<string, unknown>> {
   out.note(`generating a month of access logs for 200 staff into ${dir} …`);
-  const logs = await writeSampleLogs(dir, { staff: 200, seed: 20261101 });
+  // The thirty days up to yesterday: a fixed month showed anomalies dated after today.
+  const start = shanghaiDate(new Date(Date.now() - 30 * 86_400_000));
+  const logs = await writeSampleLogs(dir, { staff: 200, seed: 20261101, start, days: 30 });
   const summary = await runAudit(ctx, {
     files: logs.logFiles,
     staffFile: logs.staffFile,
