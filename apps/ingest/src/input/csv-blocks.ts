@@ -319,13 +319,19 @@ function badRow(
 }
 
 function checkRow(
-  values: string[],
+  cells: string[],
   line: number,
   width: number,
   headers: readonly string[],
   encoding: string,
   raw: string,
 ): ParsedCsvRow {
+  // Spreadsheet exports often end rows with empty cells past the header (`…,是,,`): extra
+  // columns that are all empty are dropped; extra values, or missing columns, stay an error.
+  const values =
+    cells.length > width && width > 0 && cells.slice(width).every((v) => v.trim() === '')
+      ? cells.slice(0, width)
+      : cells;
   if (values.length !== width) {
     return {
       kind: 'bad',

@@ -48,6 +48,19 @@ function expectNoValues(rows: ParsedCsvRow[]) {
   }
 }
 
+describe('rows wider than the header', () => {
+  it('drops empty cells past the header (spreadsheet exports), and quarantines extra values', () => {
+    const headers = ['record_id', 'holder_name', 'consent'];
+    const rows = parseCsvText('R1,张三,是,,\nR2,"李四",否,\nR3,王五,是,x\nR4,赵六\n', 2, 3, headers, 'utf-8');
+    expect(rows.map((r) => (r.kind === 'row' ? r.values : r.reason))).toEqual([
+      ['R1', '张三', '是'],
+      ['R2', '李四', '否'],
+      'expected 3 columns, found 4',
+      'expected 3 columns, found 2',
+    ]);
+  });
+});
+
 describe('CSV with broken quotes', () => {
   it('quarantines only the line of an unclosed quote and reads the rows after it', async () => {
     const lines = [HEADER];
