@@ -1,18 +1,10 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type CliOutput, choiceOption, dateOption, integerOption, reportCliError } from './cli-support.js';
-import { isCustodianError } from './errors.js';
 import { pageWindow } from './storage/page-window.js';
+import { custodianErrorMessage } from './testing/custodian-error.js';
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isCustodianError(err) && err.code === 'USAGE') return err.message;
-    throw err;
-  }
-  throw new Error('expected a USAGE error');
-}
+const usageMessage = (fn: () => unknown) => custodianErrorMessage('USAGE', fn);
 
 describe('whole-number options', () => {
   it('takes whole numbers within range and leaves an absent option undefined', () => {

@@ -285,10 +285,11 @@ function quotedRecordRow(
   width: number,
   headers: readonly string[],
   encoding: string,
+  inspectCells: boolean,
 ): ParsedCsvRow {
   try {
     const rows = parse(record, { relax_column_count: true }) as string[][];
-    if (rows.length === 1) return checkRow(rows[0]!, line, width, headers, encoding, record);
+    if (rows.length === 1) return checkRow(rows[0]!, line, width, headers, encoding, record, inspectCells);
     return badRow(line, null, 'CSV_ERROR', width, headers, record);
   } catch (err) {
     const e = err as { code?: unknown; column?: unknown };
@@ -318,6 +319,11 @@ function badRow(
   };
 }
 
+/**
+ * A row of cells: the right width, and (when `inspectCells`: its block holds an undecodable byte or
+ * a NUL somewhere) every cell text. A NUL cannot be stored in PostgreSQL text: it failed the whole
+ * file at COPY time before it was quarantined here, with the other bytes that are not text.
+ */
 function checkRow(
   cells: string[],
   line: number,
@@ -325,6 +331,7 @@ function checkRow(
   headers: readonly string[],
   encoding: string,
   raw: string,
+  inspectCells: boolean,
 ): ParsedCsvRow {
   // Spreadsheet exports often end rows with empty cells past the header (`…,是,,`): extra
   // columns that are all empty are dropped; extra values, or missing columns, stay an error.
@@ -341,16 +348,15 @@ function checkRow(
       raw,
     };
   }
+  if (!inspectCells) return { kind: 'row', line, values };
   for (let i = 0; i < values.length; i++) {
-    if (values[i]!.includes(REPLACEMENT)) {
-      return {
-        kind: 'bad',
-        line,
-        column: headers[i] ?? `#${i + 1}`,
-        reason: `bytes that are not valid ${encoding} text`,
-        raw,
-      };
-    }
+    const v = values[i]!;
+    const reason = v.includes(REPLACEMENT)
+      ? `bytes that are not valid ${encoding} text`
+      : v.includes('\u0000')
+        ? 'contains a NUL byte: binary data, not text'
+        : undefined;
+    if (reason) return { kind: 'bad', line, column: headers[i] ?? `#${i + 1}`, reason, raw };
   }
   return { kind: 'row', line, values };
 }
@@ -375,13 +381,16 @@ export function parseCsvText(
   // A final line feed ends the last line; it does not start another.
   const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
   const at = (i: number) => text.charCodeAt(i);
+  // Cells are searched for bytes that are not text only in a block that holds one (rarely).
+  const inspectCells = text.includes(REPLACEMENT) || text.includes('\u0000');
   let offset = 0;
   let i = 0;
   while (i < count) {
     const l = lines[i]!;
     if (!l.includes('"')) {
       const raw = l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
-      if (raw.length > 0) out.push(checkRow(raw.split(','), firstLine + i, width, headers, encoding, raw));
+      if (raw.length > 0)
+        out.push(checkRow(raw.split(','), firstLine + i, width, headers, encoding, raw, inspectCells));
       offset += l.length + 1;
       i++;
       continue;
@@ -390,7 +399,7 @@ export function parseCsvText(
     const r = findRecordEnd(at, offset, text.length, true, width)!;
     const record = text.slice(offset, r.end).replace(/\r$/, '');
     if (r.problem) out.push(badRow(firstLine + i, r.problem.field, r.problem.code, width, headers, record));
-    else out.push(quotedRecordRow(record, firstLine + i, width, headers, encoding));
+    else out.push(quotedRecordRow(record, firstLine + i, width, headers, encoding, inspectCells));
     offset = r.end + 1;
     i += 1 + r.innerLines;
   }

@@ -143,6 +143,25 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
   const headers = headerRow.map((v) => cellText(v).trim());
   const width = headers.length;
 
+  const columnName = (i: number) => headers[i] ?? `#${i + 1}`;
+  /** Why a row of the sheet is quarantined (never with a value in the reason), if it is. */
+  const rowProblem = (
+    cells: ExcelJS.CellValue[],
+    values: string[],
+  ): { column: string | null; reason: string } | undefined => {
+    if (values.length > width && values.slice(width).some((v) => v.trim() !== ''))
+      return { column: null, reason: `values beyond the ${width} headed columns` };
+    const lostCol = cells.findIndex((c, i) => i < width && lostDigits(c));
+    if (lostCol >= 0)
+      return {
+        column: columnName(lostCol),
+        reason: 'stored as a number in Excel: digits may have been lost; format the column as text',
+      };
+    const badCol = values.findIndex((v) => v.includes(REPLACEMENT));
+    if (badCol >= 0) return { column: columnName(badCol), reason: 'text that could not be decoded' };
+    return undefined;
+  };
+
   async function* rows(): AsyncGenerator<TableRow> {
     for (;;) {
       const next = await it.next();
@@ -151,36 +170,10 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
       const cells = (row.values as ExcelJS.CellValue[]).slice(1);
       const values = Array.from({ length: Math.max(width, cells.length) }, (_, i) => cellText(cells[i]));
       if (values.every((v) => v.trim() === '')) continue;
-      if (values.length > width && values.slice(width).some((v) => v.trim() !== '')) {
-        yield {
-          kind: 'bad',
-          line: row.number,
-          column: null,
-          reason: `values beyond the ${width} headed columns`,
-          raw: values.join(','),
-        };
-        continue;
-      }
-      const lostCol = cells.findIndex((c, i) => i < width && lostDigits(c));
-      if (lostCol >= 0) {
-        yield {
-          kind: 'bad',
-          line: row.number,
-          column: headers[lostCol] ?? `#${lostCol + 1}`,
-          reason: 'stored as a number in Excel: digits may have been lost; format the column as text',
-          raw: values.join(','),
-        };
-        continue;
-      }
-      const badCol = values.findIndex((v) => v.includes(REPLACEMENT));
-      if (badCol >= 0) {
-        yield {
-          kind: 'bad',
-          line: row.number,
-          column: headers[badCol] ?? `#${badCol + 1}`,
-          reason: 'text that could not be decoded',
-          raw: values.join(','),
-        };
+      const bad = rowProblem(cells, values);
+      if (bad) {
+        const { column, reason } = bad;
+        yield { kind: 'bad', line: row.number, column, reason, raw: values.join(',') };
         continue;
       }
       yield { kind: 'row', line: row.number, values: values.slice(0, width) };

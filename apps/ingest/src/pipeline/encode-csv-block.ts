@@ -39,22 +39,10 @@ export function quarantineEntry(
   row: ParsedCsvRow,
   headers: readonly string[],
   recordIdCol: number,
-  /** False when the text the row came from has no NUL at all (the common case: no per-row search). */
-  mayHoldNul = true,
 ): BadRow | undefined {
   const seal = (raw: string) => (raw ? new Uint8Array(encryptJson(keyring, raw)) : null);
   if (row.kind === 'bad')
     return { line: row.line, column: row.column, reason: row.reason, raw: seal(row.raw) };
-  // PostgreSQL text cannot hold a NUL: one such byte (binary data in a text export) failed the whole
-  // file at COPY time. The row goes to quarantine instead.
-  const nul = mayHoldNul ? row.values.findIndex((v) => v.includes('\u0000')) : -1;
-  if (nul >= 0)
-    return {
-      line: row.line,
-      column: headers[nul] ?? `#${nul + 1}`,
-      reason: 'contains a NUL byte: binary data, not text',
-      raw: seal(row.values.join(',').replaceAll('\u0000', '')),
-    };
   if ((row.values[recordIdCol] ?? '').trim() !== '') return undefined;
   return {
     line: row.line,
@@ -70,12 +58,11 @@ export function quarantineEntry(
  */
 export function encodeCsvBlock(keyring: Keyring, job: CsvBlockJob, opts: EncodeOptions): EncodedCsvBlock {
   const text = new TextDecoder(job.block.encoding, { fatal: false }).decode(job.block.bytes);
-  const mayHoldNul = text.includes('\u0000');
   const rows = parseCsvText(text, job.block.firstLine, job.headers.length, job.headers, job.encoding);
   const chunk: RowChunk = { batchId: job.batchId, fields: job.fields, headers: job.headers, rows: [] };
   const bad: BadRow[] = [];
   for (const row of rows) {
-    const entry = quarantineEntry(keyring, row, job.headers, job.recordIdCol, mayHoldNul);
+    const entry = quarantineEntry(keyring, row, job.headers, job.recordIdCol);
     if (entry) bad.push(entry);
     else if (row.kind === 'row') chunk.rows.push({ line: row.line, values: row.values });
   }

@@ -10,7 +10,13 @@ import {
 } from '@custodian/core';
 import { parseConsent, parseDate, validatePhone } from '@custodian/validators';
 import type { Insertable } from 'kysely';
-import { AGENT_FIELDS, COMPLAINT_FIELDS, type HeaderMapping, mapHeaders } from '../input/header-map.js';
+import {
+  AGENT_FIELDS,
+  COMPLAINT_FIELDS,
+  type HeaderMapping,
+  mapHeaders,
+  takeFirstNonEmpty,
+} from '../input/header-map.js';
 import { openTable } from '../input/table-reader.js';
 import type { QuarantinedRow } from './ingest-file.js';
 
@@ -30,13 +36,12 @@ export interface MasterDataResult {
   rejected: QuarantinedRow[];
 }
 
-function rowObject(fields: (string | null)[], values: string[]): Record<string, string> {
+function rowObject(mapping: HeaderMapping, values: string[]): Record<string, string> {
   const o: Record<string, string> = {};
-  fields.forEach((f, i) => {
-    if (!f) return;
-    // Two columns mapped to one field: the first non-empty wins, not the last (which may be empty).
-    const v = (values[i] ?? '').normalize('NFKC').trim();
-    if (!(f in o) || o[f] === '') o[f] = v;
+  // Two columns mapped to one field: the first non-empty wins, as for customer files.
+  const cells = takeFirstNonEmpty(mapping.duplicateGroups, values);
+  mapping.fields.forEach((f, i) => {
+    if (f) o[f] = (cells[i] ?? '').normalize('NFKC').trim();
   });
   return o;
 }
@@ -83,6 +88,17 @@ export function masterDataHeaderProblem(
   return `not ${kind === 'agents' ? 'an agents' : 'a complaints'} file (formats.md: ${REQUIRED[kind].join(', ')}): ${problems.join('; ')}; nothing loaded`;
 }
 
+/** masterDataHeaderProblem for `file`'s header line, naming the file. */
+function fileHeaderProblem(
+  ctx: CustodianContext,
+  kind: MasterDataResult['kind'],
+  file: string,
+  headers: string[],
+): string | undefined {
+  const problem = masterDataHeaderProblem(kind, headers, ctx.config.ingest.headerAliases);
+  return problem ? `${basename(file)}: ${problem}` : undefined;
+}
+
 /** Throws, naming the file, when `file` is not master data of `kind` (see masterDataHeaderProblem). */
 function checkHeaders(
   ctx: CustodianContext,
@@ -90,8 +106,8 @@ function checkHeaders(
   file: string,
   headers: string[],
 ) {
-  const problem = masterDataHeaderProblem(kind, headers, ctx.config.ingest.headerAliases);
-  if (problem) throw new CustodianError('INPUT', `${basename(file)}: ${problem}`);
+  const problem = fileHeaderProblem(ctx, kind, file, headers);
+  if (problem) throw new CustodianError('INPUT', problem);
 }
 
 /**
@@ -103,9 +119,7 @@ export async function checkMasterDataFile(
   kind: MasterDataResult['kind'],
   file: string,
 ): Promise<string | undefined> {
-  const table = await openTable(file);
-  const problem = masterDataHeaderProblem(kind, table.info.headers, ctx.config.ingest.headerAliases);
-  return problem ? `${basename(file)}: ${problem}` : undefined;
+  return fileHeaderProblem(ctx, kind, file, (await openTable(file)).info.headers);
 }
 
 export async function loadAgents(ctx: CustodianContext, file: string): Promise<MasterDataResult> {
@@ -151,7 +165,7 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
         res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
         continue;
       }
-      const a = rowObject(mapping.fields, row.values);
+      const a = rowObject(mapping, row.values);
       if (!a.agent_id) {
         res.rejected.push({ line: row.line, column: 'agent_id', reason: 'agent_id is empty' });
         continue;
@@ -197,7 +211,7 @@ export async function loadComplaints(ctx: CustodianContext, file: string): Promi
         res.rejected.push({ line: row.line, column: row.column, reason: row.reason });
         continue;
       }
-      const c = rowObject(mapping.fields, row.values);
+      const c = rowObject(mapping, row.values);
       const receivedOn = parseDate(c.received_on);
       if (!c.complaint_id || !c.agent_id || !receivedOn) {
         res.rejected.push({

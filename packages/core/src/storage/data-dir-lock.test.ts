@@ -4,21 +4,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCustodianError } from '../errors.js';
+import { custodianErrorMessage } from '../testing/custodian-error.js';
 import { openStorage } from './connect.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'custodian-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function busy(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isCustodianError(err) && err.code === 'DB_BUSY') return err.message;
-    throw err;
-  }
-  throw new Error('expected DB_BUSY');
-}
+const busy = (fn: () => unknown) => custodianErrorMessage('DB_BUSY', fn);
 
 describe('one process at a time in an embedded database folder', () => {
   it('refuses a second claim while the first holds the folder, and lets go on release', () => {

@@ -1,1 +1,2 @@
+export * from './custodian-error.js';
 export * from './test-storage.js';
