@@ -14,6 +14,7 @@ import { describeDuplicates, describeMissingColumn, mapHeaders } from '../input/
 import { openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
+import { describeFileError } from './file-error.js';
 import { sha256File } from './file-hash.js';
 import { SegmentFeed } from './segment-feed.js';
 import type { EncoderPool } from './worker-pool.js';
@@ -337,10 +338,12 @@ export async function ingestFile(
       feed.fail(err as Error);
       await merging.catch(() => undefined);
     }
+    // A reading failure is worded as any other failure of a file (file-error.ts: no stack, no
+    // quoted values, digit runs masked).
     return fail(
       err === mergeFailure
         ? `merge failed, archive unchanged: ${(err as Error).message}`
-        : `${basename(file)}: ${(err as Error).message}`,
+        : describeFileError(file, err),
     );
   }
   o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
