@@ -89,6 +89,8 @@ export interface MergeResult {
   findingsByRule: Record<string, number>;
   /** Archive indexes dropped and built again for this batch (0: updated row by row). */
   indexesRebuilt: number;
+  /** Indexes and keys of the flags dropped and restored around the insert of this batch's flags (0: none). */
+  flagIndexesRebuilt: number;
   /** Why a rebuild the batch's size called for was not done (readers held the archive too long). */
   indexRebuildSkipped?: string;
   /** Segments upserted while the file was still being read (0: staged whole, then merged). */
@@ -208,6 +210,11 @@ export async function mergeStagedBatch(
       on conflict (fingerprint) do nothing`.execute(trx);
     await evaluateCrossRecordRules(trx, { ...o, largeBatch });
 
+    // A big night's flags go into a table without its lookup indexes and keys (see `dropFlagIndexesAndKeys`).
+    const flagRebuild =
+      dropped && dropped.length > 0 && (await rebuildsFlagIndexes(trx, (o.rebuildIndexesFrom ?? 0) / 10))
+        ? await dropFlagIndexesAndKeys(trx, o.rebuildLockWaitMs ?? 10_000)
+        : [];
     const raised = await sql<{ n: number; records: number }>`
       with ins as (
         insert into flags (fingerprint, rule, severity, customer_id, record_id, archive_no, batch_id, related_record_ids,
@@ -222,6 +229,7 @@ export async function mergeStagedBatch(
         select flag_id, ${o.actor}, 'raised', jsonb_build_object('batch_id', ${o.batchId}::int) from ins
       )
       select count(*)::int as n, count(distinct record_id)::int as records from ins`.execute(trx);
+    for (const statement of flagRebuild ?? []) await sql.raw(statement).execute(trx);
 
     // A problem that comes back after it was corrected is reopened; a reviewer's decision on the
     // same values (genuine, false information, dismissed) stands and is not raised again.
@@ -304,6 +312,7 @@ export async function mergeStagedBatch(
       recordsFlagged: raised.rows[0]!.records,
       findingsByRule: Object.fromEntries(byRule.rows.map((r) => [r.rule, r.n])),
       indexesRebuilt: dropped?.length ?? 0,
+      flagIndexesRebuilt: flagRebuild?.length ?? 0,
       segmentsMerged,
       ...(dropped === undefined
         ? {
@@ -434,28 +443,86 @@ async function upsertStaged(
 }
 
 /**
+ * Takes `tables` for a rebuild (ACCESS EXCLUSIVE, as DROP INDEX would), waiting at most `waitMs`
+ * for their readers; false when they did not let go in time (nothing taken, the transaction goes on).
+ */
+async function lockForRebuild(
+  trx: Transaction<Database>,
+  tables: string[],
+  waitMs: number,
+): Promise<boolean> {
+  await sql`savepoint lock_for_rebuild`.execute(trx);
+  await sql.raw(`set local lock_timeout = ${Math.max(1, Math.round(waitMs))}`).execute(trx);
+  try {
+    await sql`lock table ${sql.join(tables.map((t) => sql.table(t)))} in access exclusive mode`.execute(trx);
+  } catch (err) {
+    // 55P03 lock_not_available: the wait ran out. Anything else is a real failure.
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    await sql`rollback to savepoint lock_for_rebuild`.execute(trx);
+    return false;
+  }
+  await sql`set local lock_timeout to default`.execute(trx);
+  await sql`release savepoint lock_for_rebuild`.execute(trx);
+  return true;
+}
+
+/** Drops the non-unique indexes of `table` (locked) and returns the statements that build them again. */
+async function dropNonUniqueIndexes(trx: Transaction<Database>, table: string): Promise<string[]> {
+  const found = await sql<{ name: string; def: string }>`
+    select c.relname as name, pg_get_indexdef(i.indexrelid) as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = ${table}::regclass and not i.indisunique and not i.indisprimary
+    order by c.relname`.execute(trx);
+  for (const ix of found.rows) await sql`drop index ${sql.ref(ix.name)}`.execute(trx);
+  return found.rows.map((ix) => ix.def);
+}
+
+/**
  * Drops the non-unique indexes of `customers` and returns the statements that build them again;
  * undefined when readers of the table did not let go within `waitMs` (nothing dropped, and the
  * transaction goes on as if no rebuild had been asked for).
  */
 async function dropLookupIndexes(trx: Transaction<Database>, waitMs: number): Promise<string[] | undefined> {
-  await sql`savepoint drop_lookup_indexes`.execute(trx);
-  await sql.raw(`set local lock_timeout = ${Math.max(1, Math.round(waitMs))}`).execute(trx);
-  try {
-    await sql`lock table customers in access exclusive mode`.execute(trx);
-  } catch (err) {
-    // 55P03 lock_not_available: the wait ran out. Anything else is a real failure.
-    if ((err as { code?: string }).code !== '55P03') throw err;
-    await sql`rollback to savepoint drop_lookup_indexes`.execute(trx);
-    return undefined;
-  }
-  await sql`set local lock_timeout to default`.execute(trx);
-  await sql`release savepoint drop_lookup_indexes`.execute(trx);
-  const found = await sql<{ name: string; def: string }>`
-    select c.relname as name, pg_get_indexdef(i.indexrelid) as def
-    from pg_index i join pg_class c on c.oid = i.indexrelid
-    where i.indrelid = 'customers'::regclass and not i.indisunique and not i.indisprimary
-    order by c.relname`.execute(trx);
-  for (const ix of found.rows) await sql`drop index ${sql.ref(ix.name)}`.execute(trx);
-  return found.rows.map((ix) => ix.def);
+  if (!(await lockForRebuild(trx, ['customers'], waitMs))) return undefined;
+  return dropNonUniqueIndexes(trx, 'customers');
+}
+
+/**
+ * The same advice for the flags of a big night ("Populating a Database": remove indexes and
+ * foreign-key constraints): each flag inserted visits nine non-unique indexes, and each flag and
+ * its history event runs a foreign-key check, a query of its own. In a rolled-back experiment on
+ * 56,742 flags the insert took 3.8 s with them all, 1.9 s without the non-unique indexes and
+ * 0.6 s without the key to `customers` either. So a merge that rebuilt the archive's indexes
+ * (`customers` is already locked) and raises at least half as many findings as there are flags
+ * (and at least a tenth of `rebuildIndexesFrom`: about one record in ten is flagged, so 10,000 by
+ * default) drops the flags' non-unique indexes and the keys to and from `flags`, inserts, then builds the
+ * indexes and adds the keys back, which checks every row in one join: integrity is checked as
+ * before, once. Returns the statements that restore them; undefined when readers of the flags did
+ * not let go within `waitMs` (nothing dropped).
+ */
+async function dropFlagIndexesAndKeys(
+  trx: Transaction<Database>,
+  waitMs: number,
+): Promise<string[] | undefined> {
+  if (!(await lockForRebuild(trx, ['flags', 'flag_events'], waitMs))) return undefined;
+  const keys = await sql<{ dropKey: string; addKey: string }>`
+    select format('alter table %s drop constraint %I', conrelid::regclass, conname) as "dropKey",
+           format('alter table %s add constraint %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) as "addKey"
+    from pg_constraint
+    where contype = 'f' and (conrelid = 'flags'::regclass or confrelid = 'flags'::regclass)
+    order by conname`.execute(trx);
+  for (const k of keys.rows) await sql.raw(k.dropKey).execute(trx);
+  const indexes = await dropNonUniqueIndexes(trx, 'flags');
+  return [...indexes, ...keys.rows.map((k) => k.addKey)];
+}
+
+/** Whether the merge rebuilds the flags' indexes and keys around its insert (see `dropFlagIndexesAndKeys`). */
+async function rebuildsFlagIndexes(trx: Transaction<Database>, from: number): Promise<boolean> {
+  const r = await sql<{ findings: number; flags: number }>`
+    select (select count(*) from batch_findings)::float8 as findings,
+           (select greatest(reltuples, 0) from pg_class where oid = 'flags'::regclass)::float8 as flags`.execute(
+    trx,
+  );
+  const { findings, flags } = r.rows[0]!;
+  return findings >= from && findings * 2 >= flags;
 }
