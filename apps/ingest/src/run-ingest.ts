@@ -2,7 +2,12 @@ import { availableParallelism } from 'node:os';
 import { appendAuditTrail, type CustodianContext, shanghaiDate, withAdvisoryLock } from '@custodian/core';
 import { sql } from 'kysely';
 import { describeFileError } from './pipeline/file-error.js';
-import { type FileResult, ingestFile, recoverInterruptedBatches } from './pipeline/ingest-file.js';
+import {
+  type FileResult,
+  ingestFile,
+  isAllQuarantined,
+  recoverInterruptedBatches,
+} from './pipeline/ingest-file.js';
 import { loadAgents, loadComplaints, type MasterDataResult } from './pipeline/master-data.js';
 import { createEncoderPool } from './pipeline/worker-pool.js';
 
@@ -25,7 +30,14 @@ export interface IngestRunInput {
   /** CSV bytes per encoder block (default 1 MiB); tests make it small to cut files into many blocks. */
   csvBlockBytes?: number;
   onProgress?: (p: { file: string; rows: number; quarantined: number }) => void;
+  /** A file (master data or customers) is about to be read: for the summary of an aborted run. */
+  onFileStart?: (file: string) => void;
   onFileDone?: (r: FileResult) => void;
+  /**
+   * Asked before each customer file: true stops the run there (a first Ctrl-C to `ingest run`);
+   * the files left are listed in `notStarted`, and nothing of them is read.
+   */
+  stopRequested?: () => boolean;
   onMasterDataDone?: (r: MasterDataResult) => void;
 }
 
@@ -35,6 +47,8 @@ export interface IngestRunSummary {
   recoveredBatches: number;
   masterData: MasterDataResult[];
   files: FileResult[];
+  /** Customer files not started because a stop was requested (`stopRequested`). */
+  notStarted: string[];
   totals: {
     rowsRead: number;
     rowsQuarantined: number;
@@ -42,6 +56,8 @@ export interface IngestRunSummary {
     flagsReopened: number;
     flagsAutoClosed: number;
     filesFailed: number;
+    /** Files whose every row was quarantined (isAllQuarantined): exit status 4 when none failed. */
+    filesAllQuarantined: number;
   };
   seconds: number;
 }
@@ -82,6 +98,7 @@ export async function runIngest(
       ['complaints', complaintsFiles, loadComplaints],
     ] as const) {
       for (const file of list) {
+        input.onFileStart?.(file);
         const m = await loadMasterData(ctx, kind, file, () => load(ctx, file));
         masterData.push(m);
         input.onMasterDataDone?.(m);
@@ -94,8 +111,14 @@ export async function runIngest(
       workers,
     );
     const files: FileResult[] = [];
+    const notStarted: string[] = [];
     try {
       for (const file of input.files) {
+        if (notStarted.length > 0 || input.stopRequested?.()) {
+          notStarted.push(file);
+          continue;
+        }
+        input.onFileStart?.(file);
         const r = await ingestFile(ctx, file, {
           date,
           profile,
@@ -117,6 +140,7 @@ export async function runIngest(
           detail: {
             file: r.file,
             sha256: r.sha256,
+            ...(r.sheet ? { sheet: r.sheet } : {}),
             rows: r.rowsRead,
             quarantined: r.rowsQuarantined,
             flags: r.flagsRaised ?? 0,
@@ -133,6 +157,7 @@ export async function runIngest(
       recoveredBatches,
       masterData,
       files,
+      notStarted,
       totals: {
         rowsRead: sum((r) => r.rowsRead),
         rowsQuarantined: sum((r) => r.rowsQuarantined),
@@ -142,6 +167,7 @@ export async function runIngest(
         filesFailed:
           files.filter((r) => r.status === 'failed').length +
           masterData.filter((m) => m.status === 'failed').length,
+        filesAllQuarantined: files.filter(isAllQuarantined).length,
       },
       seconds: (Date.now() - started) / 1000,
     };

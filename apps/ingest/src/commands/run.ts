@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import { type CliOutput, type CustodianContext, dateOption, integerOption } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { describeFileError } from '../pipeline/file-error.js';
-import type { FileResult } from '../pipeline/ingest-file.js';
-import { checkMasterDataFile } from '../pipeline/master-data.js';
+import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
+import { checkMasterDataFile, describeRejected } from '../pipeline/master-data.js';
 import { runIngest } from '../run-ingest.js';
+import { RunTracker, signalExitCode, watchStopSignals } from './stop-signals.js';
 
 export async function runIngestCommand(
   ctx: CustodianContext,
@@ -53,25 +54,72 @@ export async function runIngestCommand(
     if (problem) throw usageError(`--${kind} ${problem}`);
   }
   const started = Date.now();
-  const summary = await runIngest(ctx, {
-    files: positionals,
-    ...(values.agents ? { agentsFile: values.agents } : {}),
-    ...(values.complaints ? { complaintsFile: values.complaints } : {}),
-    ...(values.profile ? { profile: values.profile } : {}),
-    ...(values.date ? { date: values.date } : {}),
-    ...(workers !== undefined ? { workers } : {}),
-    ...(values.sheet ? { sheet: values.sheet } : {}),
-    onProgress: (p) => {
-      const secs = (Date.now() - started) / 1000;
-      out.progress(
-        `${basename(p.file)}: ${p.rows.toLocaleString('en')} rows read, ${p.quarantined} quarantined (${Math.round(p.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`,
-      );
-    },
-    onFileDone: (r) => printFile(r, out),
+  const tracker = new RunTracker();
+  const stop = watchStopSignals({
+    log: (line) => out.note(line),
+    out,
+    waitingMessage: 'the file being ingested finishes, the files after it are not started',
+    abortWarning:
+      'the file being merged is rolled back, the archive stays as before it, and the next run ' +
+      'recovers the interrupted batch',
+    abortedMessage:
+      'the file being merged is rolled back; the next run recovers the interrupted batch ' +
+      '(run the same files again: those finished are skipped as already ingested)',
+    abortedSummary: () => ({
+      finished: tracker.finished,
+      interrupted: tracker.current ?? null,
+      notStarted: positionals.filter(
+        (f) => f !== tracker.current && !tracker.finished.some((d) => d.file === f),
+      ),
+    }),
   });
+  try {
+    return await ingestFiles(ctx, out, { files: positionals, values, workers, started, tracker, stop });
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** The command's options, checked, and its watch over stop signals. */
+interface IngestFilesInput {
+  files: string[];
+  values: { agents?: string; complaints?: string; profile?: string; date?: string; sheet?: string };
+  workers: number | undefined;
+  started: number;
+  tracker: RunTracker;
+  stop: ReturnType<typeof watchStopSignals>;
+}
+
+/** Runs the ingestion, prints the summary and returns the exit status. */
+async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestFilesInput): Promise<number> {
+  const { values, workers, started, tracker, stop } = input;
+  const summary = await stop.track(
+    runIngest(ctx, {
+      files: input.files,
+      ...(values.agents ? { agentsFile: values.agents } : {}),
+      ...(values.complaints ? { complaintsFile: values.complaints } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+      ...(values.date ? { date: values.date } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+      ...(values.sheet ? { sheet: values.sheet } : {}),
+      onProgress: (p) => {
+        const secs = (Date.now() - started) / 1000;
+        out.progress(
+          `${basename(p.file)}: ${p.rows.toLocaleString('en')} rows read, ${p.quarantined} quarantined (${Math.round(p.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`,
+        );
+      },
+      onFileStart: (file) => tracker.started(file),
+      onFileDone: (r) => {
+        tracker.done(r);
+        printFile(r, out);
+      },
+      onMasterDataDone: (m) => tracker.done(m),
+      stopRequested: () => stop.requested !== undefined,
+    }),
+  );
   if (!summary) {
     out.note('another ingestion is running (advisory lock held): nothing done');
-    out.result({ ok: false, locked: true });
+    stop.result({ ok: false, locked: true });
     return 3;
   }
   if (summary.recoveredBatches > 0)
@@ -84,19 +132,34 @@ export async function runIngestCommand(
       continue;
     }
     out.say(`${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`);
-    for (const r of m.rejected.slice(0, 10))
-      out.say(`  line ${r.line}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`);
+    for (const r of m.rejected.slice(0, 10)) out.say(`  ${describeRejected(m.file, r)}`);
+    if (m.rejected.length > 10) out.say(`  … ${m.rejected.length - 10} more rejected rows`);
   }
   const t = summary.totals;
   out.say(
     `total: ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
-      `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections, ${t.filesFailed} file(s) failed, ${summary.seconds.toFixed(1)} s`,
+      `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections, ${t.filesFailed} file(s) failed, ` +
+      `${t.filesAllQuarantined} with every row quarantined, ${summary.seconds.toFixed(1)} s`,
   );
+  if (summary.notStarted.length > 0)
+    out.say(
+      `stopped by ${stop.requested}: ${summary.notStarted.length} file(s) not started: ${summary.notStarted.map((f) => basename(f)).join(', ')}`,
+    );
   // Peak resident memory of this process, worker threads included (they share the process).
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   out.note(`peak memory: ${peakRssMb} MB`);
-  out.result({ ok: t.filesFailed === 0, ...summary, peakRssMb });
-  return t.filesFailed > 0 ? 1 : 0;
+  const stoppedEarly = summary.notStarted.length > 0 && stop.requested !== undefined;
+  stop.result({
+    ok: t.filesFailed === 0 && t.filesAllQuarantined === 0 && !stoppedEarly,
+    status: stoppedEarly ? 'stopped' : 'done',
+    ...summary,
+    peakRssMb,
+  });
+  // 1 when a file failed; 4 when none failed but a file had every row quarantined (nothing of it
+  // staged: a nightly operator must hear of it, though its rows are kept in quarantine); a run
+  // stopped by a first Ctrl-C before every file was started exits as a shell reports the signal.
+  if (stoppedEarly && stop.requested) return signalExitCode(stop.requested);
+  return t.filesFailed > 0 ? 1 : t.filesAllQuarantined > 0 ? 4 : 0;
 }
 
 function printFile(r: FileResult, out: CliOutput): void {
@@ -116,6 +179,10 @@ function printFile(r: FileResult, out: CliOutput): void {
       ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
   );
   for (const w of r.warnings ?? []) out.say(`  warning: ${w}`);
+  if (isAllQuarantined(r))
+    out.say(
+      `  warning: all ${r.rowsRead.toLocaleString('en')} rows quarantined, none staged: the file counts as failed (exit 4); its rows are kept in table quarantine, batch ${r.batchId}`,
+    );
   if (r.segmentsMerged)
     out.say(
       `  upserted into the archive in ${r.segmentsMerged} segment(s) while the file was read (one transaction: nothing lands before the whole file)`,
@@ -125,6 +192,10 @@ function printFile(r: FileResult, out: CliOutput): void {
   if (r.indexesRebuilt)
     out.say(
       `  ${r.indexesRebuilt} archive indexes built again after the upsert (a file as large as the archive)`,
+    );
+  if (r.flagIndexesRebuilt)
+    out.say(
+      `  ${r.flagIndexesRebuilt} indexes and keys of the flags dropped for the insert of this night's flags and restored`,
     );
   if (r.indexRebuildSkipped) out.say(`  no index rebuild: ${r.indexRebuildSkipped}`);
   for (const q of r.quarantineSample.slice(0, 10)) {

@@ -37,9 +37,14 @@ export interface ReadTableOptions {
 
 const REPLACEMENT = '\uFFFD';
 
-export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
+/** True when `file` is read as an XLSX workbook (by its extension), false when read as CSV. */
+export function isWorkbook(file: string): boolean {
   const ext = extname(file).toLowerCase();
-  if (ext === '.xlsx' || ext === '.xlsm') return openXlsx(file, opts);
+  return ext === '.xlsx' || ext === '.xlsm';
+}
+
+export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
+  if (isWorkbook(file)) return openXlsx(file, opts);
   return openCsv(file, opts.blockBytes);
 }
 

@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type CustodianContext, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
 import { sql } from 'kysely';
+import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
+import { describeRejected, type MasterDataResult } from '../pipeline/master-data.js';
 import { type IngestRunSummary, runIngest } from '../run-ingest.js';
 
 /**
@@ -26,13 +28,20 @@ export const nightlyIngestJob = {
     d.setUTCDate(d.getUTCDate() - 1);
     return d.toISOString().slice(0, 10);
   },
-  async run(
-    ctx: CustodianContext,
-    input: { runKey: string; log?: (line: string) => void; workers?: number },
-  ): Promise<NightlyResult> {
-    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}), input.workers);
+  async run(ctx: CustodianContext, input: NightlyInput): Promise<NightlyResult> {
+    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}), input.workers, input);
   },
 };
+
+export interface NightlyInput {
+  runKey: string;
+  log?: (line: string) => void;
+  /** Encoder threads; default from configuration (tests pass 0: encode inline). */
+  workers?: number;
+  /** Each file (master data first) as it starts and as it ends: for the summary of an aborted run. */
+  onFileStart?: (file: string) => void;
+  onFileDone?: (r: MasterDataResult | FileResult) => void;
+}
 
 export interface NightlyResult {
   runKey: string;
@@ -80,6 +89,7 @@ export async function runNightlyIngest(
   log: (line: string) => void,
   /** Encoder threads; default from configuration (tests pass 0: encode inline). */
   workers?: number,
+  watch: Pick<NightlyInput, 'onFileStart' | 'onFileDone'> = {},
 ): Promise<NightlyResult> {
   const inbox = ctx.config.ingest.inbox;
   const found = inboxFiles(inbox);
@@ -101,13 +111,25 @@ export async function runNightlyIngest(
       complaintsFiles: found.complaints,
       date: shanghaiDate(new Date()),
       ...(workers === undefined ? {} : { workers }),
-      onMasterDataDone: (m) =>
+      ...(watch.onFileStart ? { onFileStart: watch.onFileStart } : {}),
+      onMasterDataDone: (m) => {
         log(
           m.status === 'failed'
             ? `${basename(m.file)}: failed (${m.message})`
             : `${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`,
-        ),
-      onFileDone: (r) => log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`),
+        );
+        for (const r of m.rejected.slice(0, 10)) log(`  ${describeRejected(m.file, r)}`);
+        watch.onFileDone?.(m);
+      },
+      onFileDone: (r) => {
+        log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`);
+        if (isAllQuarantined(r))
+          log(
+            `${basename(r.file)}: warning: all ${r.rowsRead} rows quarantined, none staged; moved to done/ ` +
+              `(its rows are in table quarantine, batch ${r.batchId}); the run reports it (exit 4 with --once)`,
+          );
+        watch.onFileDone?.(r);
+      },
     });
   } catch (err) {
     // Not a file's fault (those fail alone): the files stay in the inbox for the catch-up.
@@ -123,7 +145,12 @@ export async function runNightlyIngest(
     log(`recovered ${summary.recoveredBatches} batch(es) interrupted earlier (archive unchanged by them)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
   const moved: { file: string; to: string }[] = [];
-  // A file already ingested (same SHA-256) is done too; only a failed one goes to failed/.
+  // A file already ingested (same identity) is done too; only a failed one goes to failed/. So is
+  // a file whose every row was quarantined: its batch is done and every row is kept, encrypted,
+  // in table quarantine with file, line, column and reason, so nothing of it is lost; what it
+  // needs is a corrected file, not the same one put back into the inbox (it would be skipped as
+  // already ingested). The run reports it: a warning in the log, `filesAllQuarantined` in the
+  // totals, and exit 4 from `schedule --once` as from `run`.
   for (const r of [...summary.masterData, ...summary.files]) {
     const folder = r.status === 'failed' ? 'failed' : 'done';
     moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });

@@ -11,7 +11,7 @@ import {
 } from '@custodian/core';
 import { sql, type Transaction } from 'kysely';
 import { describeDuplicates, describeMissingColumn, mapHeaders } from '../input/header-map.js';
-import { openTable } from '../input/table-reader.js';
+import { isWorkbook, openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { describeFileError } from './file-error.js';
@@ -43,6 +43,8 @@ export interface QuarantinedRow {
 export interface FileResult extends Partial<MergeResult> {
   file: string;
   sha256: string;
+  /** XLSX: the sheet named by `--sheet` (absent: CSV, or the workbook's first sheet). */
+  sheet?: string;
   status: 'done' | 'skipped' | 'failed';
   batchId?: number;
   message?: string;
@@ -77,6 +79,20 @@ export async function recoverInterruptedBatches(ctx: CustodianContext): Promise<
   return stale.length;
 }
 
+/** Which identity a skipped file matched, in words: "same SHA-256, sheet "客户", profile insurance". */
+function describeIdentity(sheet: string, profile: string): string {
+  return `same SHA-256${sheet ? `, sheet "${sheet}"` : ''}, profile ${profile}`;
+}
+
+/**
+ * True when every row read was quarantined and none was staged: the file counts as failed for the
+ * exit status (4), although its batch is done and its rows are kept in quarantine. A file with no
+ * data row at all (a header line only) is not: nothing in it was refused.
+ */
+export function isAllQuarantined(r: FileResult): boolean {
+  return r.status === 'done' && r.rowsRead > 0 && r.rowsQuarantined >= r.rowsRead;
+}
+
 function minusDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - days);
@@ -86,8 +102,8 @@ function minusDays(date: string, days: number): string {
 /**
  * Ingests one customer file: rows are staged with COPY (malformed ones quarantined with file,
  * line, column and reason), then merged into the archive in one transaction. Re-running a file
- * already ingested (same SHA-256) does nothing. On any failure the batch is marked failed, its
- * staged rows are removed and the archive is as it was before the file.
+ * already ingested (same SHA-256, sheet and profile) does nothing. On any failure the batch is
+ * marked failed, its staged rows are removed and the archive is as it was before the file.
  */
 export async function ingestFile(
   ctx: CustodianContext,
@@ -106,17 +122,24 @@ export async function ingestFile(
     quarantineSample: [],
     seconds: 0,
   };
+  // The identity of an ingested file (migration 0008): its content, the sheet read and the
+  // profile it was checked under. Another sheet of the same workbook, or the same file under
+  // another profile, is other work; the same identity twice is ingested once.
+  const sheet = isWorkbook(file) ? (o.sheet ?? '') : '';
+  if (sheet) base.sheet = sheet;
   const previous = await db
     .selectFrom('batches')
     .select(['batch_id', 'finished_at'])
     .where('file_sha256', '=', sha256)
+    .where('sheet', '=', sheet)
+    .where('profile', '=', o.profile)
     .where('status', '=', 'done')
     .executeTakeFirst();
   if (previous) {
     return {
       ...base,
       batchId: previous.batch_id,
-      message: `already ingested as batch ${previous.batch_id} (same SHA-256): nothing done`,
+      message: `already ingested as batch ${previous.batch_id} (${describeIdentity(sheet, o.profile)}): nothing done`,
       seconds: (Date.now() - started) / 1000,
     };
   }
@@ -133,6 +156,7 @@ export async function ingestFile(
     .values({
       file_name: basename(file),
       file_sha256: sha256,
+      sheet,
       status: 'running',
       profile: o.profile,
       ingested_on: o.date,

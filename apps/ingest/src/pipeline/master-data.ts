@@ -36,6 +36,14 @@ export interface MasterDataResult {
   rejected: QuarantinedRow[];
 }
 
+/**
+ * A rejected row of a master-data file, for the operator: file, line, column and reason (the
+ * reason never quotes a value of the row).
+ */
+export function describeRejected(file: string, r: QuarantinedRow): string {
+  return `rejected: ${basename(file)} line ${r.line}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`;
+}
+
 function rowObject(mapping: HeaderMapping, values: string[]): Record<string, string> {
   const o: Record<string, string> = {};
   // Two columns mapped to one field: the first non-empty wins, as for customer files.
@@ -170,6 +178,17 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
         res.rejected.push({ line: row.line, column: 'agent_id', reason: 'agent_id is empty' });
         continue;
       }
+      const hiredOn = parseDate(a.hired_on);
+      if (a.hired_on && hiredOn === undefined) {
+        // It used to be stored as null without a word, wiping the date an agent already had.
+        // Rejected like complaints' unreadable received_on and verified: the agent stays as it was.
+        res.rejected.push({
+          line: row.line,
+          column: 'hired_on',
+          reason: 'hired_on is not a date (YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or an Excel date)',
+        });
+        continue;
+      }
       if (seen.has(a.agent_id)) await flush();
       seen.add(a.agent_id);
       const phone = a.phone ? (validatePhone(a.phone).normalized ?? a.phone) : null;
@@ -182,7 +201,7 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
         channel: a.channel || null,
         branch: a.branch || null,
         status: a.status || null,
-        hired_on: parseDate(a.hired_on) ?? null,
+        hired_on: hiredOn ?? null,
       });
       res.loaded++;
       if (batch.length >= 1000) await flush();

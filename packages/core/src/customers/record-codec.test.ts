@@ -56,6 +56,7 @@ const reference = {
     for (const k of Object.keys(record).sort()) text += `${k}\0${record[k] ?? ''}\0`;
     text += '\u0001';
     for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
+    text += '\u0002insurance';
     return createHash('sha256').update(text).digest();
   },
   encode(keyring: Keyring, raw: Record<string, string | undefined>, extra: Record<string, string>) {

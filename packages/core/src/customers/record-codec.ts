@@ -137,12 +137,15 @@ function hasKeys(o: object): boolean {
 /**
  * Hash of a record's content (fixed field order, NUL-separated): unchanged rows are left alone.
  * SHA-256 of `${key}\0${value}\0` for each field by sorted key, `\u0001`, then the same for the
- * extra columns. An absent field is left out, as if the record had no such key.
+ * extra columns, `\u0002` and the profile. An absent field is left out, as if the record had no
+ * such key. The profile is part of it because the findings depend on it: the same file ingested
+ * again under another profile (after a run under the wrong one) checks every record again.
  */
 function contentHash(
   sortedKeys: readonly string[],
   record: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>>,
+  profile: string,
 ): Buffer {
   let text = '';
   for (const k of sortedKeys) {
@@ -151,6 +154,7 @@ function contentHash(
   }
   text += '\u0001';
   if (hasKeys(extra)) for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
+  text += `\u0002${profile}`;
   // 'binary' (latin1) then a Buffer: crypto.hash takes a slow path to recognise 'buffer'.
   return Buffer.from(hash('sha256', text, 'binary'), 'latin1');
 }
@@ -228,7 +232,12 @@ export function encodeCustomerRecord(
     record.holder_address ? maskAddress(record.holder_address) : null,
     bank ? maskBankAccount(bank) : null,
     service ? maskPhone(service) : null,
-    contentHash(shape.sorted, record, extra),
+    contentHash(
+      shape.sorted,
+      record,
+      extra,
+      typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
+    ),
     signDate ? addYears(signDate, opts.retentionYears) : null,
   ];
   const findings = result.findings.map((f) => ({

@@ -14,7 +14,14 @@ export interface BatchTable {
   batch_id: Generated<number>;
   file_name: string;
   file_sha256: string;
+  /**
+   * The XLSX sheet read when one was named (`--sheet`); '' for CSV and for a workbook's first
+   * sheet. With file_sha256 and profile, the identity of a done batch (unique index
+   * batches_done_identity): the same identity twice is ingested once.
+   */
+  sheet: Generated<string>;
   status: 'running' | 'done' | 'failed';
+  /** Mandatory-field profile the file was checked under (insurance, telecom). */
   profile: string;
   ingested_on: DateText;
   rows_read: Generated<number>;

@@ -1,0 +1,234 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliOutput, CustodianContext, Storage } from '@custodian/core';
+import { clearTables, testBackends } from '@custodian/core/testing';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runIngestCommand } from './commands/run.js';
+import { runScheduleCommand } from './commands/schedule.js';
+import { nightlyIngestJob } from './jobs/nightly-ingest.js';
+import { runIngest } from './run-ingest.js';
+import { agentRow, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+
+/** A CliOutput that keeps what a command prints: human lines, notes and its `--json` results. */
+function captureOutput() {
+  const said: string[] = [];
+  const notes: string[] = [];
+  const results: Record<string, unknown>[] = [];
+  const out: CliOutput = {
+    json: true,
+    say: (l) => said.push(l),
+    note: (l) => notes.push(l),
+    progress() {},
+    result: (o) => results.push(o as Record<string, unknown>),
+  };
+  return { out, said, notes, results };
+}
+
+/** Rows of the wrong width only: every data row is quarantined ("expected 3 columns, found 2"). */
+function writeAllBad(dir: string, name: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, 'record_id,holder_name,holder_phone\nB1,张三明\nB2,李四光\n');
+  return file;
+}
+
+for (const backend of testBackends()) {
+  describe(`outcomes of a run on ${backend.name}`, () => {
+    let storage: Storage;
+    let ctx: CustodianContext;
+    let dir: string;
+    beforeAll(async () => {
+      storage = await backend.open();
+    });
+    afterAll(async () => {
+      await storage?.close();
+    });
+    beforeEach(async () => {
+      await clearTables(storage);
+      dir = tempDir();
+      ctx = await openTestContext(storage, dir, { ingest: { inbox: join(dir, 'inbox'), workers: 1 } });
+    });
+    const command = (args: string[]) => {
+      const c = captureOutput();
+      return runIngestCommand(ctx, [...args, '--workers', '0', '--date', '2026-11-20', '--json'], c.out).then(
+        (code) => ({ code, ...c }),
+      );
+    };
+
+    it('exits 4 when every row of a file was quarantined, keeping the rows; 0 when some rows were good', async () => {
+      const bad = await command([writeAllBad(dir, 'all-bad.csv')]);
+      expect(bad.code).toBe(4);
+      const [result] = bad.results;
+      expect(result).toMatchObject({
+        ok: false,
+        totals: { rowsRead: 2, rowsQuarantined: 2, filesFailed: 0, filesAllQuarantined: 1 },
+      });
+      expect(bad.said.join('\n')).toMatch(
+        /all-bad\.csv: batch \d+ .*\n {2}warning: all 2 rows quarantined, none staged: the file counts as failed \(exit 4\)/,
+      );
+      expect(bad.said.join('\n')).not.toMatch(/张|李/);
+      // Nothing lost: the batch is done, the rows are in quarantine with line and reason.
+      const q = await storage.db
+        .selectFrom('quarantine')
+        .select(['line', 'reason'])
+        .orderBy('line')
+        .execute();
+      expect(q.map((r) => r.line)).toEqual([2, 3]);
+      expect(q[0]!.reason).toMatch(/expected 3 columns, found 2/);
+      const batches = await storage.db.selectFrom('batches').select('status').execute();
+      expect(batches).toEqual([{ status: 'done' }]);
+
+      const mixed = join(dir, 'mixed.csv');
+      const good = cleanRow('M1');
+      const cols = Object.keys(good);
+      writeFileSync(mixed, `${cols.join(',')}\n${cols.map((c) => good[c]).join(',')}\nM2,张三\n`);
+      const some = await command([mixed]);
+      expect(some.code).toBe(0);
+      expect(some.results[0]).toMatchObject({
+        ok: true,
+        totals: { rowsRead: 2, rowsQuarantined: 1, filesAllQuarantined: 0 },
+      });
+      // A failed file outranks it: exit 1.
+      const both = await command([
+        writeAllBad(dir, 'all-bad-2.csv'),
+        writeCsv(dir, 'no-id.csv', [{ x: '1' }]),
+      ]);
+      expect(both.code).toBe(1);
+    });
+
+    it('moves a file with every row quarantined to done/, with a warning, and schedule --once exits 4', async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeAllBad(inbox, 'cust-a.csv');
+      writeCsv(inbox, 'cust-b.csv', [cleanRow('S1')]);
+      const { out, notes, results } = captureOutput();
+      const code = await runScheduleCommand(ctx, ['--once', '--json'], out);
+      expect(code).toBe(4);
+      expect(results.at(-1)).toMatchObject({
+        ok: false,
+        status: 'done',
+        summary: { totals: { filesFailed: 0, filesAllQuarantined: 1 } },
+      });
+      expect(notes.join('\n')).toMatch(
+        /cust-a\.csv: warning: all 2 rows quarantined, none staged; moved to done\//,
+      );
+      expect(
+        readdirSync(join(inbox, 'done'))
+          .map((n) => n.replace(/^\d+T\d+_/, ''))
+          .sort(),
+      ).toEqual(['cust-a.csv', 'cust-b.csv']);
+      expect(existsSync(join(inbox, 'failed'))).toBe(false);
+      const q = await storage.db.selectFrom('quarantine').select('file_name').execute();
+      expect(q).toEqual([{ file_name: 'cust-a.csv' }, { file_name: 'cust-a.csv' }]);
+    });
+
+    it("rejects an agent whose hired_on is not a date, naming file, line and column, and keeps the agent's date", async () => {
+      await runIngest(ctx, {
+        files: [],
+        agentsFile: writeCsv(dir, 'agents-1.csv', [agentRow('A001'), agentRow('A002')]),
+        workers: 0,
+      });
+      const agents = writeCsv(dir, 'agents-2.csv', [
+        agentRow('A001', { hired_on: '2020-13-45', branch: '新机构' }),
+        agentRow('A002', { hired_on: '', branch: '新机构' }),
+        agentRow('A003', { hired_on: '2021/03/04' }),
+      ]);
+      const r = await command([writeCsv(dir, 'c.csv', [cleanRow('H1')]), '--agents', agents]);
+      expect(r.code).toBe(0);
+      expect(r.results[0]).toMatchObject({
+        masterData: [{ status: 'done', loaded: 2, rejected: [{ line: 2, column: 'hired_on' }] }],
+      });
+      expect(r.said).toContain(
+        '  rejected: agents-2.csv line 2, column hired_on: hired_on is not a date (YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or an Excel date)',
+      );
+      const stored = await storage.db
+        .selectFrom('agents')
+        .select(['agent_id', 'hired_on', 'branch'])
+        .orderBy('agent_id')
+        .execute();
+      expect(stored).toEqual([
+        // The rejected row changed nothing; an empty date is no date (formats.md: empty means absent).
+        { agent_id: 'A001', hired_on: '2020-01-01', branch: '北京分公司' },
+        { agent_id: 'A002', hired_on: null, branch: '新机构' },
+        { agent_id: 'A003', hired_on: '2021-03-04', branch: '北京分公司' },
+      ]);
+    });
+
+    it('identifies an ingested file by SHA-256, sheet and profile: another sheet or profile is ingested', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('北京').addRows([
+        ['record_id', 'holder_name', 'holder_phone'],
+        ['X1', '孙八', '13912348881'],
+      ]);
+      wb.addWorksheet('上海').addRows([
+        ['record_id', 'holder_name', 'holder_phone'],
+        ['X2', '周九', '13912348882'],
+      ]);
+      const xlsx = join(dir, 'two-sheets.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const first = await command([xlsx, '--sheet', '北京']);
+      const second = await command([xlsx, '--sheet', '上海']);
+      const again = await command([xlsx, '--sheet', '北京']);
+      const status = (r: typeof first) =>
+        (r.results[0] as { files: { status: string; sheet?: string; message?: string }[] }).files[0]!;
+      expect([first, second, again].map((r) => status(r).status)).toEqual(['done', 'done', 'skipped']);
+      expect(status(first)).toMatchObject({ status: 'done', sheet: '北京' });
+      expect(status(second)).toMatchObject({ status: 'done', sheet: '上海' });
+      expect(status(again)).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(
+          /^already ingested as batch \d+ \(same SHA-256, sheet "北京", profile insurance\): nothing done$/,
+        ),
+      });
+      expect(again.said.join('\n')).toMatch(/two-sheets\.xlsx: skipped, already ingested .*sheet "北京"/);
+      const ids = await storage.db.selectFrom('customers').select('record_id').orderBy('record_id').execute();
+      expect(ids.map((c) => c.record_id)).toEqual(['X1', 'X2']);
+
+      // A CSV has no sheet (a --sheet given is ignored for it); its profile counts.
+      const csv = writeCsv(dir, 'p.csv', [cleanRow('P1')]);
+      const insurance = await command([csv, '--sheet', '北京']);
+      const telecom = await command([csv, '--profile', 'telecom']);
+      const twice = await command([csv, '--profile', 'telecom']);
+      expect([insurance, telecom, twice].map((r) => status(r).status)).toEqual(['done', 'done', 'skipped']);
+      expect(status(insurance)).toMatchObject({ status: 'done' });
+      expect(status(insurance).sheet).toBeUndefined();
+      expect(status(telecom)).toMatchObject({ status: 'done' });
+      expect(status(twice).message).toMatch(/\(same SHA-256, profile telecom\)/);
+      // Under telecom the same record is checked again: it lacks the service number telecom requires.
+      expect(status(telecom)).toMatchObject({ recordsUpdated: 1, recordsUnchanged: 0 });
+      const p1 = await storage.db
+        .selectFrom('flags')
+        .select(['rule', 'masked_values'])
+        .where('record_id', '=', 'P1')
+        .execute();
+      expect(p1.map((f) => f.rule)).toContain('MISSING_REQUIRED');
+      expect(JSON.stringify(p1)).toContain('service_number');
+      const batches = await storage.db
+        .selectFrom('batches')
+        .select(['file_name', 'sheet', 'profile', 'status'])
+        .orderBy('batch_id')
+        .execute();
+      expect(batches).toEqual([
+        { file_name: 'two-sheets.xlsx', sheet: '北京', profile: 'insurance', status: 'done' },
+        { file_name: 'two-sheets.xlsx', sheet: '上海', profile: 'insurance', status: 'done' },
+        { file_name: 'p.csv', sheet: '', profile: 'insurance', status: 'done' },
+        { file_name: 'p.csv', sheet: '', profile: 'telecom', status: 'done' },
+      ]);
+    });
+
+    it('lists every file of the nightly job as it starts and ends, master data first', async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, 'agents-1.csv', [agentRow('A001')]);
+      writeCsv(inbox, 'cust.csv', [cleanRow('N1')]);
+      const events: string[] = [];
+      await nightlyIngestJob.run(ctx, {
+        runKey: '2026-11-21',
+        workers: 0,
+        onFileStart: (f) => events.push(`start ${f.replace(/^.*\//, '')}`),
+        onFileDone: (r) => events.push(`${r.status} ${r.file.replace(/^.*\//, '')}`),
+      });
+      expect(events).toEqual(['start agents-1.csv', 'done agents-1.csv', 'start cust.csv', 'done cust.csv']);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { readTestDatabaseUrl } from '../../config/load.js';
+import { openStorage, type Storage } from '../connect.js';
+import { migrateToLatest } from '../migrate.js';
+import { migrations } from './index.js';
+
+/** A storage without any migration: the embedded database, and the server of TEST_DATABASE_URL in a schema of its own. */
+function bareBackends(): { name: string; open: () => Promise<Storage> }[] {
+  const url = readTestDatabaseUrl();
+  const backends = [{ name: 'pglite', open: () => openStorage({ dataDir: 'memory://' }) }];
+  if (url)
+    backends.push({
+      name: 'postgres',
+      open: async () => {
+        const schema = `t_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`).finally(() => admin.end());
+        const storage = await openStorage({ databaseUrl: url, schema });
+        return {
+          ...storage,
+          close: async () => {
+            await sql`drop schema ${sql.id(schema)} cascade`.execute(storage.db).catch(() => undefined);
+            await storage.close();
+          },
+        };
+      },
+    });
+  return backends;
+}
+
+for (const backend of bareBackends()) {
+  describe(`migration 0008-batch-identity on ${backend.name}`, () => {
+    it('keeps a batch done before it recognisable (empty sheet, its profile) and makes sheet and profile part of the identity', async () => {
+      const storage = await backend.open();
+      try {
+        const migrator = new Migrator({
+          db: storage.db,
+          provider: { getMigrations: async () => migrations },
+          ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
+        });
+        const before = await migrator.migrateTo('0007-recheck-agents');
+        expect(before.error).toBeUndefined();
+        const insert = (sheet: string | null, profile: string) =>
+          sheet === null
+            ? sql`insert into batches (file_name, file_sha256, status, profile, ingested_on)
+                values ('a.csv', 'abc', 'done', ${profile}, '2026-11-20')`.execute(storage.db)
+            : sql`insert into batches (file_name, file_sha256, sheet, status, profile, ingested_on)
+                values ('a.xlsx', 'abc', ${sheet}, 'done', ${profile}, '2026-11-20')`.execute(storage.db);
+        await insert(null, 'insurance');
+        await migrateToLatest(storage);
+        const rows = await storage.db.selectFrom('batches').select(['sheet', 'profile']).execute();
+        expect(rows).toEqual([{ sheet: '', profile: 'insurance' }]);
+        // The same content under another profile or for another sheet is another identity.
+        await insert('', 'telecom');
+        await insert('客户', 'insurance');
+        // The same identity twice is refused by the unique index.
+        await expect(insert('', 'insurance')).rejects.toThrow(/batches_done_identity|unique/);
+        await expect(insert(null, 'telecom')).rejects.toThrow(/batches_done_identity|unique/);
+      } finally {
+        await storage.close();
+      }
+    });
+  });
+}
