@@ -119,6 +119,8 @@ const zh = {
   'flag.outcome': '处理结果',
   'flag.resolvedBy': '结果录入人',
   'flag.attributedTo': '责任方',
+  'flag.pendingCorrection': '待复核的更正（已脱敏）',
+  'flag.pendingCorrectionHint': '以下更正值尚未写入客户档案：复核通过后写入，退回则作废。',
   'rec.record_id': '记录编号',
   'rec.archive_no': '档案编号',
   'rec.holder_name': '客户姓名',
@@ -197,6 +199,8 @@ const zh = {
   'error.NOTE_REQUIRED': '请填写说明。',
   'error.RESOLUTION_INVALID': '处理结果不完整：{detail}',
   'error.CORRECTION_INVALID': '更正值无效：{detail}',
+  'error.CORRECTION_NO_LONGER_APPLIES':
+    '更正值已不适用于客户档案的当前内容，未作任何改动，问题件仍待复核，请退回调查人：{detail}',
   'error.ASSIGNEE_INVALID': '只能分派给该问题件所属渠道或该渠道的调查员。',
   'error.generic': '操作未完成：{detail}',
 
@@ -400,6 +404,9 @@ const en: Record<MessageKey, string> = {
   'flag.outcome': 'Outcome',
   'flag.resolvedBy': 'Outcome recorded by',
   'flag.attributedTo': 'Attributed to',
+  'flag.pendingCorrection': 'Correction awaiting verification (masked)',
+  'flag.pendingCorrectionHint':
+    'These corrected values are not in the customer record yet: they are written when compliance verifies the outcome, and discarded if it is sent back.',
   'rec.record_id': 'Record',
   'rec.archive_no': 'Archive no.',
   'rec.holder_name': 'Name',
@@ -479,6 +486,8 @@ const en: Record<MessageKey, string> = {
   'error.NOTE_REQUIRED': 'A note is required.',
   'error.RESOLUTION_INVALID': 'The outcome is incomplete: {detail}',
   'error.CORRECTION_INVALID': 'Invalid corrected value: {detail}',
+  'error.CORRECTION_NO_LONGER_APPLIES':
+    'The corrected values no longer apply to the customer record as it is now; nothing was changed and the flag still awaits verification: send it back. {detail}',
   'error.ASSIGNEE_INVALID':
     'A flag can be assigned only to its channel or to an investigator of that channel.',
   'error.generic': 'Not done: {detail}',

@@ -104,6 +104,14 @@ for (const backend of testBackends()) {
       return client;
     }
 
+    async function customerRow(recordId: string) {
+      return storage.db
+        .selectFrom('customers')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .executeTakeFirstOrThrow();
+    }
+
     async function flagRow(id: number) {
       return storage.db.selectFrom('flags').selectAll().where('flag_id', '=', id).executeTakeFirstOrThrow();
     }
@@ -441,6 +449,7 @@ for (const backend of testBackends()) {
         const mine = await inv.get('/flags?assignee=inv_a');
         expect(mine.body).toContain(`href="/flags/${ids.a1}"`);
         await inv.get(`/flags/${ids.a1}`);
+        const before = await customerRow('R-A1');
         const noNote = await inv.post(`/flags/${ids.a1}/resolve`, { outcome: 'genuine', note: '' });
         expect(noNote.status).toBe(409);
         expect(noNote.body).toContain('必须填写说明');
@@ -452,21 +461,22 @@ for (const backend of testBackends()) {
         });
         expect(res.status).toBe(303);
         expect(res.location).toBe(`/flags/${ids.a1}?done=done.resolved`);
-        const customer = await storage.db
-          .selectFrom('customers')
-          .selectAll()
-          .where('record_id', '=', 'R-A1')
-          .executeTakeFirstOrThrow();
-        expect(customer.holder_phone_masked).toBe('139****5678');
-        expect(decryptJson<Record<string, string>>(ctx.keyring, customer.pii).holder_phone).toBe(
-          '13912345678',
-        );
+        // Resolved is not verified: the record is unchanged, the page shows the held values masked.
+        expect(await customerRow('R-A1')).toEqual(before);
+        expect((await flagRow(ids.a1)).pending_correction).not.toBeNull();
+        const pending = await inv.get(`/flags/${ids.a1}`);
+        expect(pending.body).toContain('待复核的更正（已脱敏）');
+        expect(pending.body).toContain('139****5678');
+        expect(pending.body).not.toContain('13912345678');
 
         const sup = await signedIn('sup');
         await sup.get(`/flags/${ids.a1}`);
         expect((await sup.post(`/flags/${ids.a1}/send-back`, { note: '' })).status).toBe(409);
         expect((await sup.post(`/flags/${ids.a1}/send-back`, { note: '证据不足' })).status).toBe(303);
-        expect((await flagRow(ids.a1)).status).toBe('assigned');
+        expect(await flagRow(ids.a1)).toMatchObject({ status: 'assigned', pending_correction: null });
+        // Sent back: the correction is discarded and never reached the record.
+        expect(await customerRow('R-A1')).toEqual(before);
+        expect((await sup.get(`/flags/${ids.a1}`)).body).not.toContain('待复核的更正');
         await inv.get(`/flags/${ids.a1}`);
         await inv.post(`/flags/${ids.a1}/resolve`, {
           outcome: 'genuine',
@@ -525,6 +535,66 @@ for (const backend of testBackends()) {
         expect(res.status).toBe(409);
         expect(res.body).toContain('双人复核');
         expect((await flagRow(ids.a2)).status).toBe('resolved');
+      });
+    });
+
+    describe('correction', () => {
+      it('writes a corrected value to the record only when a supervisor verifies it', async () => {
+        const before = await customerRow('R-A1');
+        const inv = await signedIn('inv_a');
+        await inv.get(`/flags/${ids.a2}`);
+        const bad = await inv.post(`/flags/${ids.a2}/resolve`, {
+          outcome: 'corrected',
+          note: '更正手机号',
+          field_1: 'holder_phone',
+          value_1: '12',
+        });
+        // Still checked at resolve: the investigator hears of a bad value at once.
+        expect(bad.status).toBe(409);
+        expect(bad.body).toContain('更正值无效');
+        expect((await flagRow(ids.a2)).status).toBe('open');
+        await inv.get(`/flags/${ids.a2}`);
+        const res = await inv.post(`/flags/${ids.a2}/resolve`, {
+          outcome: 'corrected',
+          note: '客户来电更正手机号',
+          field_1: 'holder_phone',
+          value_1: '13912345678',
+        });
+        expect(res.status).toBe(303);
+        expect(await customerRow('R-A1')).toEqual(before);
+
+        const sup = await signedIn('sup');
+        const page = await sup.get(`/flags/${ids.a2}?lang=en`);
+        expect(page.body).toContain('Correction awaiting verification (masked)');
+        expect(page.body).toContain('139****5678');
+        const verified = await sup.post(`/flags/${ids.a2}/verify`, { note: '同意' });
+        expect(verified.status).toBe(303);
+        expect(await flagRow(ids.a2)).toMatchObject({
+          status: 'closed',
+          outcome: 'corrected',
+          pending_correction: null,
+        });
+        const after = await customerRow('R-A1');
+        expect(after.holder_phone_masked).toBe('139****5678');
+        expect(decryptJson<Record<string, string>>(ctx.keyring, after.pii).holder_phone).toBe('13912345678');
+        expect(after.holder_phone_bidx).not.toEqual(before.holder_phone_bidx);
+        const events = await storage.db
+          .selectFrom('flag_events')
+          .select(['action', 'detail'])
+          .where('flag_id', '=', ids.a2)
+          .orderBy('event_id')
+          .execute();
+        expect(events.slice(1)).toMatchObject([
+          {
+            action: 'resolved',
+            detail: { correction: 'pending_verification', corrected: { holder_phone: '139****5678' } },
+          },
+          {
+            action: 'verified',
+            detail: { correction: 'applied', corrected: { holder_phone: '139****5678' } },
+          },
+        ]);
+        expect(JSON.stringify(events)).not.toContain('13912345678');
       });
     });
 

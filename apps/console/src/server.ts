@@ -10,8 +10,8 @@ import { CSRF_FIELD, sameOriginRequest, tokensMatch } from './auth/csrf.js';
 import type { ScryptCost } from './auth/passwords.js';
 import { type LoadedSession, loadSession, purgeExpiredSessions, SESSION_COOKIE } from './auth/sessions.js';
 import { authorize, type RouteId } from './authz.js';
-import { applyCorrection as defaultApplyCorrection } from './flags/correction.js';
-import type { AppDeps, ApplyCorrection, Handler, Reply, RequestContext } from './http/context.js';
+import { correctionCodec as defaultCorrectionCodec } from './flags/correction.js';
+import type { AppDeps, CorrectionCodecFactory, Handler, Reply, RequestContext } from './http/context.js';
 import { redirect } from './http/context.js';
 import { BodyTooLargeError, parseCookies, readForm, serializeCookie } from './http/request.js';
 import { LANG_COOKIE, pickLanguage, translator } from './i18n.js';
@@ -23,7 +23,7 @@ export interface ConsoleServerOptions {
   /** Overrides of the console settings read from the configuration. */
   settings?: Partial<ConsoleSettings>;
   now?: () => Date;
-  applyCorrection?: ApplyCorrection;
+  correctionCodec?: CorrectionCodecFactory;
   scryptCost?: ScryptCost;
   logError?: (err: unknown) => void;
 }
@@ -66,7 +66,7 @@ export function createServer(ctx: CustodianContext, opts: ConsoleServerOptions =
     ctx,
     settings,
     now: opts.now ?? (() => new Date()),
-    applyCorrection: opts.applyCorrection ?? defaultApplyCorrection,
+    correctionCodec: opts.correctionCodec ?? defaultCorrectionCodec,
     ...(opts.scryptCost ? { scryptCost: opts.scryptCost } : {}),
     logError:
       opts.logError ??

@@ -14,34 +14,45 @@ days later). Storage: DATABASE_URL when set, else the embedded database in ./.cu
 Commands:
   run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030);
                                 a file that cannot be read fails alone (FAILED, with the reason), the
-                                others go on
+                                others go on; a file whose every row is quarantined exits 4 (its rows
+                                are kept in quarantine). A file already ingested with the same SHA-256,
+                                sheet and profile is skipped. Ctrl-C finishes the file being read and
+                                starts no other (exit 130 if files were left), twice aborts it (exit
+                                130; the archive is as before the file); --json still ends with a JSON line
       --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
       --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
       --workers <n>             encoder threads (default: one per core)
       --sheet <name>            XLSX customer files: the sheet to read (default: the first);
-                                a file without that sheet fails alone
+                                a file without that sheet fails alone; another sheet of a workbook
+                                already ingested is ingested (ignored for CSV files)
                                 (--agents and --complaints files must carry every column of their
                                 format, formats.md: else nothing is done, exit 2)
   schedule                      run the nightly job at ingest.nightlyAt (default 01:00 Asia/Shanghai)
                                 over the inbox (ingest.inbox, default ./inbox), catching up a missed run;
                                 every agents* / complaints* file first, in name order; each file to
                                 done/ or failed/. Ctrl-C waits for the running ingestion, twice aborts it
-                                (exit 130; the archive is as before the file, the next start catches up)
+                                (exit 130; the archive is as before the file, the next start catches up).
+                                A file whose every row is quarantined goes to done/ with a warning
+                                (its rows are kept in quarantine; --once exits 4)
       --once                    catch up / run once now and exit
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
-                                --branch --status open|assigned|resolved|closed --batch <n> --assignee
+                                --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
                                 --due-before <date> --listed-on <date> --limit <1-1000> --offset <n>
-                                (status open: every flag not yet closed)
-  flags export [--out <file>]   write flags as JSON Lines (same filters; stdout without --out)
+                                (default: the work list, every flag not yet closed: open, assigned,
+                                resolved; --status all: closed ones too)
+  flags export [--out <file>]   write flags as JSON Lines (same filters; every status without --status)
   flags show <id>               one flag: masked record(s), reason, history
   flags assign <id> --to <channel or person> [--note <text>]
   flags resolve <id> --outcome corrected|genuine|false_info|dismissed --note <text>
-                    [--set field=value ...]  (corrected: the corrected values)
+                    [--set field=value ...]  (corrected: the corrected values, checked now and
+                                              held until verified; the record is not yet changed)
                     [--attribute <agent or agency>]  (false_info: who provided it)
-  flags verify <id> [--note <text>]          compliance verifies an outcome (not its author)
-  flags send-back <id> --note <text>         compliance sends an outcome back
+  flags verify <id> [--note <text>]          compliance verifies an outcome (not its author);
+                                             a held correction is written to the record now
+  flags send-back <id> --note <text>         compliance sends an outcome back (a held correction
+                                             is discarded)
 
 Options:
   --json            print one JSON summary object as the last line of stdout
@@ -49,7 +60,9 @@ Options:
   --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
   -h, --help        show this help
 
-Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage, 3 another run holds the lock.
+Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage, 3 another run holds the lock,
+4 no file failed but a file had every row quarantined (nothing of it staged), 130 / 143 stopped or
+aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the last line).
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   assignFlag,
+  blindIndex,
   type CliOutput,
   type CustodianContext,
   decryptJson,
@@ -16,13 +17,23 @@ import {
   verifyFlag,
 } from '@custodian/core';
 import { clearTables, testBackends } from '@custodian/core/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runFlagsCommand } from './commands/flags.js';
 import { runIngestCommand } from './commands/run.js';
 import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { masterDataHeaderProblem } from './pipeline/master-data.js';
-import { applyCorrection } from './review/apply-correction.js';
+import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
-import { agentRow, cleanRow, complaintRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import {
+  agentRow,
+  cleanRow,
+  complaintRow,
+  makeId,
+  openTestContext,
+  tempDir,
+  writeCsv,
+} from './testing/fixtures.js';
 
 /** A CliOutput that prints nothing (the commands' own output is not under test here). */
 function quietOutput(): CliOutput {
@@ -57,6 +68,20 @@ for (const backend of testBackends()) {
         .selectAll()
         .where('rule', '=', 'PHONE_FORMAT')
         .executeTakeFirstOrThrow();
+      const correction = { keyring: ctx.keyring, codec: correctionCodec(ctx) };
+      const customer = () =>
+        storage.db
+          .selectFrom('customers')
+          .selectAll()
+          .where('record_id', '=', 'F1')
+          .executeTakeFirstOrThrow();
+      const flagRow = () =>
+        storage.db
+          .selectFrom('flags')
+          .selectAll()
+          .where('flag_id', '=', flag.flag_id)
+          .executeTakeFirstOrThrow();
+      const before = await customer();
       await assignFlag(storage.db, flag.flag_id, { actor: 'reviewer1', to: '个险渠道' });
       await expect(
         resolveFlag(storage.db, flag.flag_id, { actor: 'inv1', outcome: 'fixed', note: 'x' }),
@@ -64,52 +89,61 @@ for (const backend of testBackends()) {
       await expect(
         resolveFlag(storage.db, flag.flag_id, { actor: 'inv1', outcome: 'genuine', note: ' ' }),
       ).rejects.toThrow(/note is required/);
-      // A "correction" that still fails the rule is refused, and changes nothing.
+      // A "correction" that still fails the rule is refused at once, to the investigator, and changes nothing.
       await expect(
         resolveFlag(
           storage.db,
           flag.flag_id,
           { actor: 'inv1', outcome: 'corrected', note: '更正', corrected: { holder_phone: '12' } },
-          (trx, f, values) => applyCorrection(ctx, trx, f, values),
+          correction,
         ),
       ).rejects.toThrow(/corrected record still fails PHONE_FORMAT \(holder_phone\)/);
-      expect(
-        await storage.db
-          .selectFrom('flags')
-          .select('status')
-          .where('flag_id', '=', flag.flag_id)
-          .executeTakeFirstOrThrow(),
-      ).toEqual({ status: 'assigned' });
-      await resolveFlag(
-        storage.db,
-        flag.flag_id,
-        {
-          actor: 'inv1',
-          outcome: 'corrected',
-          note: '客户来电更正',
-          corrected: { holder_phone: '13987650000' },
-        },
-        (trx, f, values) => applyCorrection(ctx, trx, f, values),
-      );
-      // The record now carries the corrected phone, encrypted, and masked for display.
-      const c = await storage.db
-        .selectFrom('customers')
-        .selectAll()
-        .where('record_id', '=', 'F1')
-        .executeTakeFirstOrThrow();
-      expect(c.holder_phone_masked).toBe('139****0000');
-      expect(decryptJson<Record<string, string>>(ctx.keyring, c.pii).holder_phone).toBe('13987650000');
-      await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'inv1' })).rejects.toThrow(
+      expect(await flagRow()).toMatchObject({ status: 'assigned', pending_correction: null });
+      const resolveCorrected = () =>
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          {
+            actor: 'inv1',
+            outcome: 'corrected',
+            note: '客户来电更正',
+            corrected: { holder_phone: '13987650000' },
+          },
+          correction,
+        );
+      await resolveCorrected();
+      // Resolved, not verified: the record is exactly as it was; the values are held on the flag, sealed.
+      expect(await customer()).toEqual(before);
+      const held = await flagRow();
+      expect(held.status).toBe('resolved');
+      expect(held.pending_correction).not.toBeNull();
+      expect(Buffer.from(held.pending_correction!).includes('13987650000')).toBe(false);
+      const rowText = await sql<{
+        t: string;
+      }>`select f::text as t from flags f where flag_id = ${flag.flag_id}`.execute(storage.db);
+      expect(rowText.rows[0]!.t).not.toContain('13987650000');
+      expect(rowText.rows[0]!.t).not.toContain(Buffer.from('13987650000').toString('hex'));
+      expect((await getFlagDetail(storage.db, flag.flag_id)).pendingCorrection).toEqual({
+        holder_phone: '139****0000',
+      });
+      await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'inv1' }, correction)).rejects.toThrow(
         /someone other than inv1/,
       );
+      // Sent back: the held values are gone and the record never changed.
       await sendBackFlag(storage.db, flag.flag_id, { actor: 'sup1', note: '请附来电记录' });
-      await resolveFlag(storage.db, flag.flag_id, {
-        actor: 'inv1',
-        outcome: 'genuine',
-        note: '已附来电记录',
-      });
-      const closed = await verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' });
-      expect(closed).toMatchObject({ status: 'closed', outcome: 'genuine' });
+      expect(await flagRow()).toMatchObject({ status: 'assigned', pending_correction: null });
+      expect(await customer()).toEqual(before);
+      expect((await getFlagDetail(storage.db, flag.flag_id)).pendingCorrection).toBeNull();
+
+      await resolveCorrected();
+      const closed = await verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' }, correction);
+      expect(closed).toMatchObject({ status: 'closed', outcome: 'corrected', pending_correction: null });
+      // Verified: the record now carries the corrected phone, encrypted, indexed and masked.
+      const c = await customer();
+      expect(c.holder_phone_masked).toBe('139****0000');
+      expect(decryptJson<Record<string, string>>(ctx.keyring, c.pii).holder_phone).toBe('13987650000');
+      expect(Buffer.from(c.holder_phone_bidx!)).toEqual(blindIndex(ctx.keyring, 'phone', '13987650000'));
+      expect(Buffer.from(c.holder_phone_bidx!)).not.toEqual(Buffer.from(before.holder_phone_bidx!));
       await expect(
         resolveFlag(storage.db, flag.flag_id, { actor: 'inv1', outcome: 'dismissed', note: 'x' }),
       ).rejects.toThrow(/already closed/);
@@ -122,16 +156,150 @@ for (const backend of testBackends()) {
         'resolved:inv1',
         'verified:sup1',
       ]);
+      // Each step says what became of the correction, with the values masked.
+      expect(detail.history.slice(2).map((h) => h.detail)).toMatchObject([
+        {
+          outcome: 'corrected',
+          correction: 'pending_verification',
+          corrected: { holder_phone: '139****0000' },
+        },
+        {
+          previous_outcome: 'corrected',
+          correction: 'discarded',
+          corrected: { holder_phone: '139****0000' },
+        },
+        { outcome: 'corrected', correction: 'pending_verification' },
+        { outcome: 'corrected', correction: 'applied', corrected: { holder_phone: '139****0000' } },
+      ]);
       // The corrected value appears masked in the history, never clear.
       expect(JSON.stringify(detail.history)).toContain('139****0000');
       expect(JSON.stringify(detail.history)).not.toContain('13987650000');
       expect(await verifyAuditTrail(storage.db)).toMatchObject({ ok: true });
       const trail = await storage.db
         .selectFrom('audit_trail')
-        .select(['actor', 'action'])
+        .select(['actor', 'action', 'detail'])
         .orderBy('seq')
         .execute();
       expect(trail.map((t) => t.action)).toContain('flag.verified');
+      expect(JSON.stringify(trail)).not.toContain('13987650000');
+    });
+
+    it('refuses to verify a held correction the record no longer accepts, and keeps the flag resolved', async () => {
+      const id1980 = makeId('1980-05-06', 11);
+      await runIngest(ctx, {
+        files: [
+          writeCsv(dir, 'b1.csv', [
+            cleanRow('G1', { holder_id_number: id1980, holder_birth_date: '1981-01-01' }),
+          ]),
+        ],
+        date: '2026-11-20',
+        workers: 0,
+      });
+      const flag = await storage.db
+        .selectFrom('flags')
+        .selectAll()
+        .where('rule', '=', 'ID_BIRTHDATE_MISMATCH')
+        .executeTakeFirstOrThrow();
+      const correction = { keyring: ctx.keyring, codec: correctionCodec(ctx) };
+      await resolveFlag(
+        storage.db,
+        flag.flag_id,
+        {
+          actor: 'inv1',
+          outcome: 'corrected',
+          note: '按证件更正',
+          corrected: { holder_birth_date: '1980-05-06' },
+        },
+        correction,
+      );
+      // Before verification, a later file changes the ID number: 1980-05-06 no longer matches it.
+      await runIngest(ctx, {
+        files: [
+          writeCsv(dir, 'b2.csv', [
+            cleanRow('G1', { holder_id_number: makeId('1975-03-03', 11), holder_birth_date: '1981-01-01' }),
+          ]),
+        ],
+        date: '2026-11-21',
+        workers: 0,
+      });
+      const after = await storage.db
+        .selectFrom('customers')
+        .selectAll()
+        .where('record_id', '=', 'G1')
+        .executeTakeFirstOrThrow();
+      await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' }, correction)).rejects.toMatchObject(
+        {
+          code: 'CORRECTION_NO_LONGER_APPLIES',
+          message: expect.stringMatching(/no longer apply .*ID_BIRTHDATE_MISMATCH/),
+        },
+      );
+      const still = await storage.db
+        .selectFrom('flags')
+        .selectAll()
+        .where('flag_id', '=', flag.flag_id)
+        .executeTakeFirstOrThrow();
+      expect(still.status).toBe('resolved');
+      expect(still.pending_correction).not.toBeNull();
+      expect(
+        await storage.db
+          .selectFrom('customers')
+          .selectAll()
+          .where('record_id', '=', 'G1')
+          .executeTakeFirstOrThrow(),
+      ).toEqual(after);
+      // Without the codec a held correction cannot be verified at all (never closed unapplied).
+      await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' })).rejects.toMatchObject({
+        code: 'CORRECTION_UNSUPPORTED',
+      });
+      await sendBackFlag(storage.db, flag.flag_id, { actor: 'sup1', note: '证件号已变更，请重新核实' });
+      expect(
+        await storage.db
+          .selectFrom('flags')
+          .select(['status', 'pending_correction'])
+          .where('flag_id', '=', flag.flag_id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ status: 'open', pending_correction: null });
+    });
+
+    it('flags list shows the work list by default, one status with --status, every flag with --status all', async () => {
+      await runIngest(ctx, {
+        files: [
+          writeCsv(dir, 'l.csv', [
+            cleanRow('L1', { holder_phone: '15412345678' }),
+            cleanRow('L2', { holder_phone: '15412345679' }),
+            cleanRow('L3', { holder_phone: '15412345670' }),
+            cleanRow('L4', { holder_phone: '15412345671' }),
+          ]),
+        ],
+        date: '2026-11-20',
+        workers: 0,
+      });
+      const ids = (await storage.db.selectFrom('flags').select('flag_id').orderBy('record_id').execute()).map(
+        (f) => f.flag_id,
+      );
+      expect(ids).toHaveLength(4);
+      await assignFlag(storage.db, ids[1]!, { actor: 'reviewer1', to: '个险渠道' });
+      await resolveFlag(storage.db, ids[2]!, { actor: 'inv1', outcome: 'genuine', note: '属实' });
+      await resolveFlag(storage.db, ids[3]!, { actor: 'inv1', outcome: 'dismissed', note: '误报' });
+      await verifyFlag(storage.db, ids[3]!, { actor: 'sup1' });
+      const list = async (...args: string[]) => {
+        let result: { total: number; flags: { flag_id: number; status: string }[] } | undefined;
+        const out: CliOutput = {
+          ...quietOutput(),
+          json: true,
+          result(r) {
+            result = r as typeof result;
+          },
+        };
+        expect(await runFlagsCommand(ctx, ['list', ...args], out)).toBe(0);
+        return result!.flags.map((f) => `${f.flag_id}:${f.status}`).sort();
+      };
+      const [open, assigned, resolved, closed] = ids;
+      expect(await list()).toEqual([`${open}:open`, `${assigned}:assigned`, `${resolved}:resolved`].sort());
+      expect(await list('--status', 'closed')).toEqual([`${closed}:closed`]);
+      expect(await list('--status', 'open')).toEqual([`${open}:open`]);
+      expect(await list('--status', 'all')).toHaveLength(4);
+      await expect(list('--status', 'pending')).rejects.toThrow(/--status must be one of .*all/);
     });
 
     it('takes every inbox file, agents first, moves each to done/ or failed/, and records the run', async () => {

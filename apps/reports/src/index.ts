@@ -14,7 +14,6 @@ export { dueRuns, missingRuns, type ReportRun, runMissingReports, runReportJob }
 export { type Manifest, type ManifestEntry, readManifest } from './output/manifest.js';
 export { type Period, type PeriodKind, parsePeriod, periodContaining, previousPeriod } from './periods.js';
 export {
-  type ApplyCorrection,
   type BadRow,
   type ImportReviewOptions,
   type ImportReviewResult,

@@ -1,10 +1,11 @@
-import type { CustodianContext, Storage } from '@custodian/core';
+import { type CustodianContext, decryptJson, type Storage, verifyFlag } from '@custodian/core';
 import { clearTables, testBackends } from '@custodian/core/testing';
 import type ExcelJS from 'exceljs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { dueRuns, morningCron, runMissingReports } from './jobs/report-jobs.js';
 import { readManifest } from './output/manifest.js';
+import { loadCorrectionCodec } from './review/correction-codec.js';
 import { importReview } from './review/import-review.js';
 import { openTestContext, readWorkbook, removeTempDirs, seedArchive, tempDir } from './testing/fixtures.js';
 
@@ -153,15 +154,65 @@ for (const backend of testBackends()) {
       );
 
       const seen: Record<string, string>[] = [];
+      const written: Record<string, string>[] = [];
       const r = await importReview(ctx, file, {
-        applyCorrection: async (_trx, _flag, values) => {
-          seen.push(values);
-          return { holder_phone: '138****0000' };
+        correctionCodec: {
+          check: async (_trx, _flag, values) => {
+            seen.push(values);
+            return { holder_phone: '138****0000' };
+          },
+          write: async (_trx, _flag, values) => {
+            written.push(values);
+            return {};
+          },
         },
       });
       expect(seen).toEqual([{ holder_phone: '13800000000' }]);
+      // Checked when recorded, written only on verification: importing writes nothing.
+      expect(written).toEqual([]);
       expect(r.applied.map((a) => [a.flagId, a.outcome])).toEqual([[1, 'corrected']]);
-      expect((await events(1))[0]!.detail).toMatchObject({ corrected: { holder_phone: '138****0000' } });
+      expect((await events(1))[0]!.detail).toMatchObject({
+        corrected: { holder_phone: '138****0000' },
+        correction: 'pending_verification',
+      });
+    });
+
+    it('corrected through the ingest codec: held on the flag by the import, written to the record on verification', async () => {
+      const codecOf = await loadCorrectionCodec();
+      expect(codecOf).toBeTypeOf('function');
+      const customer = () =>
+        ctx.storage.db
+          .selectFrom('customers')
+          .selectAll()
+          .where('record_id', '=', 'R001')
+          .executeTakeFirstOrThrow();
+      const before = await customer();
+      const file = await filledList(ctx, {
+        个险: { O3: '已更正', P3: '客户提供新号码', R3: '投保人电话=13987650000' },
+      });
+      const r = await importReview(ctx, file, { correctionCodec: codecOf!(ctx) });
+      expect(r.bad).toEqual([]);
+      expect(r.applied.map((a) => [a.flagId, a.outcome])).toEqual([[1, 'corrected']]);
+      expect(await customer()).toEqual(before);
+      const held = await ctx.storage.db
+        .selectFrom('flags')
+        .select(['status', 'pending_correction'])
+        .where('flag_id', '=', 1)
+        .executeTakeFirstOrThrow();
+      expect(held.status).toBe('resolved');
+      expect(held.pending_correction).not.toBeNull();
+      expect(Buffer.from(held.pending_correction!).includes('13987650000')).toBe(false);
+
+      await verifyFlag(
+        ctx.storage.db,
+        1,
+        { actor: 'compliance' },
+        { keyring: ctx.keyring, codec: codecOf!(ctx) },
+      );
+      const after = await customer();
+      expect(after.holder_phone_masked).toBe('139****0000');
+      expect(decryptJson<Record<string, string>>(ctx.keyring, after.pii).holder_phone).toBe('13987650000');
+      expect(after.holder_phone_bidx).not.toEqual(before.holder_phone_bidx);
     });
 
     it('refuses a workbook that is not a problem list', async () => {

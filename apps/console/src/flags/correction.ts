@@ -1,13 +1,14 @@
 /**
- * The one place the console reaches into apps/ingest: writing a reviewer's corrected values to the
- * customer record goes through the ingest's own codec (validation, encryption, blind indexes,
- * masks), exactly as `flags resolve --set` on the command line.
+ * The one place the console reaches into apps/ingest: a reviewer's corrected values are checked at
+ * resolve and written to the customer record at verification through the ingest's own codec
+ * (validation, encryption, blind indexes, masks), exactly as `flags resolve --set` / `flags verify`
+ * on the command line.
  */
-export { applyCorrection } from '@custodian/ingest';
+export { correctionCodec } from '@custodian/ingest/review';
 
 /**
  * Fields a corrected outcome may set (the customer fields of formats.md less `record_id`, which
- * identifies the record). applyCorrection checks them again.
+ * identifies the record). The codec checks them again.
  */
 export const CORRECTABLE_FIELDS = [
   'holder_name',

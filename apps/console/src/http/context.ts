@@ -1,19 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import type { ConsoleUser, CustodianContext, Database, Flag } from '@custodian/core';
-import type { Transaction } from 'kysely';
+import type { ConsoleUser, CorrectionCodec, CustodianContext } from '@custodian/core';
 import type { ScryptCost } from '../auth/passwords.js';
 import type { LoadedSession } from '../auth/sessions.js';
 import type { RouteId } from '../authz.js';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
 import type { ConsoleSettings } from '../settings.js';
 
-/** Writes corrected values to a customer record inside the review transaction (apps/ingest's applyCorrection). */
-export type ApplyCorrection = (
-  ctx: CustodianContext,
-  trx: Transaction<Database>,
-  flag: Flag,
-  values: Record<string, string>,
-) => Promise<Record<string, string>>;
+/**
+ * The codec that checks corrected values at resolve and writes them to the customer record inside
+ * the verifying transaction (apps/ingest's correctionCodec), bound to a context.
+ */
+export type CorrectionCodecFactory = (ctx: CustodianContext) => CorrectionCodec;
 
 /** What the server needs, built once at start. */
 export interface AppDeps {
@@ -21,7 +18,7 @@ export interface AppDeps {
   settings: ConsoleSettings;
   /** The clock; tests fix it to make deadlines and lockouts deterministic. */
   now: () => Date;
-  applyCorrection: ApplyCorrection;
+  correctionCodec: CorrectionCodecFactory;
   /** Tests lower the scrypt cost of the accounts they create through the console. */
   scryptCost?: ScryptCost;
   /** Where unexpected errors go (stderr by default); never shown to the user. */

@@ -1,6 +1,7 @@
 import {
   appendAuditTrail,
   assignFlag,
+  type CorrectionSupport,
   type FlagDetail,
   getFlagDetail,
   isCustodianError,
@@ -140,6 +141,11 @@ export async function assign(c: RequestContext): Promise<Reply> {
   return redirect(withDone(`/flags/${detail.flag.flag_id}`, 'done.assigned'));
 }
 
+/** Checks corrected values at resolve; writes them to the record at verification (four eyes). */
+function correctionSupport(c: RequestContext): CorrectionSupport {
+  return { keyring: c.deps.ctx.keyring, codec: c.deps.correctionCodec(c.deps.ctx) };
+}
+
 export async function resolve(c: RequestContext): Promise<Reply> {
   const detail = await loadVisibleFlag(c);
   if (!detail) return errorPage(c, 404, c.t('error.notFound'));
@@ -158,7 +164,7 @@ export async function resolve(c: RequestContext): Promise<Reply> {
   }
   const outcome = c.form.get('outcome') ?? '';
   const attributedTo = (c.form.get('attributed_to') ?? '').trim();
-  const { ctx, applyCorrection } = c.deps;
+  const { ctx } = c.deps;
   try {
     await resolveFlag(
       ctx.storage.db,
@@ -170,7 +176,7 @@ export async function resolve(c: RequestContext): Promise<Reply> {
         ...(outcome === 'corrected' && Object.keys(corrected).length > 0 ? { corrected } : {}),
         ...(outcome === 'false_info' && attributedTo ? { attributedTo } : {}),
       },
-      (trx, flag, values) => applyCorrection(ctx, trx, flag, values),
+      correctionSupport(c),
     );
   } catch (err) {
     return refused(c, detail, err);
@@ -183,10 +189,12 @@ export async function verify(c: RequestContext): Promise<Reply> {
   if (!detail) return errorPage(c, 404, c.t('error.notFound'));
   const note = (c.form.get('note') ?? '').trim();
   try {
-    await verifyFlag(c.deps.ctx.storage.db, detail.flag.flag_id, {
-      actor: userOf(c).username,
-      ...(note ? { note } : {}),
-    });
+    await verifyFlag(
+      c.deps.ctx.storage.db,
+      detail.flag.flag_id,
+      { actor: userOf(c).username, ...(note ? { note } : {}) },
+      correctionSupport(c),
+    );
   } catch (err) {
     return refused(c, detail, err);
   }

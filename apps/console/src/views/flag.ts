@@ -49,6 +49,18 @@ function renderDetail(detail: unknown): SafeHtml {
   )}</dl>`;
 }
 
+/**
+ * The corrected values a resolved flag holds, masked: they reach the record only when compliance
+ * verifies, and are discarded if it sends the outcome back.
+ */
+function pendingCorrection(c: RequestContext, m: FlagPageModel): SafeHtml | '' {
+  const held = m.detail.pendingCorrection;
+  if (!held) return '';
+  return html`<section class="pending-correction" role="note"><h2>${c.t('flag.pendingCorrection')}</h2>
+  <p class="hint">${c.t('flag.pendingCorrectionHint')}</p>
+  <dl class="detail">${Object.entries(held).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
+}
+
 export function renderFlag(c: RequestContext, m: FlagPageModel): SafeHtml {
   const { t } = c;
   const f = m.detail.flag;
@@ -64,6 +76,7 @@ export function renderFlag(c: RequestContext, m: FlagPageModel): SafeHtml {
     ${f.outcome ? html`<dt>${t('flag.outcome')}</dt><dd>${outcomeLabel(c, f.outcome)}</dd><dt>${t('flag.resolvedBy')}</dt><dd>${f.resolved_by ?? ''} ${formatInstant(f.resolved_at)}</dd>` : ''}
     ${f.attributed_to ? html`<dt>${t('flag.attributedTo')}</dt><dd>${f.attributed_to}</dd>` : ''}
   </dl>
+  ${pendingCorrection(c, m)}
   <section><h2>${t('flag.reason')}</h2><p class="reason">${c.lang === 'zh' ? f.reason_zh : f.reason_en}</p>
   <p class="reason alt" lang="${c.lang === 'zh' ? 'en' : 'zh'}">${c.lang === 'zh' ? f.reason_en : f.reason_zh}</p></section>`;
 

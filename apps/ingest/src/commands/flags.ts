@@ -14,6 +14,7 @@ import {
   integerOption,
   iterateFlags,
   listFlags,
+  OPEN_STATUSES,
   REVIEW_OUTCOMES,
   resolveFlag,
   sendBackFlag,
@@ -22,7 +23,7 @@ import {
 } from '@custodian/core';
 import { RULE_CODES, SEVERITIES } from '@custodian/validators';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
-import { applyCorrection } from '../review/apply-correction.js';
+import { correctionCodec } from '../review/apply-correction.js';
 
 const FILTER_OPTIONS = {
   rule: { type: 'string' },
@@ -38,7 +39,15 @@ const FILTER_OPTIONS = {
   offset: { type: 'string' },
 } as const;
 
-function filtersOf(v: Record<string, string | boolean | (string | boolean)[] | undefined>): FlagFilters {
+/**
+ * The filters of `list` and `export`. `--status` picks one status, `--status all` every one;
+ * without it `list` shows the work list (open, assigned, resolved: OPEN_STATUSES) and `export`
+ * every flag.
+ */
+function filtersOf(
+  v: Record<string, string | boolean | (string | boolean)[] | undefined>,
+  defaultStatus: readonly string[] | undefined,
+): FlagFilters {
   const f: FlagFilters = {};
   const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   // Values the flags can hold are checked here: a misspelt rule or status would list nothing at all.
@@ -48,8 +57,9 @@ function filtersOf(v: Record<string, string | boolean | (string | boolean)[] | u
   if (severity) f.severity = severity;
   if (s('channel')) f.channel = s('channel')!;
   if (s('branch')) f.branch = s('branch')!;
-  const status = choiceOption('status', s('status'), FLAG_STATUSES);
-  if (status) f.status = status;
+  const status = choiceOption('status', s('status'), [...FLAG_STATUSES, 'all'] as const);
+  if (status && status !== 'all') f.status = status;
+  else if (!status && defaultStatus) f.status = defaultStatus;
   const batch = integerOption('batch', s('batch'), { min: 1 });
   if (batch !== undefined) f.batchId = batch;
   const dueBefore = dateOption('due-before', s('due-before'));
@@ -79,6 +89,15 @@ function flagId(positionals: string[]): number {
   return id;
 }
 
+/** The detail of a flag's latest history entry (what the step just taken did). */
+async function lastEventDetail(
+  db: CustodianContext['storage']['db'],
+  id: number,
+): Promise<Record<string, unknown>> {
+  const { history } = await getFlagDetail(db, id);
+  return (history.at(-1)?.detail ?? {}) as Record<string, unknown>;
+}
+
 export async function runFlagsCommand(
   ctx: CustodianContext,
   argv: string[],
@@ -103,7 +122,7 @@ export async function runFlagsCommand(
   const actor = ctx.config.actor;
   switch (sub) {
     case 'list': {
-      const page = await listFlags(db, filtersOf(values), {
+      const page = await listFlags(db, filtersOf(values, OPEN_STATUSES), {
         limit: integerOption('limit', values.limit, { min: 1, max: 1000 }) ?? 50,
         offset: integerOption('offset', values.offset, { min: 0 }) ?? 0,
       });
@@ -119,7 +138,7 @@ export async function runFlagsCommand(
     case 'export': {
       const target = values.out ? await openOutput(values.out) : process.stdout;
       let n = 0;
-      for await (const f of iterateFlags(db, filtersOf(values))) {
+      for await (const f of iterateFlags(db, filtersOf(values, undefined))) {
         if (!target.write(`${JSON.stringify(toFlagExport(f))}\n`)) await once(target, 'drain');
         n++;
       }
@@ -142,6 +161,13 @@ export async function runFlagsCommand(
       out.say(
         `  batch ${f.batch_id}, listed ${f.listed_on}, due ${f.due_on}, channel ${f.channel ?? '-'}, branch ${f.branch ?? '-'}, agent ${f.agent_id ?? '-'}, assignee ${f.assignee ?? '-'}`,
       );
+      if (d.pendingCorrection) {
+        out.say(
+          `  correction pending verification (not yet in the record): ${Object.entries(d.pendingCorrection)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`,
+        );
+      }
       out.say('  records:');
       for (const r of d.records) {
         out.say(
@@ -151,7 +177,13 @@ export async function runFlagsCommand(
       out.say('  history:');
       for (const e of d.history)
         out.say(`    ${new Date(e.at).toISOString()} ${e.actor} ${e.action} ${JSON.stringify(e.detail)}`);
-      out.result({ ok: true, flag: toFlagExport(f), records: d.records, history: d.history });
+      out.result({
+        ok: true,
+        flag: toFlagExport(f),
+        pending_correction: d.pendingCorrection,
+        records: d.records,
+        history: d.history,
+      });
       return 0;
     }
     case 'assign': {
@@ -188,24 +220,36 @@ export async function runFlagsCommand(
           ...(Object.keys(corrected).length ? { corrected } : {}),
           ...(values.attribute ? { attributedTo: values.attribute } : {}),
         },
-        (trx, flag, vals) => applyCorrection(ctx, trx, flag, vals),
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
-      out.say(`flag #${f.flag_id} resolved: ${f.outcome}; awaiting verification by compliance`);
+      out.say(
+        f.pending_correction
+          ? `flag #${f.flag_id} resolved: ${f.outcome}; the corrected values are held until compliance verifies them (the record is unchanged)`
+          : `flag #${f.flag_id} resolved: ${f.outcome}; awaiting verification by compliance`,
+      );
       out.result({ ok: true, flag: toFlagExport(f) });
       return 0;
     }
     case 'verify': {
-      const f = await verifyFlag(db, flagId(positionals), {
-        actor,
-        ...(values.note ? { note: values.note } : {}),
-      });
-      out.say(`flag #${f.flag_id} verified and closed (${f.outcome})`);
+      const f = await verifyFlag(
+        db,
+        flagId(positionals),
+        { actor, ...(values.note ? { note: values.note } : {}) },
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+      );
+      const applied = (await lastEventDetail(db, f.flag_id)).correction === 'applied';
+      out.say(
+        `flag #${f.flag_id} verified and closed (${f.outcome})${applied ? `; the corrected values are now written to record ${f.record_id}` : ''}`,
+      );
       out.result({ ok: true, flag: toFlagExport(f) });
       return 0;
     }
     case 'send-back': {
       const f = await sendBackFlag(db, flagId(positionals), { actor, note: values.note ?? '' });
-      out.say(`flag #${f.flag_id} sent back (status ${f.status})`);
+      const discarded = (await lastEventDetail(db, f.flag_id)).correction === 'discarded';
+      out.say(
+        `flag #${f.flag_id} sent back (status ${f.status})${discarded ? '; its corrected values were discarded, the record is unchanged' : ''}`,
+      );
       out.result({ ok: true, flag: toFlagExport(f) });
       return 0;
     }

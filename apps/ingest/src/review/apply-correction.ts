@@ -1,4 +1,5 @@
 import {
+  type CorrectionCodec,
   CUSTOMER_DATA_COLUMNS,
   type CustodianContext,
   CustodianError,
@@ -24,17 +25,25 @@ const MASKERS: Record<string, (v: string) => string> = {
   holder_address: maskAddress,
 };
 
+interface EncodedCorrection {
+  customerId: number;
+  /** The customer row's columns as re-encoded with the corrected values. */
+  update: Record<string, unknown>;
+  masked: Record<string, string>;
+}
+
 /**
- * Writes a reviewer's corrected values to the flagged record (outcome `corrected`): the stored
- * record is decrypted, the fields replaced, and the whole record re-encoded (validation, blind
- * indexes, masks) exactly as the ingest would. Returns the corrected values masked, for the history.
+ * Re-encodes the flagged record with a reviewer's corrected values (outcome `corrected`), writing
+ * nothing: the stored record (locked) is decrypted, the fields replaced, and the whole record
+ * encoded (validation, blind indexes, masks) exactly as the ingest would. Throws
+ * `CORRECTION_INVALID` for a field that cannot be corrected or a value that still fails a rule.
  */
-export async function applyCorrection(
+async function encodeCorrection(
   ctx: CustodianContext,
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
-): Promise<Record<string, string>> {
+): Promise<EncodedCorrection> {
   for (const field of Object.keys(values)) {
     if (!(CUSTOMER_FIELDS as readonly string[]).includes(field) || field === 'record_id') {
       throw new CustodianError('CORRECTION_INVALID', `"${field}" is not a correctable customer field`);
@@ -77,8 +86,44 @@ export async function applyCorrection(
   CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
     if (col !== 'record_id') update[col] = encoded.columns[i];
   });
-  await trx.updateTable('customers').set(update).where('customer_id', '=', c.customer_id).execute();
-  return Object.fromEntries(
+  const masked = Object.fromEntries(
     Object.entries(values).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
+  return { customerId: c.customer_id, update, masked };
+}
+
+/**
+ * Checks a reviewer's corrected values against the record as it is now and returns them masked,
+ * for the history; the record is not changed (at resolve, before the four-eyes verification).
+ */
+export async function checkCorrection(
+  ctx: CustodianContext,
+  trx: Transaction<Database>,
+  flag: Flag,
+  values: Record<string, string>,
+): Promise<Record<string, string>> {
+  return (await encodeCorrection(ctx, trx, flag, values)).masked;
+}
+
+/**
+ * Writes a reviewer's corrected values to the flagged record, checked again against the record as
+ * it is now (at verification, inside its transaction). Returns the values masked, for the history.
+ */
+export async function applyCorrection(
+  ctx: CustodianContext,
+  trx: Transaction<Database>,
+  flag: Flag,
+  values: Record<string, string>,
+): Promise<Record<string, string>> {
+  const e = await encodeCorrection(ctx, trx, flag, values);
+  await trx.updateTable('customers').set(e.update).where('customer_id', '=', e.customerId).execute();
+  return e.masked;
+}
+
+/** The codec core's `resolveFlag` (check) and `verifyFlag` (write) take, bound to a context. */
+export function correctionCodec(ctx: CustodianContext): CorrectionCodec {
+  return {
+    check: (trx, flag, values) => checkCorrection(ctx, trx, flag, values),
+    write: (trx, flag, values) => applyCorrection(ctx, trx, flag, values),
+  };
 }

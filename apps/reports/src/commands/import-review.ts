@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliOutput, CustodianContext } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { loadCorrectionCodec } from '../review/correction-codec.js';
-import { type ApplyCorrection, importReview } from '../review/import-review.js';
+import { importReview } from '../review/import-review.js';
 
 /** `reports import-review <xlsx> [--strict] [--dry-run]`: exit 0 when every filled row was applied, 1 when some row was bad. */
 export async function runImportReviewCommand(
@@ -17,14 +17,11 @@ export async function runImportReviewCommand(
   });
   const file = positionals[0];
   if (!file) throw usageError('import-review needs the workbook a channel filled in');
-  const codec = await loadCorrectionCodec();
-  const applyCorrection: ApplyCorrection | undefined = codec
-    ? (trx, flag, vals) => codec(ctx, trx, flag, vals)
-    : undefined;
+  const codecOf = await loadCorrectionCodec();
   const r = await importReview(ctx, file, {
     strict: Boolean(values.strict),
     dryRun: Boolean(values['dry-run']),
-    applyCorrection,
+    correctionCodec: codecOf?.(ctx),
   });
   for (const b of r.bad) {
     out.say(

@@ -1,15 +1,14 @@
 import {
   appendAuditTrail,
+  type CorrectionCodec,
   type CustodianContext,
   CustodianError,
   checkResolution,
-  type Database,
   type Flag,
   isCustodianError,
   resolveFlag,
 } from '@custodian/core';
 import ExcelJS from 'exceljs';
-import type { Transaction } from 'kysely';
 import { loadFlagStates } from '../data/problem-list.js';
 import { type Lang, pick } from '../i18n.js';
 import { sha256File } from '../output/manifest.js';
@@ -39,18 +38,16 @@ import {
  * prefers all-or-nothing. Rows without an outcome (not yet investigated) are skipped. A row whose
  * flag already carries that outcome, awaiting verification, is left alone, so importing the same
  * workbook twice records nothing twice.
+ *
+ * Corrected values are checked against the record by the codec when the row is recorded and held
+ * on the flag until compliance verifies it (`verifyFlag`): importing a workbook never changes a
+ * customer record by itself.
  */
-export type ApplyCorrection = (
-  trx: Transaction<Database>,
-  flag: Flag,
-  values: Record<string, string>,
-) => Promise<Record<string, string>>;
-
 export interface ImportReviewOptions {
   /** All-or-nothing: apply no row when any row is bad. */
   strict?: boolean;
-  /** Writes corrected values to the record (outcome `corrected`); without it such rows are bad. */
-  applyCorrection?: ApplyCorrection | undefined;
+  /** Checks corrected values against the record (outcome `corrected`); without it such rows are bad. */
+  correctionCodec?: CorrectionCodec | undefined;
   /** Validate and report only. */
   dryRun?: boolean;
 }
@@ -242,7 +239,7 @@ export async function importReview(
     if (r.attributedTo && outcome !== 'false_info') {
       problems.push('an agent or agency is named only for false_info / 仅“虚假信息”可填责任人');
     }
-    if (outcome === 'corrected' && !opts.applyCorrection) {
+    if (outcome === 'corrected' && !opts.correctionCodec) {
       problems.push(
         'corrected values cannot be applied from a workbook by this installation: use pnpm ingest flags resolve --set / 请用命令行录入更正值',
       );
@@ -271,7 +268,12 @@ export async function importReview(
   if (!hold) {
     for (const g of good) {
       try {
-        const f = await resolveFlag(ctx.storage.db, g.flagId, g.input, opts.applyCorrection);
+        const f = await resolveFlag(
+          ctx.storage.db,
+          g.flagId,
+          g.input,
+          opts.correctionCodec ? { keyring: ctx.keyring, codec: opts.correctionCodec } : undefined,
+        );
         applied.push({ ...g.ref, outcome: f.outcome ?? g.input.outcome });
       } catch (err) {
         // Changed between validation and now (another reviewer), or a correction the codec refused.

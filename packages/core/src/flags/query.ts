@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { CustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent } from '../storage/database.js';
 import { pageWindow } from '../storage/page-window.js';
+import { pendingCorrectionOf } from './review.js';
 
 /** Filters of `flags list`, the console queue and the reports. All optional; combined with AND. */
 export interface FlagFilters {
@@ -9,8 +10,8 @@ export interface FlagFilters {
   severity?: string;
   channel?: string;
   branch?: string;
-  /** A status, or `open` for every not-yet-closed status (open, assigned, resolved). */
-  status?: string;
+  /** One status, or several (`OPEN_STATUSES`: every not-yet-closed flag, the work list). */
+  status?: string | readonly string[];
   batchId?: number;
   /** Due on or before this date. */
   dueBefore?: string;
@@ -26,8 +27,8 @@ function applyFilters(db: Kysely<Database>, f: FlagFilters) {
   if (f.severity) q = q.where('severity', '=', f.severity as Flag['severity']);
   if (f.channel) q = q.where('channel', '=', f.channel);
   if (f.branch) q = q.where('branch', '=', f.branch);
-  if (f.status === 'open') q = q.where('status', 'in', ['open', 'assigned', 'resolved']);
-  else if (f.status) q = q.where('status', '=', f.status as Flag['status']);
+  if (typeof f.status === 'string') q = q.where('status', '=', f.status as Flag['status']);
+  else if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status as Flag['status'][]);
   if (f.batchId !== undefined) q = q.where('batch_id', '=', f.batchId);
   if (f.dueBefore) q = q.where('due_on', '<=', f.dueBefore);
   if (f.dueOn) q = q.where('due_on', '=', f.dueOn);
@@ -109,6 +110,8 @@ export function toFlagExport(f: Flag): Record<string, unknown> {
 export interface FlagDetail {
   flag: Flag;
   history: FlagEvent[];
+  /** The corrected values a resolved flag holds until verification, masked; null when none. */
+  pendingCorrection: Record<string, string> | null;
   /** The flagged record and the other records of its group, masked. */
   records: {
     record_id: string;
@@ -151,5 +154,5 @@ export async function getFlagDetail(db: Kysely<Database>, flagId: number): Promi
     .where('record_id', 'in', ids)
     .execute();
   records.sort((a, b) => ids.indexOf(a.record_id) - ids.indexOf(b.record_id));
-  return { flag, history, records };
+  return { flag, history, records, pendingCorrection: await pendingCorrectionOf(db, flag) };
 }

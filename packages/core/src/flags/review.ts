@@ -1,7 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { appendAuditTrail } from '../audit-trail.js';
-import { CustodianError } from '../errors.js';
+import { decryptJson, encryptJson } from '../crypto/cipher.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { CustodianError, isCustodianError } from '../errors.js';
 import type { Database, Flag, FlagOutcome } from '../storage/database.js';
 
 /**
@@ -9,6 +11,11 @@ import type { Database, Flag, FlagOutcome } from '../storage/database.js';
  * an outcome with a note, verify (four eyes) or send back. Every step is appended to the flag's
  * history and to the audit trail with who and when; nothing is overwritten. The command line, the
  * review workbook import and the console all go through these functions.
+ *
+ * A `corrected` outcome changes the archive only once a second person has verified it: at resolve
+ * the corrected values are checked against the record and held on the flag, encrypted
+ * (`pending_correction`); `verifyFlag` writes them to the record in its own transaction and
+ * `sendBackFlag` discards them. The history shows them masked, never clear.
  */
 export const REVIEW_OUTCOMES = ['corrected', 'genuine', 'false_info', 'dismissed'] as const;
 export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
@@ -25,7 +32,7 @@ export const OPEN_STATUSES = ['open', 'assigned', 'resolved'] as const;
 export interface ResolutionInput {
   outcome: string;
   note: string;
-  /** For `corrected`: the corrected values, canonical field → value (applied by the caller's codec). */
+  /** For `corrected`: the corrected values, canonical field → value (written to the record on verification). */
   corrected?: Record<string, string>;
   /** For `false_info`: the agent or agency responsible; defaults to the record's agent. */
   attributedTo?: string;
@@ -82,6 +89,55 @@ async function record(
   });
 }
 
+/**
+ * How corrected values reach a customer record: apps/ingest's codec, which decrypts the stored
+ * record, replaces the fields and re-encodes it exactly as the ingest does (validation, encryption,
+ * blind indexes, masks). Both functions judge the values against the record as it is in `trx` and
+ * throw a CustodianError (`CORRECTION_INVALID`) when they do not correct it; both return the values
+ * masked, for the history.
+ */
+export interface CorrectionCodec {
+  /** Checks the values; writes nothing. */
+  check(
+    trx: Transaction<Database>,
+    flag: Flag,
+    values: Record<string, string>,
+  ): Promise<Record<string, string>>;
+  /** Checks the values again and writes them to the record. */
+  write(
+    trx: Transaction<Database>,
+    flag: Flag,
+    values: Record<string, string>,
+  ): Promise<Record<string, string>>;
+}
+
+/** What resolving or verifying a `corrected` outcome needs: the codec, and the keyring that seals the held values. */
+export interface CorrectionSupport {
+  keyring: Keyring;
+  codec: CorrectionCodec;
+}
+
+/**
+ * The masked form of the correction a flag holds (as recorded by the resolve that put it there),
+ * or null when it holds none. The clear values stay encrypted in the flag row.
+ */
+export async function pendingCorrectionOf(
+  db: Kysely<Database> | Transaction<Database>,
+  flag: Pick<Flag, 'flag_id' | 'pending_correction'>,
+): Promise<Record<string, string> | null> {
+  if (!flag.pending_correction) return null;
+  const ev = await db
+    .selectFrom('flag_events')
+    .select('detail')
+    .where('flag_id', '=', flag.flag_id)
+    .where('action', '=', 'resolved')
+    .orderBy('event_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const corrected = (ev?.detail as { corrected?: unknown } | undefined)?.corrected;
+  return corrected && typeof corrected === 'object' ? (corrected as Record<string, string>) : {};
+}
+
 export async function assignFlag(
   db: Kysely<Database>,
   flagId: number,
@@ -114,18 +170,16 @@ export async function assignFlag(
 }
 
 /**
- * Records an outcome. `applyCorrection`, given for `corrected`, writes the corrected values to the
- * customer record inside the same transaction and returns their masked form for the history.
+ * Records an outcome. For `corrected`, `correction.codec` checks the values against the record now
+ * (a value that still fails a rule is refused at once, to the investigator) and they are held on
+ * the flag, encrypted with `correction.keyring`, until `verifyFlag` writes them; the record is not
+ * changed here. Any other outcome drops a correction held from an earlier resolve.
  */
 export async function resolveFlag(
   db: Kysely<Database>,
   flagId: number,
   input: ResolutionInput & { actor: string },
-  applyCorrection?: (
-    trx: Transaction<Database>,
-    flag: Flag,
-    values: Record<string, string>,
-  ) => Promise<Record<string, string>>,
+  correction?: CorrectionSupport,
 ): Promise<Flag> {
   return db.transaction().execute(async (trx) => {
     const flag = await lockFlag(trx, flagId);
@@ -136,10 +190,12 @@ export async function resolveFlag(
         problems,
       });
     let maskedCorrection: Record<string, string> | undefined;
+    let pending: Buffer | null = null;
     if (input.outcome === 'corrected' && input.corrected) {
-      if (!applyCorrection)
-        throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to apply corrected values');
-      maskedCorrection = await applyCorrection(trx, flag, input.corrected);
+      if (!correction)
+        throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to check corrected values');
+      maskedCorrection = await correction.codec.check(trx, flag, input.corrected);
+      pending = encryptJson(correction.keyring, input.corrected);
     }
     const attributedTo =
       input.outcome === 'false_info' ? (input.attributedTo ?? flag.agent_id ?? null) : null;
@@ -151,6 +207,7 @@ export async function resolveFlag(
         attributed_to: attributedTo,
         resolved_by: input.actor,
         resolved_at: sql`now()`,
+        pending_correction: pending,
         updated_at: sql`now()`,
       })
       .where('flag_id', '=', flagId)
@@ -161,16 +218,27 @@ export async function resolveFlag(
       note: input.note,
       attributed_to: attributedTo,
       corrected: maskedCorrection ?? null,
+      ...(maskedCorrection ? { correction: 'pending_verification' } : {}),
+      ...(flag.pending_correction
+        ? { previous_correction: maskedCorrection ? 'replaced' : 'discarded' }
+        : {}),
     });
     return updated;
   });
 }
 
-/** Compliance verifies an outcome (002 §3.13): four eyes, so not by the person who resolved it. */
+/**
+ * Compliance verifies an outcome (002 §3.13): four eyes, so not by the person who resolved it. A
+ * held correction is written to the record here, in this transaction, through `correction.codec`,
+ * judged against the record as it is now: if it no longer applies (the record changed since), the
+ * verification is refused (`CORRECTION_NO_LONGER_APPLIES`) and the flag stays resolved, to be sent
+ * back. Throws `CORRECTION_UNSUPPORTED` when a correction is held and no codec is given.
+ */
 export async function verifyFlag(
   db: Kysely<Database>,
   flagId: number,
   input: { actor: string; note?: string },
+  correction?: CorrectionSupport,
 ): Promise<Flag> {
   return db.transaction().execute(async (trx) => {
     const flag = await lockFlag(trx, flagId);
@@ -187,18 +255,45 @@ export async function verifyFlag(
         { flagId },
       );
     }
+    let applied: Record<string, string> | undefined;
+    if (flag.pending_correction) {
+      if (!correction)
+        throw new CustodianError(
+          'CORRECTION_UNSUPPORTED',
+          `flag ${flagId} holds corrected values: no codec given to write them to the record`,
+          { flagId },
+        );
+      const values = decryptJson<Record<string, string>>(correction.keyring, flag.pending_correction);
+      try {
+        applied = await correction.codec.write(trx, flag, values);
+      } catch (err) {
+        if (!isCustodianError(err) || err.code !== 'CORRECTION_INVALID') throw err;
+        throw new CustodianError(
+          'CORRECTION_NO_LONGER_APPLIES',
+          `flag ${flagId}: the corrected values no longer apply to the record as it is now (${err.message}); nothing was changed, the flag stays resolved: send it back`,
+          { flagId, problems: [err.message] },
+        );
+      }
+    }
     const updated = await trx
       .updateTable('flags')
-      .set({ status: 'closed', closed_at: sql`now()`, updated_at: sql`now()` })
+      .set({ status: 'closed', pending_correction: null, closed_at: sql`now()`, updated_at: sql`now()` })
       .where('flag_id', '=', flagId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await record(trx, flag, input.actor, 'verified', { outcome: flag.outcome, note: input.note ?? null });
+    await record(trx, flag, input.actor, 'verified', {
+      outcome: flag.outcome,
+      note: input.note ?? null,
+      ...(applied ? { corrected: applied, correction: 'applied' } : {}),
+    });
     return updated;
   });
 }
 
-/** Compliance sends an outcome back to the investigator: the outcome is cleared, the history keeps it. */
+/**
+ * Compliance sends an outcome back to the investigator: the outcome is cleared and a held
+ * correction discarded (the record was never changed); the history keeps both, masked.
+ */
 export async function sendBackFlag(
   db: Kysely<Database>,
   flagId: number,
@@ -213,6 +308,7 @@ export async function sendBackFlag(
         `flag ${flagId} has no outcome to send back (status ${flag.status})`,
         { flagId },
       );
+    const discarded = await pendingCorrectionOf(trx, flag);
     const updated = await trx
       .updateTable('flags')
       .set({
@@ -221,12 +317,17 @@ export async function sendBackFlag(
         attributed_to: null,
         resolved_by: null,
         resolved_at: null,
+        pending_correction: null,
         updated_at: sql`now()`,
       })
       .where('flag_id', '=', flagId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await record(trx, flag, input.actor, 'sent_back', { previous_outcome: flag.outcome, note: input.note });
+    await record(trx, flag, input.actor, 'sent_back', {
+      previous_outcome: flag.outcome,
+      note: input.note,
+      ...(discarded ? { corrected: discarded, correction: 'discarded' } : {}),
+    });
     return updated;
   });
 }

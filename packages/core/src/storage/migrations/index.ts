@@ -7,6 +7,7 @@ import * as dropArchiveNoIndex from './0005-drop-archive-no-index.js';
 import * as stagingLineIndex from './0006-staging-line-index.js';
 import * as recheckAgents from './0007-recheck-agents.js';
 import * as batchIdentity from './0008-batch-identity.js';
+import * as pendingCorrection from './0009-pending-correction.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-staging-line-index': stagingLineIndex,
   '0007-recheck-agents': recheckAgents,
   '0008-batch-identity': batchIdentity,
+  '0009-pending-correction': pendingCorrection,
 };

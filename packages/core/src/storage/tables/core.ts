@@ -130,6 +130,11 @@ export interface FlagTable {
   attributed_to: string | null;
   resolved_by: string | null;
   resolved_at: Timestamp | null;
+  /**
+   * For `corrected` awaiting verification: the corrected values, encrypted JSON (keyring), written
+   * to the record only when compliance verifies (four eyes); null otherwise (migration 0009).
+   */
+  pending_correction: Uint8Array | null;
   listed_on: DateText;
   due_on: DateText;
   raised_at: Timestamp;
