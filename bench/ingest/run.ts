@@ -92,12 +92,39 @@ interface IngestFigures {
   seconds: number;
   peakRssMb: number;
   summary: Record<string, unknown>;
+  /** WAL the server wrote during the ingest (MB) and its full-page images: the logged share of its work. */
+  walMb: number;
+  walFullPages: number;
 }
 
-function ingest(
+/** The server's WAL counters (pg_stat_wal, PostgreSQL 14 and later), summed over all its databases. */
+async function walCounters(): Promise<{ bytes: number; fpi: number }> {
+  const c = new pg.Client({ connectionString: `${SERVER}/${DB}` });
+  await c.connect();
+  try {
+    const r = await c.query<{ bytes: string; fpi: string }>(
+      'select wal_bytes::text as bytes, wal_fpi::text as fpi from pg_stat_wal',
+    );
+    return { bytes: Number(r.rows[0]!.bytes), fpi: Number(r.rows[0]!.fpi) };
+  } finally {
+    await c.end();
+  }
+}
+
+async function ingest(
   night: { customers: string; agents?: string; complaints?: string },
   date: string,
 ): Promise<IngestFigures> {
+  const wal = await walCounters();
+  const run = await ingestOnce(night, date);
+  const after = await walCounters();
+  return { ...run, walMb: (after.bytes - wal.bytes) / 2 ** 20, walFullPages: after.fpi - wal.fpi };
+}
+
+function ingestOnce(
+  night: { customers: string; agents?: string; complaints?: string },
+  date: string,
+): Promise<Omit<IngestFigures, 'walMb' | 'walFullPages'>> {
   return new Promise((resolve, reject) => {
     const t = Date.now();
     // The built output, as production runs it (tsx's transpiler alone costs ~200 MB per thread).
@@ -191,7 +218,7 @@ for (const [night, f] of [
 ] as const) {
   const r = file(f);
   console.log(
-    `night ${night}: ${Number(r.stagingSeconds).toFixed(1)} s reading, checking and staging (COPY), ${Number(r.mergeSeconds).toFixed(1)} s merging into the archive (rules, flags)`,
+    `night ${night}: ${Number(r.stagingSeconds).toFixed(1)} s reading, checking and staging (COPY), ${Number(r.mergeSeconds).toFixed(1)} s merging into the archive (rules, flags); the server wrote ${Math.round(f.walMb)} MB of WAL, ${f.walFullPages.toLocaleString('en')} full-page images`,
   );
 }
 console.log(
