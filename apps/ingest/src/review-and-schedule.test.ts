@@ -184,7 +184,7 @@ for (const backend of testBackends()) {
       expect(JSON.stringify(trail)).not.toContain('13987650000');
     });
 
-    it('refuses to verify a held correction the record no longer accepts, and keeps the flag resolved', async () => {
+    it('refuses to verify a held correction over a record that changed since, and keeps the flag resolved', async () => {
       const id1980 = makeId('1980-05-06', 11);
       await runIngest(ctx, {
         files: [
@@ -212,11 +212,17 @@ for (const backend of testBackends()) {
         },
         correction,
       );
-      // Before verification, a later file changes the ID number: 1980-05-06 no longer matches it.
+      // Before verification, a later file changes the record's phone: the mismatch (same values)
+      // is still there, the flag stays resolved, but the held values were checked against the
+      // record as it was and are not written over the newer one.
       await runIngest(ctx, {
         files: [
           writeCsv(dir, 'b2.csv', [
-            cleanRow('G1', { holder_id_number: makeId('1975-03-03', 11), holder_birth_date: '1981-01-01' }),
+            cleanRow('G1', {
+              holder_id_number: id1980,
+              holder_birth_date: '1981-01-01',
+              holder_phone: '13700001111',
+            }),
           ]),
         ],
         date: '2026-11-21',
@@ -227,10 +233,11 @@ for (const backend of testBackends()) {
         .selectAll()
         .where('record_id', '=', 'G1')
         .executeTakeFirstOrThrow();
+      expect(after.holder_phone_masked).toBe('137****1111');
       await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' }, correction)).rejects.toMatchObject(
         {
           code: 'CORRECTION_NO_LONGER_APPLIES',
-          message: expect.stringMatching(/no longer apply .*ID_BIRTHDATE_MISMATCH/),
+          message: expect.stringMatching(/record G1 changed after the correction was proposed/),
         },
       );
       const still = await storage.db
@@ -251,7 +258,7 @@ for (const backend of testBackends()) {
       await expect(verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' })).rejects.toMatchObject({
         code: 'CORRECTION_UNSUPPORTED',
       });
-      await sendBackFlag(storage.db, flag.flag_id, { actor: 'sup1', note: '证件号已变更，请重新核实' });
+      await sendBackFlag(storage.db, flag.flag_id, { actor: 'sup1', note: '记录已变更，请重新核实' });
       expect(
         await storage.db
           .selectFrom('flags')
@@ -259,6 +266,41 @@ for (const backend of testBackends()) {
           .where('flag_id', '=', flag.flag_id)
           .executeTakeFirstOrThrow(),
       ).toEqual({ status: 'open', pending_correction: null });
+    });
+
+    it('closes a resolved flag when a later file corrects its record, dropping the held correction', async () => {
+      const id1980 = makeId('1980-05-06', 13);
+      const wrong = cleanRow('G2', { holder_id_number: id1980, holder_birth_date: '1981-01-01' });
+      await runIngest(ctx, { files: [writeCsv(dir, 'c1.csv', [wrong])], date: '2026-11-20', workers: 0 });
+      const flag = await storage.db
+        .selectFrom('flags')
+        .selectAll()
+        .where('rule', '=', 'ID_BIRTHDATE_MISMATCH')
+        .executeTakeFirstOrThrow();
+      await resolveFlag(
+        storage.db,
+        flag.flag_id,
+        {
+          actor: 'inv1',
+          outcome: 'corrected',
+          note: '按证件更正',
+          corrected: { holder_birth_date: '1980-05-06' },
+        },
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+      );
+      const s = await runIngest(ctx, {
+        files: [writeCsv(dir, 'c2.csv', [{ ...wrong, holder_birth_date: '1980-05-06' }])],
+        date: '2026-11-21',
+        workers: 0,
+      });
+      expect(s!.files[0]!.flagsAutoClosed).toBe(1);
+      expect(
+        await storage.db
+          .selectFrom('flags')
+          .select(['status', 'outcome', 'pending_correction'])
+          .where('flag_id', '=', flag.flag_id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ status: 'closed', outcome: 'auto_corrected', pending_correction: null });
     });
 
     it('flags list shows the work list by default, one status with --status, every flag with --status all', async () => {
@@ -511,16 +553,18 @@ describe('a stop signal during the nightly run', () => {
           sent++;
           child.kill('SIGINT');
         } else if (sent === 1 && signals > 1 && /waiting for the running ingestion/.test(stderr)) {
+          // A repeat within a second is the same Ctrl-C relayed twice (stop-signals.ts): a person
+          // presses again later.
           sent++;
-          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGINT'), 1_300);
         }
       });
       child.on('exit', (code) => resolve({ code, stderr }));
     });
-  const bigInbox = (dir: string) => {
+  const bigInbox = (dir: string, n = 20_000) => {
     const inbox = join(dir, 'inbox');
     mkdirSync(inbox, { recursive: true });
-    const rows = Array.from({ length: 20_000 }, (_, i) =>
+    const rows = Array.from({ length: n }, (_, i) =>
       cleanRow(`G${i}`, { holder_phone: `1381${String(i).padStart(7, '0')}` }),
     );
     writeCsv(inbox, 'c10.csv', rows);
@@ -556,7 +600,8 @@ describe('a stop signal during the nightly run', () => {
   it('aborts on a second signal with a non-zero exit; the next run ingests the files left', async () => {
     const dir = tempDir('custodian-abort-');
     const dataDir = join(dir, 'data');
-    const inbox = bigInbox(dir);
+    // Still being read 1.3 s after the first signal.
+    const inbox = bigInbox(dir, 40_000);
     const r = await schedule(dataDir, inbox, 2);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/SIGINT again: ingestion aborted/);

@@ -206,9 +206,13 @@ export async function runFlagsCommand(
       for (const [i, s] of (values.set ?? []).entries()) {
         const eq = s.indexOf('=');
         // The value may be personal data: the message names the argument, not its text.
-        if (eq <= 0)
+        if (eq < 0) throw usageError(`--set takes field=value; set number ${i + 1} has no "="`);
+        if (eq === 0)
           throw usageError(`--set takes field=value; set number ${i + 1} has no field name before "="`);
-        corrected[s.slice(0, eq)] = s.slice(eq + 1);
+        const field = s.slice(0, eq).trim();
+        if (Object.hasOwn(corrected, field))
+          throw usageError(`--set gives ${field} twice: give each field once`);
+        corrected[field] = s.slice(eq + 1);
       }
       const f = await resolveFlag(
         db,

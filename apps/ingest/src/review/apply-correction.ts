@@ -9,8 +9,17 @@ import {
   type Flag,
   PERSONAL_FIELDS,
 } from '@custodian/core';
-import { maskAddress, maskBankAccount, maskIdNumber, maskName, maskPhone } from '@custodian/validators';
-import type { Transaction } from 'kysely';
+import {
+  maskAddress,
+  maskBankAccount,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  parseConsent,
+  parseDate,
+  parseGender,
+} from '@custodian/validators';
+import { sql, type Transaction } from 'kysely';
 import { CUSTOMER_FIELDS } from '../input/header-map.js';
 
 const MASKERS: Record<string, (v: string) => string> = {
@@ -23,6 +32,38 @@ const MASKERS: Record<string, (v: string) => string> = {
   service_number: maskPhone,
   bank_account: maskBankAccount,
   holder_address: maskAddress,
+  // A birth date is the middle of the ID number, which every mask hides.
+  holder_birth_date: maskDate,
+  insured_birth_date: maskDate,
+};
+
+function maskDate(v: string): string {
+  return v.replace(/\d/g, '*');
+}
+
+/**
+ * How a corrected value must read, for the fields whose unreadable values the ingest stores as
+ * absent (and reports nowhere): a correction that would blank the field is refused.
+ */
+const READABLE: Record<string, { test: (v: string) => boolean; expected: string }> = {
+  holder_birth_date: { test: (v) => parseDate(v) !== undefined, expected: 'a date (YYYY-MM-DD)' },
+  insured_birth_date: { test: (v) => parseDate(v) !== undefined, expected: 'a date (YYYY-MM-DD)' },
+  sign_date: { test: (v) => parseDate(v) !== undefined, expected: 'a date (YYYY-MM-DD)' },
+  holder_gender: { test: (v) => parseGender(v) !== undefined, expected: '男 or 女 (M/F)' },
+  insured_gender: { test: (v) => parseGender(v) !== undefined, expected: '男 or 女 (M/F)' },
+  consent: { test: (v) => parseConsent(v) !== undefined, expected: '是 or 否 (yes/no)' },
+};
+
+/**
+ * The fields a correction must change to settle a flag of an archive-wide rule (the values the rule
+ * compares); AGENT_RECHECK asks for the whole record to be checked again, so any field will do.
+ */
+const RULE_FIELDS: Partial<Record<string, readonly string[]>> = {
+  DUP_PHONE: ['holder_phone'],
+  DUP_BANK_ACCOUNT: ['bank_account'],
+  ID_CONFLICT: ['holder_id_number', 'holder_name', 'holder_birth_date'],
+  ID_LINE_LIMIT: ['service_number', 'holder_id_number'],
+  AGENT_CONTACT_SUBSTITUTION: ['holder_phone', 'holder_address'],
 };
 
 interface EncodedCorrection {
@@ -44,10 +85,31 @@ async function encodeCorrection(
   flag: Flag,
   values: Record<string, string>,
 ): Promise<EncodedCorrection> {
-  for (const field of Object.keys(values)) {
+  for (const [field, value] of Object.entries(values)) {
     if (!(CUSTOMER_FIELDS as readonly string[]).includes(field) || field === 'record_id') {
       throw new CustodianError('CORRECTION_INVALID', `"${field}" is not a correctable customer field`);
     }
+    // The value may be personal data: messages name the field, never the value.
+    if (value.trim() === '') {
+      throw new CustodianError(
+        'CORRECTION_INVALID',
+        `the corrected ${field} is empty: a correction gives a value`,
+      );
+    }
+    const readable = READABLE[field];
+    if (readable && !readable.test(value)) {
+      throw new CustodianError(
+        'CORRECTION_INVALID',
+        `the corrected ${field} cannot be read: expected ${readable.expected}`,
+      );
+    }
+  }
+  const concerned = RULE_FIELDS[flag.rule];
+  if (concerned && !concerned.some((f) => Object.hasOwn(values, f))) {
+    throw new CustodianError(
+      'CORRECTION_INVALID',
+      `a ${flag.rule} flag is corrected by correcting ${concerned.join(' or ')}: the values given leave the problem as it was`,
+    );
   }
   const c = await trx
     .selectFrom('customers')
@@ -71,10 +133,14 @@ async function encodeCorrection(
     retentionYears: ctx.config.ingest.retentionYears,
   });
   // A correction must correct: a value that still fails a rule (a phone '12') is refused, not
-  // written to the archive with no flag left to show it.
+  // written to the archive with no flag left to show it; and the flag's own finding must be gone
+  // (a correction of another field would close the flag with the problem still there).
   const corrected = new Set(Object.keys(values));
+  const flaggedFields = new Set(Object.keys((flag.masked_values ?? {}) as Record<string, unknown>));
   const still = encoded.findings.find(
-    (f) => f.severity === 'error' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? '')),
+    (f) =>
+      (f.severity === 'error' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
+      (f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value')),
   );
   if (still) {
     throw new CustodianError(
@@ -86,10 +152,85 @@ async function encodeCorrection(
   CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
     if (col !== 'record_id') update[col] = encoded.columns[i];
   });
+  await checkAgainstArchive(trx, c.customer_id, corrected, update);
   const masked = Object.fromEntries(
     Object.entries(values).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
   return { customerId: c.customer_id, update, masked };
+}
+
+/**
+ * The archive-wide rules the ingest would apply to the corrected values (rulebook section 1): a
+ * corrected phone or bank account held by a customer with another ID number, an ID number held
+ * with another name or birth date, a phone or address of an agent. The nightly rules start from
+ * the records a file changes, so a correction that broke one of them would never be flagged:
+ * it is refused here instead. Record ids (not personal data) name the other record.
+ */
+async function checkAgainstArchive(
+  trx: Transaction<Database>,
+  customerId: number,
+  corrected: ReadonlySet<string>,
+  row: Record<string, unknown>,
+): Promise<void> {
+  const refuse = (rule: string, what: string, other: string) => {
+    throw new CustodianError('CORRECTION_INVALID', `the corrected ${what} would break ${rule}: ${other}`);
+  };
+  const bidx = (col: string) => (row[col] ?? null) as Uint8Array | null;
+  const holderId = bidx('holder_id_bidx');
+  const others = (col: 'holder_phone_bidx' | 'bank_account_bidx', value: Uint8Array) =>
+    trx
+      .selectFrom('customers')
+      .select('record_id')
+      .where(col, '=', value)
+      .where('customer_id', '<>', customerId)
+      .where('destroyed_at', 'is', null)
+      .where('holder_id_bidx', 'is not', null)
+      .where(sql<boolean>`holder_id_bidx is distinct from ${holderId}`)
+      .limit(1)
+      .executeTakeFirst();
+  for (const [field, col, rule, what] of [
+    ['holder_phone', 'holder_phone_bidx', 'DUP_PHONE', 'phone number'],
+    ['bank_account', 'bank_account_bidx', 'DUP_BANK_ACCOUNT', 'bank account'],
+  ] as const) {
+    const value = bidx(col);
+    if (!corrected.has(field) || !value) continue;
+    const other = await others(col, value);
+    if (other) refuse(rule, what, `record ${other.record_id} holds it under another ID number`);
+  }
+  if (holderId && ['holder_id_number', 'holder_name', 'holder_birth_date'].some((f) => corrected.has(f))) {
+    const other = await trx
+      .selectFrom('customers')
+      .select('record_id')
+      .where('holder_id_bidx', '=', holderId)
+      .where('customer_id', '<>', customerId)
+      .where('destroyed_at', 'is', null)
+      .where(
+        sql<boolean>`(holder_name_bidx is distinct from ${bidx('holder_name_bidx')} or holder_birth_date is distinct from ${(row.holder_birth_date ?? null) as string | null}::date)`,
+      )
+      .limit(1)
+      .executeTakeFirst();
+    if (other)
+      refuse(
+        'ID_CONFLICT',
+        'ID number, name or birth date',
+        `record ${other.record_id} has this ID number with another name or birth date`,
+      );
+  }
+  for (const [field, col, agentCol, what] of [
+    ['holder_phone', 'holder_phone_bidx', 'phone_bidx', 'phone number'],
+    ['holder_address', 'holder_address_bidx', 'address_bidx', 'address'],
+  ] as const) {
+    const value = bidx(col);
+    if (!corrected.has(field) || !value) continue;
+    const agent = await trx
+      .selectFrom('agents')
+      .select('agent_id')
+      .where(agentCol, '=', value)
+      .limit(1)
+      .executeTakeFirst();
+    if (agent)
+      refuse('AGENT_CONTACT_SUBSTITUTION', what, `it is the one registered for agent ${agent.agent_id}`);
+  }
 }
 
 /**

@@ -254,7 +254,9 @@ export async function mergeStagedBatch(
       trx,
     );
 
-    // Candidates: flags of changed records, and open flags of the values looked at (old ones in
+    // Candidates: flags of changed records (also those resolved and awaiting verification: a later
+    // file that corrects the record settles them, and a correction held for verification is
+    // dropped, as it would be written over newer data), and open flags of the values looked at (old ones in
     // `touched`, new ones in `changed`), found by joins on the open flags, not by testing every flag
     // of the archive. Each join hashes the open flags of one rule and reads `changed` once.
     const byValue = Object.entries(VALUE_RULE_COLUMNS).map(
@@ -267,7 +269,7 @@ export async function mergeStagedBatch(
     const closed = await sql<{ n: number }>`
       with candidates as (
         select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
-        where f.status in ('open', 'assigned')
+        where f.status in ('open', 'assigned', 'resolved')
         union
         select f.flag_id from touched t
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
@@ -282,10 +284,11 @@ export async function mergeStagedBatch(
             : sql``
         }
       ), up as (
-        update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now()
+        update flags f set status = 'closed', outcome = 'auto_corrected', closed_at = now(), updated_at = now(),
+               pending_correction = null
         from candidates c
         where f.flag_id = c.flag_id
-          and f.status in ('open', 'assigned')
+          and (f.status in ('open', 'assigned') or f.status = 'resolved' and f.record_id in (select record_id from changed))
           and f.rule <> 'AGENT_RECHECK'
           and not exists (select 1 from batch_findings b where b.fingerprint = f.fingerprint)
         returning f.flag_id

@@ -58,6 +58,32 @@ export function checkResolution(flag: Pick<Flag, 'status'> | undefined, input: R
   return problems;
 }
 
+/** A held correction: the values, and the content hash of the record they were checked against. */
+interface HeldCorrection {
+  values: Record<string, string>;
+  rowHash: string | null;
+}
+
+/** The record's content hash (hex), locking the row until the transaction ends; null when it is gone. */
+async function rowHashOf(trx: Transaction<Database>, customerId: number): Promise<string | null> {
+  const c = await trx
+    .selectFrom('customers')
+    .select('row_hash')
+    .where('customer_id', '=', customerId)
+    .forUpdate()
+    .executeTakeFirst();
+  return c ? Buffer.from(c.row_hash).toString('hex') : null;
+}
+
+/**
+ * Four eyes: the same person under two spellings ("alice", " Alice") is one person. Names are
+ * compared trimmed, NFKC-folded and in lower case.
+ */
+function sameActor(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
+  return norm(a) === norm(b);
+}
+
 async function lockFlag(trx: Transaction<Database>, flagId: number): Promise<Flag> {
   const flag = await trx
     .selectFrom('flags')
@@ -195,7 +221,13 @@ export async function resolveFlag(
       if (!correction)
         throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to check corrected values');
       maskedCorrection = await correction.codec.check(trx, flag, input.corrected);
-      pending = encryptJson(correction.keyring, input.corrected);
+      // With the record's content hash as it was checked: verification refuses to write the values
+      // over a record that changed in between (a later file, another correction).
+      const base: HeldCorrection = {
+        values: input.corrected,
+        rowHash: await rowHashOf(trx, flag.customer_id),
+      };
+      pending = encryptJson(correction.keyring, base);
     }
     const attributedTo =
       input.outcome === 'false_info' ? (input.attributedTo ?? flag.agent_id ?? null) : null;
@@ -248,7 +280,7 @@ export async function verifyFlag(
         `flag ${flagId} has no outcome to verify (status ${flag.status})`,
         { flagId },
       );
-    if (flag.resolved_by === input.actor) {
+    if (flag.resolved_by !== null && sameActor(flag.resolved_by, input.actor)) {
       throw new CustodianError(
         'FOUR_EYES',
         `flag ${flagId}: the outcome must be verified by someone other than ${input.actor}, who recorded it`,
@@ -263,7 +295,15 @@ export async function verifyFlag(
           `flag ${flagId} holds corrected values: no codec given to write them to the record`,
           { flagId },
         );
-      const values = decryptJson<Record<string, string>>(correction.keyring, flag.pending_correction);
+      const held = decryptJson<HeldCorrection>(correction.keyring, flag.pending_correction);
+      if ((await rowHashOf(trx, flag.customer_id)) !== held.rowHash) {
+        throw new CustodianError(
+          'CORRECTION_NO_LONGER_APPLIES',
+          `flag ${flagId}: record ${flag.record_id} changed after the correction was proposed (a later file or another correction); nothing was changed, the flag stays resolved: send it back so that the correction is made against the record as it is now`,
+          { flagId, problems: ['the record changed after the correction was proposed'] },
+        );
+      }
+      const values = held.values;
       try {
         applied = await correction.codec.write(trx, flag, values);
       } catch (err) {

@@ -15,8 +15,8 @@ export interface BatchTable {
   file_name: string;
   file_sha256: string;
   /**
-   * The XLSX sheet read when one was named (`--sheet`); '' for CSV and for a workbook's first
-   * sheet. With file_sha256 and profile, the identity of a done batch (unique index
+   * The XLSX sheet read when one was named (`--sheet`); '' for CSV and for a workbook read
+   * without `--sheet` (its first sheet). With file_sha256 and profile, the identity of a done batch (unique index
    * batches_done_identity): the same identity twice is ingested once.
    */
   sheet: Generated<string>;

@@ -1,0 +1,148 @@
+import { type CustodianContext, getFlagDetail, resolveFlag, type Storage, verifyFlag } from '@custodian/core';
+import { clearTables, testBackends } from '@custodian/core/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { correctionCodec } from './review/apply-correction.js';
+import { runIngest } from './run-ingest.js';
+import { agentRow, cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+
+/**
+ * What a `corrected` outcome must get right before it is held for verification (QA findings): a
+ * value that cannot be read is not a correction, a correction of another field leaves the problem,
+ * a correction must not break an archive-wide rule, birth dates are masked like the ID number
+ * that contains them, and four eyes are two people however their names are spelt.
+ */
+for (const backend of testBackends()) {
+  describe(`checks of corrected values on ${backend.name}`, () => {
+    let storage: Storage;
+    let ctx: CustodianContext;
+    let dir: string;
+
+    beforeAll(async () => {
+      storage = await backend.open();
+    });
+    afterAll(async () => {
+      await storage?.close();
+    });
+    beforeEach(async () => {
+      await clearTables(storage);
+      dir = tempDir();
+      ctx = await openTestContext(storage, dir);
+    });
+
+    const id1980 = makeId('1980-05-06', 21);
+    async function ingest(rows: Record<string, string>[], agents?: Record<string, string>[]) {
+      await runIngest(ctx, {
+        files: [writeCsv(dir, `c${Date.now()}.csv`, rows)],
+        ...(agents ? { agentsFiles: [writeCsv(dir, `agents-${Date.now()}.csv`, agents)] } : {}),
+        date: '2026-11-20',
+        workers: 0,
+      });
+    }
+    async function flagOf(recordId: string, rule: string) {
+      return storage.db
+        .selectFrom('flags')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .where('rule', '=', rule)
+        .executeTakeFirstOrThrow();
+    }
+    const resolve = (flagId: number, corrected: Record<string, string>, actor = 'inv1') =>
+      resolveFlag(
+        storage.db,
+        flagId,
+        { actor, outcome: 'corrected', note: '更正', corrected },
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+      );
+    const heldOf = async (flagId: number) =>
+      (
+        await storage.db
+          .selectFrom('flags')
+          .select('pending_correction')
+          .where('flag_id', '=', flagId)
+          .executeTakeFirstOrThrow()
+      ).pending_correction;
+
+    it('refuses values that cannot be read, instead of blanking the field', async () => {
+      await ingest([cleanRow('K1', { holder_id_number: id1980, holder_birth_date: '1981-01-01' })]);
+      const flag = await flagOf('K1', 'ID_BIRTHDATE_MISMATCH');
+      for (const [field, value, message] of [
+        ['holder_birth_date', 'X', /holder_birth_date cannot be read: expected a date/],
+        ['holder_birth_date', '', /holder_birth_date is empty/],
+        ['holder_gender', '?', /holder_gender cannot be read/],
+        ['consent', 'maybe', /consent cannot be read/],
+      ] as const) {
+        await expect(resolve(flag.flag_id, { [field]: value })).rejects.toMatchObject({
+          code: 'CORRECTION_INVALID',
+          message: expect.stringMatching(message),
+        });
+      }
+      expect(await heldOf(flag.flag_id)).toBeNull();
+      expect((await flagOf('K1', 'ID_BIRTHDATE_MISMATCH')).status).toBe('open');
+    });
+
+    it('refuses a correction that leaves the flagged problem: another field, or the same rule still broken', async () => {
+      await ingest([cleanRow('K2', { holder_id_number: id1980, holder_gender: '女' })]);
+      const gender = await flagOf('K2', 'ID_GENDER_MISMATCH');
+      await expect(
+        resolve(gender.flag_id, { holder_address: '北京市东城区东华门大街1号' }),
+      ).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(/still fails ID_GENDER_MISMATCH/),
+      });
+      // The right field corrects it.
+      await resolve(gender.flag_id, { holder_gender: '男' });
+      expect(await heldOf(gender.flag_id)).not.toBeNull();
+    });
+
+    it('refuses a correction that would break an archive-wide rule, or settle a shared value by another field', async () => {
+      const a = cleanRow('K3');
+      const b = cleanRow('K4', { holder_phone: a.holder_phone!, holder_id_number: makeId('1985-01-01', 23) });
+      const c = cleanRow('K5', { holder_id_number: makeId('1990-02-02', 25), holder_phone: '13600001234' });
+      await ingest([a, b, c], [agentRow('A001', { phone: '13500009876' })]);
+      const dup = await flagOf('K4', 'DUP_PHONE');
+      await expect(resolve(dup.flag_id, { holder_address: '上海市黄浦区南京东路1号' })).rejects.toMatchObject(
+        {
+          message: expect.stringMatching(/DUP_PHONE flag is corrected by correcting holder_phone/),
+        },
+      );
+      // K4's phone corrected to K5's: another customer's, another ID number.
+      await expect(resolve(dup.flag_id, { holder_phone: '13600001234' })).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(/would break DUP_PHONE: record K5 holds it/),
+      });
+      // To the agent's own phone.
+      await expect(resolve(dup.flag_id, { holder_phone: '13500009876' })).rejects.toMatchObject({
+        message: expect.stringMatching(/would break AGENT_CONTACT_SUBSTITUTION: .*agent A001/),
+      });
+      // K5's ID number (with its birth date) given to K4 under another name.
+      await expect(
+        resolve(dup.flag_id, {
+          holder_phone: '13600004321',
+          holder_id_number: c.holder_id_number!,
+          holder_birth_date: '1990-02-02',
+          holder_name: '李四光',
+        }),
+      ).rejects.toMatchObject({ message: expect.stringMatching(/would break ID_CONFLICT: record K5/) });
+      // A phone of nobody else settles it.
+      await resolve(dup.flag_id, { holder_phone: '13600004321' });
+      expect(await heldOf(dup.flag_id)).not.toBeNull();
+    });
+
+    it('masks corrected birth dates in the history, and counts " Inv1" as inv1 for four eyes', async () => {
+      await ingest([cleanRow('K6', { holder_id_number: id1980, holder_birth_date: '1981-01-01' })]);
+      const flag = await flagOf('K6', 'ID_BIRTHDATE_MISMATCH');
+      await resolve(flag.flag_id, { holder_birth_date: '1980-05-06' });
+      const { history } = await getFlagDetail(storage.db, flag.flag_id);
+      expect(JSON.stringify(history)).not.toContain('1980-05-06');
+      expect(JSON.stringify(history)).toContain('****-**-**');
+      const correction = { keyring: ctx.keyring, codec: correctionCodec(ctx) };
+      for (const actor of ['INV1', ' inv1 ']) {
+        await expect(verifyFlag(storage.db, flag.flag_id, { actor }, correction)).rejects.toMatchObject({
+          code: 'FOUR_EYES',
+        });
+      }
+      await verifyFlag(storage.db, flag.flag_id, { actor: 'sup1' }, correction);
+      expect((await flagOf('K6', 'ID_BIRTHDATE_MISMATCH')).status).toBe('closed');
+    });
+  });
+}
