@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { runFlagsCommand } from './commands/flags.js';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
+import { watchStopSignals } from './commands/stop-signals.js';
 
 const HELP = `Usage: pnpm ingest <command> [options]
 
@@ -17,8 +18,9 @@ Commands:
                                 others go on; a file whose every row is quarantined exits 4 (its rows
                                 are kept in quarantine). A file already ingested with the same SHA-256,
                                 sheet and profile is skipped. Ctrl-C finishes the file being read and
-                                starts no other (exit 130 if files were left), twice aborts it (exit
-                                130; the archive is as before the file); --json still ends with a JSON line
+                                starts no other (exit 130 if files were left); another Ctrl-C a second
+                                or more later aborts it (exit 130; the archive is as before the file);
+                                --json still ends with a JSON line
       --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
@@ -32,8 +34,9 @@ Commands:
   schedule                      run the nightly job at ingest.nightlyAt (default 01:00 Asia/Shanghai)
                                 over the inbox (ingest.inbox, default ./inbox), catching up a missed run;
                                 every agents* / complaints* file first, in name order; each file to
-                                done/ or failed/. Ctrl-C waits for the running ingestion, twice aborts it
-                                (exit 130; the archive is as before the file, the next start catches up).
+                                done/ or failed/. Ctrl-C waits for the running ingestion; another Ctrl-C
+                                a second or more later aborts it (exit 130; the archive is as before
+                                the file, the next start catches up).
                                 A file whose every row is quarantined goes to done/ with a warning
                                 (its rows are kept in quarantine; --once exits 4)
       --once                    catch up / run once now and exit
@@ -87,23 +90,30 @@ async function main(argv: string[]): Promise<number> {
       strict: false,
       allowPositionals: true,
     });
-    const ctx = await openContextForCli(
-      { config: values.config as string | undefined, actor: values.actor as string | undefined },
-      out,
-    );
+    // `run` and `schedule` answer SIGINT / SIGTERM from here on: a signal while the database opens
+    // and migrates stops them before they start anything, with a message and the `--json` line.
+    const stop = command === 'run' || command === 'schedule' ? watchStopSignals(out) : undefined;
     try {
-      switch (command) {
-        case 'run':
-          return await runIngestCommand(ctx, rest, out);
-        case 'schedule':
-          return await runScheduleCommand(ctx, rest, out);
-        case 'flags':
-          return await runFlagsCommand(ctx, rest, out);
-        default:
-          throw usageError(`unknown command "${command}"`);
+      const ctx = await openContextForCli(
+        { config: values.config as string | undefined, actor: values.actor as string | undefined },
+        out,
+      );
+      try {
+        switch (command) {
+          case 'run':
+            return await runIngestCommand(ctx, rest, out, stop);
+          case 'schedule':
+            return await runScheduleCommand(ctx, rest, out, stop);
+          case 'flags':
+            return await runFlagsCommand(ctx, rest, out);
+          default:
+            throw usageError(`unknown command "${command}"`);
+        }
+      } finally {
+        await ctx.close();
       }
     } finally {
-      await ctx.close();
+      stop?.dispose();
     }
   } catch (err) {
     return reportCliError(err, out);

@@ -64,7 +64,12 @@ for (const backend of testBackends()) {
         totals: { rowsRead: 2, rowsQuarantined: 2, filesFailed: 0, filesAllQuarantined: 1 },
       });
       expect(bad.said.join('\n')).toMatch(
-        /all-bad\.csv: batch \d+ .*\n {2}warning: all 2 rows quarantined, none staged: the file counts as failed \(exit 4\)/,
+        /all-bad\.csv: batch \d+ .*\n {2}warning: all 2 rows quarantined, none staged: nothing of the file reached the archive \(the run exits 4 if no file failed\)/,
+      );
+      // The warning and the totals agree: the file did not fail, it had every row quarantined.
+      expect(bad.said.join('\n')).not.toMatch(/counts as failed/);
+      expect(bad.said.join('\n')).toMatch(
+        /0 file\(s\) failed, 1 file\(s\) with every row quarantined \(none staged\)/,
       );
       expect(bad.said.join('\n')).not.toMatch(/张|李/);
       // Nothing lost: the batch is done, the rows are in quarantine with line and reason.

@@ -1,85 +1,144 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPEAT_WINDOW_MS } from './commands/stop-signals.js';
 import { agentRow, cleanRow, tempDir, writeCsv } from './testing/fixtures.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const masterKeys = `t1:${Buffer.alloc(32, 9).toString('base64')}`;
+
+/** When the test sends its signals to the child. */
+interface SignalPlan {
+  /** Once the child is spawned. */
+  onSpawn?: (child: ChildProcess) => void;
+  /** On every piece of stderr, with the whole of it so far. */
+  onStderr?: (child: ChildProcess, stderr: string) => void;
+  /** When the child has exited (timers to clear). */
+  onExit?: () => void;
+}
+
+/** The big file is being read (run: its progress; schedule: the agents loaded before it). */
+const READING = /c10\.csv: [\d,]+ rows read|agents\.csv: 1 agents loaded/;
+
+/**
+ * A first SIGINT once the big file is being read; with `repeatAfterMs`, the same signal again that
+ * long after the first was acknowledged (a few ms: the copies a Ctrl-C through pnpm delivers; more
+ * than REPEAT_WINDOW_MS: a second Ctrl-C).
+ */
+function sigintWhileReading(repeatAfterMs?: number): SignalPlan {
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    onStderr(child, stderr) {
+      if (sent === 0 && READING.test(stderr)) {
+        sent++;
+        child.kill('SIGINT');
+      } else if (sent === 1 && repeatAfterMs !== undefined && /SIGINT: .*\(SIGINT again/.test(stderr)) {
+        sent++;
+        timer = setTimeout(() => child.kill('SIGINT'), repeatAfterMs);
+      }
+    },
+    onExit: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * One SIGINT while the embedded database opens: as soon as its lock file appears (it is taken
+ * before PGlite opens the folder and migrates it, which takes seconds).
+ */
+function sigintWhileOpening(dataDir: string): SignalPlan {
+  let poll: NodeJS.Timeout | undefined;
+  return {
+    onSpawn(child) {
+      poll = setInterval(() => {
+        if (!existsSync(`${dataDir}.lock`)) return;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 5);
+    },
+    onExit: () => clearInterval(poll),
+  };
+}
 
 /**
  * Ctrl-C with `--json`, with the real command line (tsx, worker threads, embedded database on
  * disk): whatever the signals do, the last line of stdout is one JSON object (formats.md), and an
  * abort says which files were finished and which one it interrupted.
  */
-function cli(args: string[], dataDir: string, env: Record<string, string>, signals: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; last: Record<string, unknown> }>(
-    (resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=custodian-source', CLI, ...args],
-        {
-          env: {
-            ...process.env,
-            CUSTODIAN_DATA_DIR: dataDir,
-            CUSTODIAN_MASTER_KEYS: masterKeys,
-            DATABASE_URL: '',
-            ...env,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
+function cli(args: string[], dataDir: string, env: Record<string, string>, plan: SignalPlan) {
+  return new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    last: Record<string, unknown>;
+  }>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=custodian-source', CLI, ...args],
+      {
+        env: {
+          ...process.env,
+          CUSTODIAN_DATA_DIR: dataDir,
+          CUSTODIAN_MASTER_KEYS: masterKeys,
+          DATABASE_URL: '',
+          ...env,
         },
-      );
-      let stdout = '';
-      let stderr = '';
-      let sent = 0;
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        // The first signal once the big file is being read (run: its progress; schedule: the agents
-        // loaded before it), the second once the first is acknowledged.
-        if (sent === 0 && /c10\.csv: [\d,]+ rows read|agents\.csv: 1 agents loaded/.test(stderr)) {
-          sent++;
-          child.kill('SIGINT');
-        } else if (sent === 1 && signals > 1 && /SIGINT: .*\(SIGINT again aborts it/.test(stderr)) {
-          sent++;
-          child.kill('SIGINT');
-        }
-      });
-      child.on('exit', (code) => {
-        const lines = stdout.trim().split('\n');
-        let last: Record<string, unknown> = {};
-        try {
-          last = JSON.parse(lines.at(-1) ?? '');
-        } catch {
-          // Left empty: the assertions below say what was printed.
-        }
-        resolve({ code, stdout, stderr, last });
-      });
-    },
-  );
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    plan.onSpawn?.(child);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      plan.onStderr?.(child, stderr);
+    });
+    child.on('exit', (code, signal) => {
+      plan.onExit?.();
+      const lines = stdout.trim().split('\n');
+      let last: Record<string, unknown> = {};
+      try {
+        last = JSON.parse(lines.at(-1) ?? '');
+      } catch {
+        // Left empty: the assertions below say what was printed.
+      }
+      resolve({ code, signal, stdout, stderr, last });
+    });
+  });
 }
 
-function bigFile(dir: string): string {
-  const rows = Array.from({ length: 20_000 }, (_, i) =>
+/**
+ * A customer file that takes seconds to read (20,000 rows: about 6 s here, the first progress line
+ * at about half). An abort test reads 40,000, so that the file is still being read well after the
+ * second signal, sent REPEAT_WINDOW_MS after the first.
+ */
+function bigFile(dir: string, length = 20_000): string {
+  const rows = Array.from({ length }, (_, i) =>
     cleanRow(`G${i}`, { holder_phone: `1381${String(i).padStart(7, '0')}` }),
   );
   return writeCsv(dir, 'c10.csv', rows);
 }
 
+/** A second Ctrl-C: REPEAT_WINDOW_MS after the first, with room for a loaded machine. */
+const SECOND_CTRL_C_MS = REPEAT_WINDOW_MS + 300;
+
 describe('a stop signal with --json', () => {
   it('run: a second signal aborts with exit 130 and a last JSON line saying what was finished and interrupted', async () => {
     const dir = tempDir('custodian-abort-json-');
     const agents = writeCsv(dir, 'agents.csv', [agentRow('A001')]);
-    const big = bigFile(dir);
+    const big = bigFile(dir, 40_000);
     const small = writeCsv(dir, 'c20.csv', [cleanRow('S1')]);
     const r = await cli(
       ['run', big, small, '--agents', agents, '--date', '2026-11-20', '--json'],
       join(dir, 'data'),
       {},
-      2,
+      sigintWhileReading(SECOND_CTRL_C_MS),
     );
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/SIGINT again: ingestion aborted/);
@@ -94,13 +153,21 @@ describe('a stop signal with --json', () => {
     });
   }, 180_000);
 
-  it('run: a first signal finishes the file being read, starts no other, and exits 130 with the summary', async () => {
+  it('run: a first signal, repeated within milliseconds (a Ctrl-C through pnpm and tsx), finishes the file being read, starts no other, and exits 130 with the summary', async () => {
     const dir = tempDir('custodian-stop-json-');
     const big = bigFile(dir);
     const small = writeCsv(dir, 'c20.csv', [cleanRow('S1')]);
-    const r = await cli(['run', big, small, '--date', '2026-11-20', '--json'], join(dir, 'data'), {}, 1);
+    const r = await cli(
+      ['run', big, small, '--date', '2026-11-20', '--json'],
+      join(dir, 'data'),
+      {},
+      sigintWhileReading(10),
+    );
     expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/SIGINT: the file being ingested finishes, the files after it are not started/);
+    expect(r.stderr).toMatch(
+      /SIGINT: the file being ingested finishes, the files after it are not started \(SIGINT again, a second or more later, aborts it/,
+    );
+    expect(r.stderr).not.toMatch(/SIGINT again:/);
     expect(r.last, r.stdout).toMatchObject({
       ok: false,
       status: 'stopped',
@@ -109,13 +176,72 @@ describe('a stop signal with --json', () => {
     });
   }, 180_000);
 
+  it('run: a signal while the database opens starts nothing, says so, ends with a JSON line and closes the database', async () => {
+    const dir = tempDir('custodian-stop-start-');
+    const dataDir = join(dir, 'data');
+    const big = bigFile(dir);
+    const small = writeCsv(dir, 'c20.csv', [cleanRow('S1')]);
+    const r = await cli(
+      ['run', big, small, '--date', '2026-11-20', '--json'],
+      dataDir,
+      {},
+      sigintWhileOpening(dataDir),
+    );
+    expect(r.code, `${r.signal} ${r.stderr}`).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: stopping, (nothing|no file) is started/);
+    expect(r.stderr).toMatch(
+      /stopped by SIGINT before any file was started: 2 file\(s\) not started: c10\.csv, c20\.csv/,
+    );
+    expect(r.last, r.stdout).toEqual({
+      ok: false,
+      status: 'stopped',
+      signal: 'SIGINT',
+      exitCode: 130,
+      files: [],
+      notStarted: [big, small],
+    });
+    // Closed: the lock on the folder is released (a process that only died leaves it behind).
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 180_000);
+
+  it('schedule --once: a signal while the database opens starts no run, ends with a JSON line and closes the database', async () => {
+    const dir = tempDir('custodian-stop-start-sched-');
+    const dataDir = join(dir, 'data');
+    const inbox = join(dir, 'inbox');
+    mkdirSync(inbox, { recursive: true });
+    writeCsv(inbox, 'c20.csv', [cleanRow('S1')]);
+    const r = await cli(
+      ['schedule', '--once', '--json'],
+      dataDir,
+      { CUSTODIAN_INBOX: inbox },
+      sigintWhileOpening(dataDir),
+    );
+    expect(r.code, `${r.signal} ${r.stderr}`).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: stopping, (nothing is started|no new runs)/);
+    expect(r.stderr).toMatch(/stopped by SIGINT before run \d{4}-\d{2}-\d{2} was started/);
+    expect(r.last, r.stdout).toEqual({
+      ok: false,
+      status: 'stopped',
+      signal: 'SIGINT',
+      exitCode: 130,
+      runKey: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
+    expect(readdirSync(inbox)).toEqual(['c20.csv']);
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 180_000);
+
   it('schedule --once: a second signal aborts with exit 130 and a last JSON line naming the run and the file', async () => {
     const dir = tempDir('custodian-abort-sched-');
     const inbox = join(dir, 'inbox');
     mkdirSync(inbox, { recursive: true });
     const agents = writeCsv(inbox, 'agents.csv', [agentRow('A001')]);
-    const big = bigFile(inbox);
-    const r = await cli(['schedule', '--once', '--json'], join(dir, 'data'), { CUSTODIAN_INBOX: inbox }, 2);
+    const big = bigFile(inbox, 40_000);
+    const r = await cli(
+      ['schedule', '--once', '--json'],
+      join(dir, 'data'),
+      { CUSTODIAN_INBOX: inbox },
+      sigintWhileReading(SECOND_CTRL_C_MS),
+    );
     expect(r.code, r.stderr).toBe(130);
     expect(r.last, r.stdout).toMatchObject({
       ok: false,

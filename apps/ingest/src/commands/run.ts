@@ -7,13 +7,28 @@ import { describeFileError } from '../pipeline/file-error.js';
 import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
 import { checkMasterDataFile, describeRejected } from '../pipeline/master-data.js';
 import { runIngest } from '../run-ingest.js';
-import { RunTracker, signalExitCode, watchStopSignals } from './stop-signals.js';
+import { RunTracker, type StopWatch, signalExitCode, watchStopSignals } from './stop-signals.js';
 
+/**
+ * `ingest run`. `stop` watches SIGINT / SIGTERM from before the database opened (cli.ts); without
+ * it (a test calling the command), the command watches them itself.
+ */
 export async function runIngestCommand(
   ctx: CustodianContext,
   argv: string[],
   out: CliOutput,
+  stop?: StopWatch,
 ): Promise<number> {
+  if (stop) return runWatched(ctx, argv, out, stop);
+  const own = watchStopSignals(out);
+  try {
+    return await runWatched(ctx, argv, out, own);
+  } finally {
+    own.dispose();
+  }
+}
+
+async function runWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -55,13 +70,12 @@ export async function runIngestCommand(
   }
   const started = Date.now();
   const tracker = new RunTracker();
-  const stop = watchStopSignals({
-    log: (line) => out.note(line),
-    out,
+  stop.describe({
     waitingMessage: 'the file being ingested finishes, the files after it are not started',
     abortWarning:
       'the file being merged is rolled back, the archive stays as before it, and the next run ' +
       'recovers the interrupted batch',
+    idleMessage: 'no file is started',
     abortedMessage:
       'the file being merged is rolled back; the next run recovers the interrupted batch ' +
       '(run the same files again: those finished are skipped as already ingested)',
@@ -73,11 +87,24 @@ export async function runIngestCommand(
       ),
     }),
   });
-  try {
-    return await ingestFiles(ctx, out, { files: positionals, values, workers, started, tracker, stop });
-  } finally {
-    stop.dispose();
+  // A signal before anything was started (while the database opened, or during the checks
+  // above): nothing is started; the caller closes the database.
+  if (stop.requested) {
+    out.say(
+      `stopped by ${stop.requested} before any file was started: ${positionals.length} file(s) not started: ${positionals.map((f) => basename(f)).join(', ')}`,
+    );
+    const exitCode = signalExitCode(stop.requested);
+    stop.result({
+      ok: false,
+      status: 'stopped',
+      signal: stop.requested,
+      exitCode,
+      files: [],
+      notStarted: positionals,
+    });
+    return exitCode;
   }
+  return ingestFiles(ctx, out, { files: positionals, values, workers, started, tracker, stop });
 }
 
 /** The command's options, checked, and its watch over stop signals. */
@@ -87,7 +114,7 @@ interface IngestFilesInput {
   workers: number | undefined;
   started: number;
   tracker: RunTracker;
-  stop: ReturnType<typeof watchStopSignals>;
+  stop: StopWatch;
 }
 
 /** Runs the ingestion, prints the summary and returns the exit status. */
@@ -139,7 +166,7 @@ async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestF
   out.say(
     `total: ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
       `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections, ${t.filesFailed} file(s) failed, ` +
-      `${t.filesAllQuarantined} with every row quarantined, ${summary.seconds.toFixed(1)} s`,
+      `${t.filesAllQuarantined} file(s) with every row quarantined (none staged), ${summary.seconds.toFixed(1)} s`,
   );
   if (summary.notStarted.length > 0)
     out.say(
@@ -181,7 +208,7 @@ function printFile(r: FileResult, out: CliOutput): void {
   for (const w of r.warnings ?? []) out.say(`  warning: ${w}`);
   if (isAllQuarantined(r))
     out.say(
-      `  warning: all ${r.rowsRead.toLocaleString('en')} rows quarantined, none staged: the file counts as failed (exit 4); its rows are kept in table quarantine, batch ${r.batchId}`,
+      `  warning: all ${r.rowsRead.toLocaleString('en')} rows quarantined, none staged: nothing of the file reached the archive (the run exits 4 if no file failed); its rows are kept in table quarantine, batch ${r.batchId}`,
     );
   if (r.segmentsMerged)
     out.say(

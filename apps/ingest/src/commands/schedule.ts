@@ -3,18 +3,31 @@ import type { CliOutput, CustodianContext } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
 import { isRunMissing, nightlyIngestJob } from '../jobs/nightly-ingest.js';
-import { RunTracker, watchStopSignals } from './stop-signals.js';
+import { RunTracker, type StopWatch, signalExitCode, watchStopSignals } from './stop-signals.js';
 
 /**
  * `ingest schedule`: node-cron at the edge only. At start, the most recent due run is caught up if
  * it did not complete (node-cron keeps no state); then the job runs nightly. Overlaps are refused
- * by node-cron (`noOverlap`) and, across machines, by the advisory lock inside the job.
+ * by node-cron (`noOverlap`) and, across machines, by the advisory lock inside the job. `stop`
+ * watches SIGINT / SIGTERM from before the database opened (cli.ts); without it (a test calling
+ * the command), the command watches them itself.
  */
 export async function runScheduleCommand(
   ctx: CustodianContext,
   argv: string[],
   out: CliOutput,
+  stop?: StopWatch,
 ): Promise<number> {
+  if (stop) return scheduleWatched(ctx, argv, out, stop);
+  const own = watchStopSignals(out);
+  try {
+    return await scheduleWatched(ctx, argv, out, own);
+  } finally {
+    own.dispose();
+  }
+}
+
+async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -36,13 +49,13 @@ export async function runScheduleCommand(
     log(`nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved`);
     return r;
   };
-  const stop = watchStopSignals({
+  stop.describe({
     log,
-    out,
     waitingMessage: 'no new runs; waiting for the running ingestion to finish',
     abortWarning:
       'the file being merged is rolled back, the archive stays as before it, and the next start ' +
       'recovers the interrupted batch and catches the run up',
+    idleMessage: 'no new runs',
     abortedMessage: 'the next start recovers the interrupted batch and catches the run up',
     // The files finished are ingested but still in the inbox (files move when the run ends): the
     // catch-up skips them as already ingested and moves them.
@@ -52,50 +65,56 @@ export async function runScheduleCommand(
       interrupted: tracker.current ?? null,
     }),
   });
-  try {
-    const due = nightlyIngestJob.dueRunKey(ctx, new Date());
+  const due = nightlyIngestJob.dueRunKey(ctx, new Date());
+  // A signal before anything was started (while the database opened): no run is started (it is
+  // still missing, so the next start catches it up); the caller closes the database.
+  if (stop.requested) {
+    log(`stopped by ${stop.requested} before run ${due} was started`);
     if (values.once) {
-      const r = await stop.track(runFor(due));
-      const failed = r.summary?.totals.filesFailed ?? 0;
-      const allQuarantined = r.summary?.totals.filesAllQuarantined ?? 0;
-      stop.result({ ok: r.status !== 'locked' && failed === 0 && allQuarantined === 0, ...r });
-      // As `run`: 1 when a file failed (it is in failed/), 4 when a file had every row quarantined
-      // (it is in done/, its rows in quarantine), so that cron's mail says so.
-      return r.status === 'locked' ? 3 : failed > 0 ? 1 : allQuarantined > 0 ? 4 : 0;
+      const exitCode = signalExitCode(stop.requested);
+      stop.result({ ok: false, status: 'stopped', signal: stop.requested, exitCode, runKey: due });
+      return exitCode;
     }
-    if (await isRunMissing(ctx, due)) {
-      log(`run ${due} is missing (scheduler was down?): catching up now`);
-      await stop.track(runFor(due));
-    }
-    if (stop.requested) {
-      log('scheduler stopped');
-      stop.result({ ok: true, status: 'stopped', signal: stop.requested });
-      return 0;
-    }
-    const expr = nightlyIngestJob.cron(ctx);
-    log(
-      `scheduled: "${expr}" Asia/Shanghai (ingest.nightlyAt ${ctx.config.ingest.nightlyAt}); Ctrl-C to stop`,
-    );
-    const task = cron.schedule(
-      expr,
-      async () => {
-        if (stop.requested) return;
-        try {
-          await stop.track(runFor(nightlyIngestJob.dueRunKey(ctx, new Date())));
-        } catch (err) {
-          log(`nightly ingestion failed: ${(err as Error).message}`);
-        }
-      },
-      { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyIngestJob.id },
-    );
-    await stop.stopped;
-    await task.stop();
-    // The database is closed by the caller only after the running ingestion has finished.
-    await stop.idle();
-    log('scheduler stopped');
-    stop.result({ ok: true, status: 'stopped', signal: stop.requested ?? null });
+    stop.result({ ok: true, status: 'stopped', signal: stop.requested });
     return 0;
-  } finally {
-    stop.dispose();
   }
+  if (values.once) {
+    const r = await stop.track(runFor(due));
+    const failed = r.summary?.totals.filesFailed ?? 0;
+    const allQuarantined = r.summary?.totals.filesAllQuarantined ?? 0;
+    stop.result({ ok: r.status !== 'locked' && failed === 0 && allQuarantined === 0, ...r });
+    // As `run`: 1 when a file failed (it is in failed/), 4 when a file had every row quarantined
+    // (it is in done/, its rows in quarantine), so that cron's mail says so.
+    return r.status === 'locked' ? 3 : failed > 0 ? 1 : allQuarantined > 0 ? 4 : 0;
+  }
+  if ((await isRunMissing(ctx, due)) && !stop.requested) {
+    log(`run ${due} is missing (scheduler was down?): catching up now`);
+    await stop.track(runFor(due));
+  }
+  if (stop.requested) {
+    log('scheduler stopped');
+    stop.result({ ok: true, status: 'stopped', signal: stop.requested });
+    return 0;
+  }
+  const expr = nightlyIngestJob.cron(ctx);
+  log(`scheduled: "${expr}" Asia/Shanghai (ingest.nightlyAt ${ctx.config.ingest.nightlyAt}); Ctrl-C to stop`);
+  const task = cron.schedule(
+    expr,
+    async () => {
+      if (stop.requested) return;
+      try {
+        await stop.track(runFor(nightlyIngestJob.dueRunKey(ctx, new Date())));
+      } catch (err) {
+        log(`nightly ingestion failed: ${(err as Error).message}`);
+      }
+    },
+    { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyIngestJob.id },
+  );
+  await stop.stopped;
+  await task.stop();
+  // The database is closed by the caller only after the running ingestion has finished.
+  await stop.idle();
+  log('scheduler stopped');
+  stop.result({ ok: true, status: 'stopped', signal: stop.requested ?? null });
+  return 0;
 }

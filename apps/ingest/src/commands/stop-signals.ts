@@ -39,62 +39,93 @@ export class RunTracker {
   }
 }
 
+/** What a command says about a stop, once its arguments are parsed (`StopWatch.describe`). */
 export interface StopSignalOptions {
-  log: (line: string) => void;
-  out: CliOutput;
+  /** Where the messages go (the scheduler stamps them with the time); stderr before `describe`. */
+  log?: (line: string) => void;
   /** First signal while an ingestion runs: what happens now (the signal's name is put first). */
   waitingMessage: string;
   /** First signal while an ingestion runs: what a second one would do to it. */
   abortWarning: string;
+  /** First signal while no ingestion runs: what is not done (after "SIGINT: stopping, "). */
+  idleMessage: string;
   /** Second signal while an ingestion runs: what the abort leaves. */
   abortedMessage: string;
   /** The content of the `--json` summary of an aborted run (files finished, file interrupted…). */
   abortedSummary: () => Record<string, unknown>;
 }
 
+/**
+ * How long after a first signal a repeated one is taken as the same Ctrl-C, not a second one. A
+ * Ctrl-C in a terminal sends SIGINT to the whole process group, and `pnpm ingest` (pnpm, then the
+ * tsx command line) also relays the SIGINT it gets to its child: the command receives two or three
+ * SIGINTs within milliseconds for one key press, and took the second for a second Ctrl-C (an abort,
+ * the file rolled back). One second is far above that relay delay (milliseconds, tens on a loaded
+ * machine) and below the time a person takes to read "SIGINT again aborts it" and press again;
+ * the message says "a second or more later". The time is when the handler runs: while the main
+ * thread is busy (a large merge on the embedded database), two presses may be handled together and
+ * count as one, and a third press aborts.
+ */
+export const REPEAT_WINDOW_MS = 1000;
+
 /** Exit status of a command stopped by `signal`: 128 + its number, as a shell reports it. */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return signal === 'SIGTERM' ? 143 : 130;
 }
 
+export type StopWatch = ReturnType<typeof watchStopSignals>;
+
 /**
- * SIGINT / SIGTERM while `ingest run` or `ingest schedule` works. The first stops new work and
- * lets the running ingestion finish, after which the caller closes the database. A second one
- * aborts at once, with exit code 130 (SIGINT) or 143 (SIGTERM): safe for the archive, because each
- * file merges in one transaction (PostgreSQL rolls it back when the connection drops; the embedded
- * database recovers it like a kill), and the next start fails the interrupted batch (the nightly
- * job also finds its run unfinished in job_runs and catches it up with the files still in the
- * inbox). Before exiting, the abort prints its own summary (formats.md: with `--json` the last
- * line of stdout is always one JSON object): status "aborted", the files finished, the file
- * interrupted. A command prints its own result through `result`, so that an abort after it does
- * not print a second one.
+ * SIGINT / SIGTERM while `ingest run` or `ingest schedule` works, watched from before the database
+ * opens (cli.ts), so that a signal while it opens and migrates is answered too: the command then
+ * starts nothing, prints its summary (status "stopped") and the caller closes the database.
+ *
+ * The first signal stops new work and lets the running ingestion finish, after which the caller
+ * closes the database. The same signal repeated within `REPEAT_WINDOW_MS` is the same Ctrl-C
+ * (relayed by pnpm and tsx) and is ignored. A second one later aborts at once, with exit code 130
+ * (SIGINT) or 143 (SIGTERM): safe for the archive, because each file merges in one transaction
+ * (PostgreSQL rolls it back when the connection drops; the embedded database recovers it like a
+ * kill), and the next start fails the interrupted batch (the nightly job also finds its run
+ * unfinished in job_runs and catches it up with the files still in the inbox). Before exiting, the
+ * abort prints its own summary (formats.md: with `--json` the last line of stdout is always one
+ * JSON object): status "aborted", the files finished, the file interrupted. A command prints its
+ * own result through `result`, so that an abort after it does not print a second one.
  */
-export function watchStopSignals(o: StopSignalOptions) {
+export function watchStopSignals(out: CliOutput) {
+  let o: StopSignalOptions | undefined;
   let running: Promise<unknown> | undefined;
   let requested: NodeJS.Signals | undefined;
+  let requestedAt = 0;
   let printed = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
     resolveStopped = resolve;
   });
+  const log = (line: string) => (o?.log ?? ((l: string) => out.note(l)))(line);
   const onSignal = (signal: NodeJS.Signals) => {
+    const now = performance.now();
     if (requested === undefined) {
       requested = signal;
-      o.log(
-        running
-          ? `${signal}: ${o.waitingMessage} (${signal} again aborts it: ${o.abortWarning})`
-          : `${signal}: stopping`,
+      requestedAt = now;
+      log(
+        running && o
+          ? `${signal}: ${o.waitingMessage} (${signal} again, a second or more later, aborts it: ${o.abortWarning})`
+          : `${signal}: stopping, ${o ? o.idleMessage : 'nothing is started'}`,
       );
       resolveStopped();
       return;
     }
-    o.log(
-      running ? `${signal} again: ingestion aborted; ${o.abortedMessage}` : `${signal} again: stopping now`,
+    // The same Ctrl-C, delivered to the process group and relayed by pnpm / tsx (REPEAT_WINDOW_MS).
+    if (now - requestedAt < REPEAT_WINDOW_MS) return;
+    log(
+      running && o
+        ? `${signal} again: ingestion aborted; ${o.abortedMessage}`
+        : `${signal} again: stopping now`,
     );
     const exitCode = signalExitCode(signal);
     if (!printed) {
       printed = true;
-      o.out.result({ ok: false, status: 'aborted', signal, exitCode, ...o.abortedSummary() });
+      out.result({ ok: false, status: 'aborted', signal, exitCode, ...(o?.abortedSummary() ?? {}) });
     }
     process.exit(exitCode);
   };
@@ -104,6 +135,10 @@ export function watchStopSignals(o: StopSignalOptions) {
     stopped,
     get requested() {
       return requested;
+    },
+    /** The command's messages and abort summary, once its arguments are parsed. */
+    describe(options: StopSignalOptions): void {
+      o = options;
     },
     /** Runs `p` as the running ingestion: a stop waits for it. */
     async track<T>(p: Promise<T>): Promise<T> {
@@ -121,7 +156,7 @@ export function watchStopSignals(o: StopSignalOptions) {
     /** The command's own `--json` summary: an abort after it prints none. */
     result(obj: unknown): void {
       printed = true;
-      o.out.result(obj);
+      out.result(obj);
     },
     dispose() {
       process.off('SIGINT', onSignal);
