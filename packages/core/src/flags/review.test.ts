@@ -184,7 +184,9 @@ for (const backend of testBackends()) {
       expect(await phoneInRecord()).toBe('154****5678');
       expect(f).toMatchObject({ status: 'resolved', outcome: 'corrected' });
       const row = await flagRow();
-      expect(decryptJson(keyring, row.pending_correction!)).toEqual({ holder_phone: CLEAR });
+      expect(decryptJson(keyring, row.pending_correction!)).toMatchObject({
+        values: { holder_phone: CLEAR },
+      });
       // Not in clear anywhere in the flags row, nor in its history.
       expect(Buffer.from(row.pending_correction!).includes(CLEAR)).toBe(false);
       const text = await sql<{
@@ -248,7 +250,9 @@ for (const backend of testBackends()) {
       expect(await phoneInRecord()).toBe('154****5678');
       const row = await flagRow();
       expect(row.status).toBe('resolved');
-      expect(decryptJson(keyring, row.pending_correction!)).toEqual({ holder_phone: CLEAR });
+      expect(decryptJson(keyring, row.pending_correction!)).toMatchObject({
+        values: { holder_phone: CLEAR },
+      });
     });
 
     it('discards the held correction when the outcome is sent back or replaced', async () => {
