@@ -4,14 +4,19 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { appendAuditTrail, type CustodianContext, isCustodianError } from '@custodian/core';
+import {
+  appendAuditTrail,
+  type CorrectionCodecFactory,
+  type CustodianContext,
+  isCustodianError,
+} from '@custodian/core';
 import { passwordExpired } from './auth/accounts.js';
 import { CSRF_FIELD, sameOriginRequest, tokensMatch } from './auth/csrf.js';
 import type { ScryptCost } from './auth/passwords.js';
 import { type LoadedSession, loadSession, purgeExpiredSessions, SESSION_COOKIE } from './auth/sessions.js';
 import { authorize, type RouteId } from './authz.js';
 import { correctionCodec as defaultCorrectionCodec } from './flags/correction.js';
-import type { AppDeps, CorrectionCodecFactory, Handler, Reply, RequestContext } from './http/context.js';
+import type { AppDeps, Handler, Reply, RequestContext } from './http/context.js';
 import { redirect } from './http/context.js';
 import { BodyTooLargeError, parseCookies, readForm, serializeCookie } from './http/request.js';
 import { LANG_COOKIE, pickLanguage, translator } from './i18n.js';

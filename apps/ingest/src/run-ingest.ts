@@ -41,6 +41,15 @@ export interface IngestRunInput {
   onMasterDataDone?: (r: MasterDataResult) => void;
 }
 
+/**
+ * The exit status of a finished run (`run`, `schedule --once`): 1 when a file failed; 4 when none
+ * failed but a file had every row quarantined (nothing of it staged: a nightly operator must hear
+ * of it, though its rows are kept in quarantine); else 0.
+ */
+export function runExitCode(totals: IngestRunSummary['totals']): 0 | 1 | 4 {
+  return totals.filesFailed > 0 ? 1 : totals.filesAllQuarantined > 0 ? 4 : 0;
+}
+
 export interface IngestRunSummary {
   date: string;
   profile: string;

@@ -51,7 +51,7 @@ export {
   type LineEntry,
   type LineLimitViolation,
 } from './line-limit.js';
-export { maskAddress, maskBankAccount, maskIdNumber, maskName, maskPhone } from './masking.js';
+export { maskAddress, maskBankAccount, maskDate, maskIdNumber, maskName, maskPhone } from './masking.js';
 export { type PhoneKind, type PhoneResult, validatePhone } from './phone.js';
 export {
   IOT_PREFIXES,

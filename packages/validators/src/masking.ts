@@ -99,6 +99,11 @@ export function maskBankAccount(value: string): string {
 }
 
 /** Name: `张*` for two characters, first and last kept for three or more (`张*明`), `*` for one. */
+/** A date in full: a birth date is the middle of the ID number, which every mask hides. */
+export function maskDate(value: string): string {
+  return value.replace(/\d/g, '*');
+}
+
 export function maskName(value: string): string {
   const trimmed = value.trim();
   if (!SURROGATE.test(trimmed)) {

@@ -1,16 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import type { ConsoleUser, CorrectionCodec, CustodianContext } from '@custodian/core';
+import type { ConsoleUser, CorrectionCodecFactory, CustodianContext } from '@custodian/core';
 import type { ScryptCost } from '../auth/passwords.js';
 import type { LoadedSession } from '../auth/sessions.js';
 import type { RouteId } from '../authz.js';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
 import type { ConsoleSettings } from '../settings.js';
-
-/**
- * The codec that checks corrected values at resolve and writes them to the customer record inside
- * the verifying transaction (apps/ingest's correctionCodec), bound to a context.
- */
-export type CorrectionCodecFactory = (ctx: CustodianContext) => CorrectionCodec;
 
 /** What the server needs, built once at start. */
 export interface AppDeps {
@@ -18,6 +12,7 @@ export interface AppDeps {
   settings: ConsoleSettings;
   /** The clock; tests fix it to make deadlines and lockouts deterministic. */
   now: () => Date;
+  /** Checks corrected values at resolve, writes them at verification (apps/ingest's correctionCodec). */
   correctionCodec: CorrectionCodecFactory;
   /** Tests lower the scrypt cost of the accounts they create through the console. */
   scryptCost?: ScryptCost;

@@ -1,4 +1,10 @@
-import { type FlagDetail, OUTCOME_LABELS, PERSONAL_FIELDS, REVIEW_OUTCOMES } from '@custodian/core';
+import {
+  type FlagDetail,
+  OUTCOME_LABELS,
+  PERSONAL_FIELDS,
+  REVIEW_OUTCOMES,
+  sameActor,
+} from '@custodian/core';
 import { CORRECTABLE_FIELDS } from '../flags/correction.js';
 import type { RequestContext } from '../http/context.js';
 import type { MessageKey } from '../i18n.js';
@@ -138,7 +144,7 @@ export function renderFlag(c: RequestContext, m: FlagPageModel): SafeHtml {
   const verify =
     m.can.verify && f.status === 'resolved'
       ? html`<section class="action"><h2>${t('action.verify')}</h2>
-      ${f.resolved_by === m.username ? html`<p class="hint">${t('error.FOUR_EYES')}</p>` : ''}
+      ${f.resolved_by !== null && sameActor(f.resolved_by, m.username) ? html`<p class="hint">${t('error.FOUR_EYES')}</p>` : ''}
       <form method="post" action="/flags/${f.flag_id}/verify" class="stack">${csrfField(c)}
       <label>${t('verify.note')} <input name="note" maxlength="500"></label>
       <button type="submit">${t('action.verify')}</button></form>

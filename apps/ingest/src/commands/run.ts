@@ -6,8 +6,8 @@ import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { describeFileError } from '../pipeline/file-error.js';
 import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
 import { checkMasterDataFile, describeRejected } from '../pipeline/master-data.js';
-import { runIngest } from '../run-ingest.js';
-import { RunTracker, type StopWatch, signalExitCode, watchStopSignals } from './stop-signals.js';
+import { runExitCode, runIngest } from '../run-ingest.js';
+import { RunTracker, type StopWatch, signalExitCode, underStopWatch } from './stop-signals.js';
 
 /**
  * `ingest run`. `stop` watches SIGINT / SIGTERM from before the database opened (cli.ts); without
@@ -19,13 +19,7 @@ export async function runIngestCommand(
   out: CliOutput,
   stop?: StopWatch,
 ): Promise<number> {
-  if (stop) return runWatched(ctx, argv, out, stop);
-  const own = watchStopSignals(out);
-  try {
-    return await runWatched(ctx, argv, out, own);
-  } finally {
-    own.dispose();
-  }
+  return underStopWatch(out, stop, (s) => runWatched(ctx, argv, out, s));
 }
 
 async function runWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
@@ -177,16 +171,14 @@ async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestF
   out.note(`peak memory: ${peakRssMb} MB`);
   const stoppedEarly = summary.notStarted.length > 0 && stop.requested !== undefined;
   stop.result({
-    ok: t.filesFailed === 0 && t.filesAllQuarantined === 0 && !stoppedEarly,
+    ok: runExitCode(t) === 0 && !stoppedEarly,
     status: stoppedEarly ? 'stopped' : 'done',
     ...summary,
     peakRssMb,
   });
-  // 1 when a file failed; 4 when none failed but a file had every row quarantined (nothing of it
-  // staged: a nightly operator must hear of it, though its rows are kept in quarantine); a run
-  // stopped by a first Ctrl-C before every file was started exits as a shell reports the signal.
+  // A run stopped by a first Ctrl-C before every file was started exits as a shell reports the signal.
   if (stoppedEarly && stop.requested) return signalExitCode(stop.requested);
-  return t.filesFailed > 0 ? 1 : t.filesAllQuarantined > 0 ? 4 : 0;
+  return runExitCode(t);
 }
 
 function printFile(r: FileResult, out: CliOutput): void {

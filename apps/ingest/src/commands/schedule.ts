@@ -3,7 +3,8 @@ import type { CliOutput, CustodianContext } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
 import { isRunMissing, nightlyIngestJob } from '../jobs/nightly-ingest.js';
-import { RunTracker, type StopWatch, signalExitCode, watchStopSignals } from './stop-signals.js';
+import { runExitCode } from '../run-ingest.js';
+import { RunTracker, type StopWatch, signalExitCode, underStopWatch } from './stop-signals.js';
 
 /**
  * `ingest schedule`: node-cron at the edge only. At start, the most recent due run is caught up if
@@ -18,13 +19,7 @@ export async function runScheduleCommand(
   out: CliOutput,
   stop?: StopWatch,
 ): Promise<number> {
-  if (stop) return scheduleWatched(ctx, argv, out, stop);
-  const own = watchStopSignals(out);
-  try {
-    return await scheduleWatched(ctx, argv, out, own);
-  } finally {
-    own.dispose();
-  }
+  return underStopWatch(out, stop, (s) => scheduleWatched(ctx, argv, out, s));
 }
 
 async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
@@ -80,12 +75,11 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   }
   if (values.once) {
     const r = await stop.track(runFor(due));
-    const failed = r.summary?.totals.filesFailed ?? 0;
-    const allQuarantined = r.summary?.totals.filesAllQuarantined ?? 0;
-    stop.result({ ok: r.status !== 'locked' && failed === 0 && allQuarantined === 0, ...r });
-    // As `run`: 1 when a file failed (it is in failed/), 4 when a file had every row quarantined
-    // (it is in done/, its rows in quarantine), so that cron's mail says so.
-    return r.status === 'locked' ? 3 : failed > 0 ? 1 : allQuarantined > 0 ? 4 : 0;
+    // As `run` (a failed file is in failed/, one with every row quarantined in done/), so that
+    // cron's mail says so.
+    const code = r.status === 'locked' ? 3 : r.summary ? runExitCode(r.summary.totals) : 0;
+    stop.result({ ok: code === 0, ...r });
+    return code;
   }
   if ((await isRunMissing(ctx, due)) && !stop.requested) {
     log(`run ${due} is missing (scheduler was down?): catching up now`);

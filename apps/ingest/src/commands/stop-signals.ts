@@ -76,6 +76,24 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export type StopWatch = ReturnType<typeof watchStopSignals>;
 
 /**
+ * Runs `command` under `stop`, the watch cli.ts set up before the database opened; without one
+ * (a test calling the command directly), under a watch of its own, disposed when it returns.
+ */
+export async function underStopWatch(
+  out: CliOutput,
+  stop: StopWatch | undefined,
+  command: (stop: StopWatch) => Promise<number>,
+): Promise<number> {
+  if (stop) return command(stop);
+  const own = watchStopSignals(out);
+  try {
+    return await command(own);
+  } finally {
+    own.dispose();
+  }
+}
+
+/**
  * SIGINT / SIGTERM while `ingest run` or `ingest schedule` works, watched from before the database
  * opens (cli.ts), so that a signal while it opens and migrates is answered too: the command then
  * starts nothing, prints its summary (status "stopped") and the caller closes the database.

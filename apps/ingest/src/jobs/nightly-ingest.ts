@@ -29,7 +29,7 @@ export const nightlyIngestJob = {
     return d.toISOString().slice(0, 10);
   },
   async run(ctx: CustodianContext, input: NightlyInput): Promise<NightlyResult> {
-    return runNightlyIngest(ctx, input.runKey, input.log ?? (() => {}), input.workers, input);
+    return runNightlyIngest(ctx, input);
   },
 };
 
@@ -83,14 +83,9 @@ function moveTo(file: string, folder: string, stamp: string): string {
  * others go on), and the run's job_runs row is always finished: `done`, or `failed` with the
  * reason when the run itself broke (the database, the disk), so that the next start catches it up.
  */
-export async function runNightlyIngest(
-  ctx: CustodianContext,
-  runKey: string,
-  log: (line: string) => void,
-  /** Encoder threads; default from configuration (tests pass 0: encode inline). */
-  workers?: number,
-  watch: Pick<NightlyInput, 'onFileStart' | 'onFileDone'> = {},
-): Promise<NightlyResult> {
+export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInput): Promise<NightlyResult> {
+  const { runKey, workers, onFileStart, onFileDone } = input;
+  const log = input.log ?? (() => {});
   const inbox = ctx.config.ingest.inbox;
   const found = inboxFiles(inbox);
   const all = [...found.agents, ...found.complaints, ...found.customers];
@@ -111,7 +106,7 @@ export async function runNightlyIngest(
       complaintsFiles: found.complaints,
       date: shanghaiDate(new Date()),
       ...(workers === undefined ? {} : { workers }),
-      ...(watch.onFileStart ? { onFileStart: watch.onFileStart } : {}),
+      ...(onFileStart ? { onFileStart } : {}),
       onMasterDataDone: (m) => {
         log(
           m.status === 'failed'
@@ -119,7 +114,7 @@ export async function runNightlyIngest(
             : `${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`,
         );
         for (const r of m.rejected.slice(0, 10)) log(`  ${describeRejected(m.file, r)}`);
-        watch.onFileDone?.(m);
+        onFileDone?.(m);
       },
       onFileDone: (r) => {
         log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`);
@@ -128,7 +123,7 @@ export async function runNightlyIngest(
             `${basename(r.file)}: warning: all ${r.rowsRead} rows quarantined, none staged; moved to done/ ` +
               `(its rows are in table quarantine, batch ${r.batchId}); the run reports it (exit 4 with --once)`,
           );
-        watch.onFileDone?.(r);
+        onFileDone?.(r);
       },
     });
   } catch (err) {

@@ -12,6 +12,7 @@ import {
 import {
   maskAddress,
   maskBankAccount,
+  maskDate,
   maskIdNumber,
   maskName,
   maskPhone,
@@ -32,14 +33,9 @@ const MASKERS: Record<string, (v: string) => string> = {
   service_number: maskPhone,
   bank_account: maskBankAccount,
   holder_address: maskAddress,
-  // A birth date is the middle of the ID number, which every mask hides.
   holder_birth_date: maskDate,
   insured_birth_date: maskDate,
 };
-
-function maskDate(v: string): string {
-  return v.replace(/\d/g, '*');
-}
 
 /**
  * How a corrected value must read, for the fields whose unreadable values the ingest stores as

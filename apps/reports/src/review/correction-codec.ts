@@ -1,4 +1,4 @@
-import type { CorrectionCodec, CustodianContext } from '@custodian/core';
+import type { CorrectionCodecFactory } from '@custodian/core';
 
 /**
  * The codec that checks a reviewer's corrected values (outcome `corrected`) and, at verification,
@@ -8,8 +8,6 @@ import type { CorrectionCodec, CustodianContext } from '@custodian/core';
  * cannot be loaded this returns undefined and `import-review` reports rows with outcome `corrected`
  * as not applicable from a workbook (they change nothing).
  */
-export type CorrectionCodecFactory = (ctx: CustodianContext) => CorrectionCodec;
-
 const SPECIFIER = '@custodian/ingest/review';
 
 export async function loadCorrectionCodec(): Promise<CorrectionCodecFactory | undefined> {

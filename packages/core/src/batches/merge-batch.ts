@@ -288,7 +288,7 @@ export async function mergeStagedBatch(
                pending_correction = null
         from candidates c
         where f.flag_id = c.flag_id
-          and (f.status in ('open', 'assigned') or f.status = 'resolved' and f.record_id in (select record_id from changed))
+          and f.status in ('open', 'assigned', 'resolved')
           and f.rule <> 'AGENT_RECHECK'
           and not exists (select 1 from batch_findings b where b.fingerprint = f.fingerprint)
         returning f.flag_id

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { CustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent } from '../storage/database.js';
 import { pageWindow } from '../storage/page-window.js';
-import { pendingCorrectionOf } from './review.js';
+import { heldCorrectionIn } from './review.js';
 
 /** Filters of `flags list`, the console queue and the reports. All optional; combined with AND. */
 export interface FlagFilters {
@@ -154,5 +154,5 @@ export async function getFlagDetail(db: Kysely<Database>, flagId: number): Promi
     .where('record_id', 'in', ids)
     .execute();
   records.sort((a, b) => ids.indexOf(a.record_id) - ids.indexOf(b.record_id));
-  return { flag, history, records, pendingCorrection: await pendingCorrectionOf(db, flag) };
+  return { flag, history, records, pendingCorrection: heldCorrectionIn(flag, history) };
 }

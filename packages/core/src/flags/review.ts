@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { appendAuditTrail } from '../audit-trail.js';
+import type { CustodianContext } from '../context.js';
 import { decryptJson, encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { CustodianError, isCustodianError } from '../errors.js';
-import type { Database, Flag, FlagOutcome } from '../storage/database.js';
+import type { Database, Flag, FlagEvent, FlagOutcome } from '../storage/database.js';
 
 /**
  * Review of flagged records (rulebook section 2; 002 §3.13): assign to a channel or person, record
@@ -79,7 +80,7 @@ async function rowHashOf(trx: Transaction<Database>, customerId: number): Promis
  * Four eyes: the same person under two spellings ("alice", " Alice") is one person. Names are
  * compared trimmed, NFKC-folded and in lower case.
  */
-function sameActor(a: string, b: string): boolean {
+export function sameActor(a: string, b: string): boolean {
   const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
   return norm(a) === norm(b);
 }
@@ -143,25 +144,39 @@ export interface CorrectionSupport {
   codec: CorrectionCodec;
 }
 
+/** The codec bound to a context: how the console and the review-workbook import are given it. */
+export type CorrectionCodecFactory = (ctx: CustodianContext) => CorrectionCodec;
+
 /**
- * The masked form of the correction a flag holds (as recorded by the resolve that put it there),
- * or null when it holds none. The clear values stay encrypted in the flag row.
+ * The masked form of the correction a flag holds, read from the history entry of the resolve that
+ * put it there (the latest `resolved`), or null when it holds none. The clear values stay encrypted
+ * in the flag row.
  */
-export async function pendingCorrectionOf(
+export function heldCorrectionIn(
+  flag: Pick<Flag, 'pending_correction'>,
+  history: readonly Pick<FlagEvent, 'action' | 'detail'>[],
+): Record<string, string> | null {
+  if (!flag.pending_correction) return null;
+  const resolved = history.findLast((e) => e.action === 'resolved');
+  const corrected = (resolved?.detail as { corrected?: unknown } | undefined)?.corrected;
+  return corrected && typeof corrected === 'object' ? (corrected as Record<string, string>) : {};
+}
+
+/** The same, reading only the latest `resolved` entry of the flag's history. */
+async function pendingCorrectionOf(
   db: Kysely<Database> | Transaction<Database>,
   flag: Pick<Flag, 'flag_id' | 'pending_correction'>,
 ): Promise<Record<string, string> | null> {
   if (!flag.pending_correction) return null;
-  const ev = await db
+  const resolved = await db
     .selectFrom('flag_events')
-    .select('detail')
+    .select(['action', 'detail'])
     .where('flag_id', '=', flag.flag_id)
     .where('action', '=', 'resolved')
     .orderBy('event_id', 'desc')
     .limit(1)
-    .executeTakeFirst();
-  const corrected = (ev?.detail as { corrected?: unknown } | undefined)?.corrected;
-  return corrected && typeof corrected === 'object' ? (corrected as Record<string, string>) : {};
+    .execute();
+  return heldCorrectionIn(flag, resolved);
 }
 
 export async function assignFlag(
