@@ -129,7 +129,7 @@ function ingestOnce(
     const t = Date.now();
     // The built output, as production runs it (tsx's transpiler alone costs ~200 MB per thread).
     const args = [
-      join(root, 'apps/ingest/dist/cli.js'),
+      join(root, 'apps/ingest/dist/start.js'),
       'run',
       night.customers,
       ...(night.agents ? ['--agents', night.agents] : []),

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
+import { releaseEarlySignals } from './commands/early-signals.js';
 import { runFlagsCommand } from './commands/flags.js';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
@@ -72,14 +73,21 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const json = rest.includes('--json');
   const out: CliOutput = createOutput(json);
-  if (
+  const help =
     !command ||
     command === 'help' ||
     command === '--help' ||
     command === '-h' ||
     rest.includes('--help') ||
-    rest.includes('-h')
-  ) {
+    rest.includes('-h');
+  // A signal while the command line loaded (held by start.ts): `run` and `schedule` answer it below
+  // (they start nothing); any other command dies of it, as it would have without the hold.
+  const watched = !help && (command === 'run' || command === 'schedule');
+  if (!watched) {
+    const [early] = releaseEarlySignals();
+    if (early) process.kill(process.pid, early.signal);
+  }
+  if (help) {
     process.stdout.write(HELP);
     return 0;
   }
@@ -90,9 +98,10 @@ async function main(argv: string[]): Promise<number> {
       strict: false,
       allowPositionals: true,
     });
-    // `run` and `schedule` answer SIGINT / SIGTERM from here on: a signal while the database opens
-    // and migrates stops them before they start anything, with a message and the `--json` line.
-    const stop = command === 'run' || command === 'schedule' ? watchStopSignals(out) : undefined;
+    // `run` and `schedule` answer SIGINT / SIGTERM from here on: a signal while the command line
+    // loaded or while the database opens and migrates stops them before they start anything, with
+    // a message and the `--json` line.
+    const stop = watched ? watchStopSignals(out, releaseEarlySignals()) : undefined;
     try {
       const ctx = await openContextForCli(
         { config: values.config as string | undefined, actor: values.actor as string | undefined },

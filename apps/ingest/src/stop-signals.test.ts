@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPEAT_WINDOW_MS } from './commands/stop-signals.js';
 import { agentRow, cleanRow, tempDir, writeCsv } from './testing/fixtures.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+/** The entry `pnpm ingest` and the installed command run: it holds signals while cli.ts loads. */
+const CLI = fileURLToPath(new URL('./start.ts', import.meta.url));
 const masterKeys = `t1:${Buffer.alloc(32, 9).toString('base64')}`;
 
 /** When the test sends its signals to the child. */
@@ -62,12 +63,48 @@ function sigintWhileOpening(dataDir: string): SignalPlan {
   };
 }
 
+/** Holds the loading of cli.ts open (testing/hold-cli-load.mjs) until the test lets it go. */
+const HOLD_CLI_LOAD = fileURLToPath(new URL('./testing/hold-cli-load.mjs', import.meta.url));
+
+/**
+ * One SIGINT while the command line loads: the child runs with HOLD_CLI_LOAD, whose hook stops the
+ * loading of cli.ts (after start.ts has run) until `hold` is deleted. The signal is sent once the
+ * hook has reached cli.ts, then the loading goes on. Notes whether the data folder existed then (it
+ * must not: nothing is opened before cli.ts runs).
+ */
+function sigintWhileLoading(hold: string, dataDir: string, seen: { dataDirExisted?: boolean }): SignalPlan {
+  writeFileSync(hold, '');
+  let poll: NodeJS.Timeout | undefined;
+  return {
+    onSpawn(child) {
+      poll = setInterval(() => {
+        if (!existsSync(`${hold}.reached`)) return;
+        clearInterval(poll);
+        seen.dataDirExisted = existsSync(dataDir);
+        child.kill('SIGINT');
+        // Let the loading go on once the signal has surely arrived.
+        setTimeout(() => rmSync(hold, { force: true }), 200);
+      }, 5);
+    },
+    onExit: () => {
+      clearInterval(poll);
+      rmSync(hold, { force: true });
+    },
+  };
+}
+
 /**
  * Ctrl-C with `--json`, with the real command line (tsx, worker threads, embedded database on
  * disk): whatever the signals do, the last line of stdout is one JSON object (formats.md), and an
  * abort says which files were finished and which one it interrupted.
  */
-function cli(args: string[], dataDir: string, env: Record<string, string>, plan: SignalPlan) {
+function cli(
+  args: string[],
+  dataDir: string,
+  env: Record<string, string>,
+  plan: SignalPlan,
+  nodeArgs: string[] = [],
+) {
   return new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
@@ -77,7 +114,7 @@ function cli(args: string[], dataDir: string, env: Record<string, string>, plan:
   }>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=custodian-source', CLI, ...args],
+      ['--import', 'tsx', ...nodeArgs, '--conditions=custodian-source', CLI, ...args],
       {
         env: {
           ...process.env,
@@ -114,9 +151,8 @@ function cli(args: string[], dataDir: string, env: Record<string, string>, plan:
 }
 
 /**
- * A customer file that takes seconds to read (20,000 rows: about 6 s here, the first progress line
- * at about half). An abort test reads 40,000, so that the file is still being read well after the
- * second signal, sent REPEAT_WINDOW_MS after the first.
+ * A customer file that takes seconds to read (20,000 rows: 3-6 s here, the first progress line
+ * after 10,000). An abort test reads ABORT_ROWS.
  */
 function bigFile(dir: string, length = 20_000): string {
   const rows = Array.from({ length }, (_, i) =>
@@ -125,6 +161,13 @@ function bigFile(dir: string, length = 20_000): string {
   return writeCsv(dir, 'c10.csv', rows);
 }
 
+/**
+ * The file an abort test interrupts: still being read well after the second signal, sent
+ * REPEAT_WINDOW_MS after the first (40,000 rows were read and merged within that on a fast machine).
+ * The abort comes a few seconds in, whatever the size.
+ */
+const ABORT_ROWS = 150_000;
+
 /** A second Ctrl-C: REPEAT_WINDOW_MS after the first, with room for a loaded machine. */
 const SECOND_CTRL_C_MS = REPEAT_WINDOW_MS + 300;
 
@@ -132,7 +175,7 @@ describe('a stop signal with --json', () => {
   it('run: a second signal aborts with exit 130 and a last JSON line saying what was finished and interrupted', async () => {
     const dir = tempDir('custodian-abort-json-');
     const agents = writeCsv(dir, 'agents.csv', [agentRow('A001')]);
-    const big = bigFile(dir, 40_000);
+    const big = bigFile(dir, ABORT_ROWS);
     const small = writeCsv(dir, 'c20.csv', [cleanRow('S1')]);
     const r = await cli(
       ['run', big, small, '--agents', agents, '--date', '2026-11-20', '--json'],
@@ -204,6 +247,49 @@ describe('a stop signal with --json', () => {
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   }, 180_000);
 
+  it('run: a signal while the command line is still loading is answered once it has loaded: nothing started, a JSON line', async () => {
+    const dir = tempDir('custodian-stop-load-');
+    const dataDir = join(dir, 'data');
+    const small = writeCsv(dir, 'c20.csv', [cleanRow('S1')]);
+    const hold = join(dir, 'hold');
+    const seen: { dataDirExisted?: boolean } = {};
+    const r = await cli(
+      ['run', small, '--date', '2026-11-20', '--json'],
+      dataDir,
+      { CUSTODIAN_TEST_HOLD: hold },
+      sigintWhileLoading(hold, dataDir, seen),
+      ['--import', HOLD_CLI_LOAD],
+    );
+    expect(seen.dataDirExisted).toBe(false);
+    expect(r.code, `${r.signal} ${r.stderr}`).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: stopping, nothing is started/);
+    expect(r.last, r.stdout).toEqual({
+      ok: false,
+      status: 'stopped',
+      signal: 'SIGINT',
+      exitCode: 130,
+      files: [],
+      notStarted: [small],
+    });
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 180_000);
+
+  it('another command (flags list) dies of a signal that came while the command line loaded, as without the hold', async () => {
+    const dir = tempDir('custodian-stop-load-flags-');
+    const dataDir = join(dir, 'data');
+    const hold = join(dir, 'hold');
+    const r = await cli(
+      ['flags', 'list', '--json'],
+      dataDir,
+      { CUSTODIAN_TEST_HOLD: hold },
+      sigintWhileLoading(hold, dataDir, {}),
+      ['--import', HOLD_CLI_LOAD],
+    );
+    expect(r.signal, r.stderr).toBe('SIGINT');
+    expect(r.stdout).toBe('');
+    expect(existsSync(dataDir)).toBe(false);
+  }, 180_000);
+
   it('schedule --once: a signal while the database opens starts no run, ends with a JSON line and closes the database', async () => {
     const dir = tempDir('custodian-stop-start-sched-');
     const dataDir = join(dir, 'data');
@@ -235,7 +321,7 @@ describe('a stop signal with --json', () => {
     const inbox = join(dir, 'inbox');
     mkdirSync(inbox, { recursive: true });
     const agents = writeCsv(inbox, 'agents.csv', [agentRow('A001')]);
-    const big = bigFile(inbox, 40_000);
+    const big = bigFile(inbox, ABORT_ROWS);
     const r = await cli(
       ['schedule', '--once', '--json'],
       join(dir, 'data'),

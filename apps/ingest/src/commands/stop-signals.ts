@@ -1,4 +1,5 @@
 import type { CliOutput } from '@custodian/core';
+import type { EarlySignal } from './early-signals.js';
 
 /** A file of the run, as the summary of an aborted run lists it. */
 export interface TrackedFile {
@@ -109,7 +110,7 @@ export async function underStopWatch(
  * JSON object): status "aborted", the files finished, the file interrupted. A command prints its
  * own result through `result`, so that an abort after it does not print a second one.
  */
-export function watchStopSignals(out: CliOutput) {
+export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] = []) {
   let o: StopSignalOptions | undefined;
   let running: Promise<unknown> | undefined;
   let requested: NodeJS.Signals | undefined;
@@ -120,8 +121,8 @@ export function watchStopSignals(out: CliOutput) {
     resolveStopped = resolve;
   });
   const log = (line: string) => (o?.log ?? ((l: string) => out.note(l)))(line);
-  const onSignal = (signal: NodeJS.Signals) => {
-    const now = performance.now();
+  // Node calls a signal's listeners with (name, number): `now` is given only by the replay below.
+  const answer = (signal: NodeJS.Signals, now: number) => {
     if (requested === undefined) {
       requested = signal;
       requestedAt = now;
@@ -147,8 +148,11 @@ export function watchStopSignals(out: CliOutput) {
     }
     process.exit(exitCode);
   };
+  const onSignal = (signal: NodeJS.Signals) => answer(signal, performance.now());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Signals held while the command line loaded (early-signals.ts), as if they came now, at their time.
+  for (const e of early) answer(e.signal, e.at);
   return {
     stopped,
     get requested() {
