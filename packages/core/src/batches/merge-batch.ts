@@ -123,8 +123,12 @@ export async function mergeStagedBatch(
     // The records the batch inserted or changed, straight from the upsert (unchanged rows are left alone).
     // With the values the shared-value rules look at, so that they need not be read back from the archive,
     // and the segment that changed them (a record a file carries twice is upserted twice).
-    await sql`create temp table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
-        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null) on commit drop`.execute(
+    // An unlogged table of this transaction, not a temporary one: PostgreSQL's parallel workers
+    // cannot read temporary tables, and the value rules' first pass reads it with two of them
+    // (cross-record-rules.ts). Dropped before the commit; rolled back with the transaction, it never
+    // existed. One merge runs at a time (the ingest lock; tests each have their own schema).
+    await sql`create unlogged table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
+        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null)`.execute(
       trx,
     );
     let records: number;
@@ -188,7 +192,7 @@ export async function mergeStagedBatch(
              (select count(*) from changed where inserted)::int as inserted,
              (select count(*) from changed)::int as changed`.execute(trx);
     const { total, inserted, changed } = counts.rows[0]!;
-    // Temporary tables have no statistics until analysed, and rows this transaction added to the
+    // Tables made in this transaction have no statistics until analysed, and rows this transaction added to the
     // archive are not in its statistics either (autovacuum cannot see them): after a first night
     // into an empty archive the planner would think `customers` nearly empty and pick plans that
     // are quadratic in the batch (minutes at 100,000 rows). Analysing costs a sample, not a scan,
@@ -304,6 +308,7 @@ export async function mergeStagedBatch(
     }>`select rule, count(*)::int as n from batch_findings group by rule order by rule`.execute(trx);
     // One batch is staged at a time (the ingest lock): emptying the table is instant.
     await sql`truncate staging_customers`.execute(trx);
+    await sql`drop table changed`.execute(trx);
 
     const result: MergeResult = {
       recordsInserted: inserted,
