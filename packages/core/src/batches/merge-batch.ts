@@ -262,21 +262,25 @@ export async function mergeStagedBatch(
     // file that corrects the record settles them, and a correction held for verification is
     // dropped, as it would be written over newer data), and open flags of the values looked at (old ones in
     // `touched`, new ones in `changed`), found by joins on the open flags, not by testing every flag
-    // of the archive. Each join hashes the open flags of one rule and reads `changed` once.
+    // of the archive. Each join hashes the open flags of one rule and reads `changed` once. Not the
+    // flags this batch raised or reopened (its batch_id): they come from its findings, so they stay
+    // open, and on a big night they are most of the candidates.
+    const thisBatch = sql`f.batch_id is distinct from ${o.batchId}`;
     const byValue = Object.entries(VALUE_RULE_COLUMNS).map(
       ([
         rule,
         col,
       ]) => sql`select f.flag_id from flags f join changed ch on ch.${sql.ref(col)} = f.subject_bidx
-        where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null`,
+        where f.rule = ${rule}::text and f.status in ('open', 'assigned') and f.subject_bidx is not null and ${thisBatch}`,
     );
     const closed = await sql<{ n: number }>`
       with candidates as (
         select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
-        where f.status in ('open', 'assigned', 'resolved')
+        where f.status in ('open', 'assigned', 'resolved') and ${thisBatch}
         union
         select f.flag_id from touched t
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
+        where ${thisBatch}
         union
         ${sql.join(byValue, sql` union `)}
         ${
@@ -284,7 +288,7 @@ export async function mergeStagedBatch(
           // agent-contact flag is decided by this batch's findings.
           o.agentsChanged
             ? sql`union select f.flag_id from flags f
-                where f.rule = 'AGENT_CONTACT_SUBSTITUTION' and f.status in ('open', 'assigned')`
+                where f.rule = 'AGENT_CONTACT_SUBSTITUTION' and f.status in ('open', 'assigned') and ${thisBatch}`
             : sql``
         }
       ), up as (
