@@ -45,22 +45,28 @@ function sigintWhileReading(repeatAfterMs?: number): SignalPlan {
   };
 }
 
-/**
- * One SIGINT while the embedded database opens: as soon as its lock file appears (it is taken
- * before PGlite opens the folder and migrates it, which takes seconds).
- */
-function sigintWhileOpening(dataDir: string): SignalPlan {
+/** One SIGINT as soon as `file` exists; `onSend` runs just before it is sent. */
+function sigintOnceExists(file: string, onSend?: () => void): SignalPlan {
   let poll: NodeJS.Timeout | undefined;
   return {
     onSpawn(child) {
       poll = setInterval(() => {
-        if (!existsSync(`${dataDir}.lock`)) return;
+        if (!existsSync(file)) return;
         clearInterval(poll);
+        onSend?.();
         child.kill('SIGINT');
       }, 5);
     },
     onExit: () => clearInterval(poll),
   };
+}
+
+/**
+ * One SIGINT while the embedded database opens: as soon as its lock file appears (it is taken
+ * before PGlite opens the folder and migrates it, which takes seconds).
+ */
+function sigintWhileOpening(dataDir: string): SignalPlan {
+  return sigintOnceExists(`${dataDir}.lock`);
 }
 
 /** Holds the loading of cli.ts open (testing/hold-cli-load.mjs) until the test lets it go. */
@@ -69,25 +75,20 @@ const HOLD_CLI_LOAD = fileURLToPath(new URL('./testing/hold-cli-load.mjs', impor
 /**
  * One SIGINT while the command line loads: the child runs with HOLD_CLI_LOAD, whose hook stops the
  * loading of cli.ts (after start.ts has run) until `hold` is deleted. The signal is sent once the
- * hook has reached cli.ts, then the loading goes on. Notes whether the data folder existed then (it
- * must not: nothing is opened before cli.ts runs).
+ * hook has reached cli.ts, and the loading goes on 200 ms later, when the signal has surely
+ * arrived. Notes whether the data folder existed then (it must not: nothing is opened before
+ * cli.ts runs).
  */
 function sigintWhileLoading(hold: string, dataDir: string, seen: { dataDirExisted?: boolean }): SignalPlan {
   writeFileSync(hold, '');
-  let poll: NodeJS.Timeout | undefined;
+  const plan = sigintOnceExists(`${hold}.reached`, () => {
+    seen.dataDirExisted = existsSync(dataDir);
+    setTimeout(() => rmSync(hold, { force: true }), 200);
+  });
   return {
-    onSpawn(child) {
-      poll = setInterval(() => {
-        if (!existsSync(`${hold}.reached`)) return;
-        clearInterval(poll);
-        seen.dataDirExisted = existsSync(dataDir);
-        child.kill('SIGINT');
-        // Let the loading go on once the signal has surely arrived.
-        setTimeout(() => rmSync(hold, { force: true }), 200);
-      }, 5);
-    },
+    ...plan,
     onExit: () => {
-      clearInterval(poll);
+      plan.onExit?.();
       rmSync(hold, { force: true });
     },
   };
@@ -168,6 +169,11 @@ function bigFile(dir: string, length = 20_000): string {
  */
 const ABORT_ROWS = 150_000;
 
+/** The `--json` line of `run` stopped by SIGINT before it started any file. */
+function runStoppedBeforeStart(notStarted: string[]) {
+  return { ok: false, status: 'stopped', signal: 'SIGINT', exitCode: 130, files: [], notStarted };
+}
+
 /** A second Ctrl-C: REPEAT_WINDOW_MS after the first, with room for a loaded machine. */
 const SECOND_CTRL_C_MS = REPEAT_WINDOW_MS + 300;
 
@@ -235,14 +241,7 @@ describe('a stop signal with --json', () => {
     expect(r.stderr).toMatch(
       /stopped by SIGINT before any file was started: 2 file\(s\) not started: c10\.csv, c20\.csv/,
     );
-    expect(r.last, r.stdout).toEqual({
-      ok: false,
-      status: 'stopped',
-      signal: 'SIGINT',
-      exitCode: 130,
-      files: [],
-      notStarted: [big, small],
-    });
+    expect(r.last, r.stdout).toEqual(runStoppedBeforeStart([big, small]));
     // Closed: the lock on the folder is released (a process that only died leaves it behind).
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   }, 180_000);
@@ -263,14 +262,7 @@ describe('a stop signal with --json', () => {
     expect(seen.dataDirExisted).toBe(false);
     expect(r.code, `${r.signal} ${r.stderr}`).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: stopping, nothing is started/);
-    expect(r.last, r.stdout).toEqual({
-      ok: false,
-      status: 'stopped',
-      signal: 'SIGINT',
-      exitCode: 130,
-      files: [],
-      notStarted: [small],
-    });
+    expect(r.last, r.stdout).toEqual(runStoppedBeforeStart([small]));
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   }, 180_000);
 
