@@ -151,7 +151,7 @@ export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] =
   const onSignal = (signal: NodeJS.Signals) => answer(signal, performance.now());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // Signals held while the command line loaded (early-signals.ts), as if they came now, at their time.
+  // Signals held while the command line loaded (early-signals.ts): answered now, each by the time it came.
   for (const e of early) answer(e.signal, e.at);
   return {
     stopped,
