@@ -1,6 +1,6 @@
 import { type CustodianContext, getFlagDetail, resolveFlag, type Storage, verifyFlag } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testBackends, useTestStorage } from '@custodian/core/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
 import { agentRow, cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
@@ -17,14 +17,10 @@ for (const backend of testBackends()) {
     let ctx: CustodianContext;
     let dir: string;
 
-    beforeAll(async () => {
-      storage = await backend.open();
-    });
-    afterAll(async () => {
-      await storage?.close();
+    useTestStorage(backend, (s) => {
+      storage = s;
     });
     beforeEach(async () => {
-      await clearTables(storage);
       dir = tempDir();
       ctx = await openTestContext(storage, dir);
     });

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CustodianContext, resolveFlag, type Storage } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
+import { clearTables, testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runIngest } from './run-ingest.js';
 import {
   agentRow,
@@ -31,16 +31,11 @@ for (const backend of testBackends()) {
     const run = (files: string[], extra: Partial<Parameters<typeof runIngest>[1]> = {}) =>
       runIngest(ctx, { files, date: '2026-11-20', workers: 0, ...extra }).then((s) => s!);
 
-    beforeAll(async () => {
-      storage = await backend.open();
+    useTestStorage(backend, (s) => {
+      storage = s;
       dir = tempDir();
-      ctx = await openTestContext(storage, dir);
-    });
-    afterAll(async () => {
-      await storage?.close();
     });
     beforeEach(async () => {
-      await clearTables(storage);
       ctx = await openTestContext(storage, dir);
     });
 

@@ -16,9 +16,9 @@ import {
   verifyAuditTrail,
   verifyFlag,
 } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
+import { testBackends, useTestStorage } from '@custodian/core/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runFlagsCommand } from './commands/flags.js';
 import { runIngestCommand } from './commands/run.js';
 import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
@@ -45,14 +45,10 @@ for (const backend of testBackends()) {
     let storage: Storage;
     let ctx: CustodianContext;
     let dir: string;
-    beforeAll(async () => {
-      storage = await backend.open();
-    });
-    afterAll(async () => {
-      await storage?.close();
+    useTestStorage(backend, (s) => {
+      storage = s;
     });
     beforeEach(async () => {
-      await clearTables(storage);
       dir = tempDir();
       ctx = await openTestContext(storage, dir, { ingest: { inbox: join(dir, 'inbox') } });
     });

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliOutput, CustodianContext, Storage } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
+import { testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
 import { nightlyIngestJob } from './jobs/nightly-ingest.js';
@@ -37,14 +37,10 @@ for (const backend of testBackends()) {
     let storage: Storage;
     let ctx: CustodianContext;
     let dir: string;
-    beforeAll(async () => {
-      storage = await backend.open();
-    });
-    afterAll(async () => {
-      await storage?.close();
+    useTestStorage(backend, (s) => {
+      storage = s;
     });
     beforeEach(async () => {
-      await clearTables(storage);
       dir = tempDir();
       ctx = await openTestContext(storage, dir, { ingest: { inbox: join(dir, 'inbox'), workers: 1 } });
     });

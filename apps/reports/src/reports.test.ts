@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CustodianContext, Storage } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
+import { testBackends, useTestStorage } from '@custodian/core/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BuildReportResult, buildReport } from './build-report.js';
 import { readManifest } from './output/manifest.js';
 import {
@@ -93,16 +93,14 @@ for (const backend of testBackends()) {
     let storage: Storage;
     let ctx: CustodianContext;
     let out: string;
-    beforeAll(async () => {
-      storage = await backend.open();
+    useTestStorage(backend, async (s) => {
+      storage = s;
       ctx = await openTestContext(storage);
     });
-    afterAll(async () => {
-      await storage.close();
+    afterAll(() => {
       removeTempDirs();
     });
     beforeEach(async () => {
-      await clearTables(storage);
       await seedArchive(ctx);
       out = tempDir();
     });

@@ -1,7 +1,7 @@
 import { type CustodianContext, decryptJson, type Storage, verifyFlag } from '@custodian/core';
-import { clearTables, testBackends } from '@custodian/core/testing';
+import { testBackends, useTestStorage } from '@custodian/core/testing';
 import type ExcelJS from 'exceljs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { dueRuns, morningCron, runMissingReports } from './jobs/report-jobs.js';
 import { readManifest } from './output/manifest.js';
@@ -41,16 +41,14 @@ for (const backend of testBackends()) {
   describe(`review import and schedule (${backend.name})`, () => {
     let storage: Storage;
     let ctx: CustodianContext;
-    beforeAll(async () => {
-      storage = await backend.open();
+    useTestStorage(backend, async (s) => {
+      storage = s;
       ctx = await openTestContext(storage);
     });
-    afterAll(async () => {
-      await storage.close();
+    afterAll(() => {
       removeTempDirs();
     });
     beforeEach(async () => {
-      await clearTables(storage);
       await seedArchive(ctx);
     });
 

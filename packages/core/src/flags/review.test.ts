@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decryptJson, encryptJson } from '../crypto/cipher.js';
 import { CustodianError } from '../errors.js';
 import type { Storage } from '../storage/connect.js';
-import { clearTables, testBackends, testKeyring } from '../testing/test-storage.js';
+import { testBackends, testKeyring } from '../testing/test-storage.js';
+import { useTestStorage } from '../testing/vitest-hooks.js';
 import { getFlagDetail, listFlags } from './query.js';
 import { type CorrectionCodec, resolveFlag, sendBackFlag, verifyFlag } from './review.js';
 
@@ -51,14 +52,10 @@ for (const backend of testBackends()) {
     let storage: Storage;
     let flagId: number;
     let calls: Calls;
-    beforeAll(async () => {
-      storage = await backend.open();
-    });
-    afterAll(async () => {
-      await storage?.close();
+    useTestStorage(backend, (s) => {
+      storage = s;
     });
     beforeEach(async () => {
-      await clearTables(storage);
       calls = { check: [], write: [] };
       const { batch_id } = await storage.db
         .insertInto('batches')

@@ -1,2 +1,3 @@
 export * from './custodian-error.js';
 export * from './test-storage.js';
+export * from './vitest-hooks.js';
