@@ -31,6 +31,7 @@ import {
   complaintRow,
   makeId,
   openTestContext,
+  type Row,
   tempDir,
   writeCsv,
 } from './testing/fixtures.js';
@@ -53,17 +54,18 @@ for (const backend of testBackends()) {
       ctx = await openTestContext(storage, dir, { ingest: { inbox: join(dir, 'inbox') } });
     });
 
+    /** Ingests `rows` as the file `name` on 2026-11-20 and returns the flag it raised under `rule`. */
+    async function flagAfterIngest(name: string, rows: Row[], rule: string) {
+      await runIngest(ctx, { files: [writeCsv(dir, name, rows)], date: '2026-11-20', workers: 0 });
+      return storage.db.selectFrom('flags').selectAll().where('rule', '=', rule).executeTakeFirstOrThrow();
+    }
+
     it('works a flag from listed to verified, appending every step, with four eyes', async () => {
-      await runIngest(ctx, {
-        files: [writeCsv(dir, 'a.csv', [cleanRow('F1', { holder_phone: '15412345678' })])],
-        date: '2026-11-20',
-        workers: 0,
-      });
-      const flag = await storage.db
-        .selectFrom('flags')
-        .selectAll()
-        .where('rule', '=', 'PHONE_FORMAT')
-        .executeTakeFirstOrThrow();
+      const flag = await flagAfterIngest(
+        'a.csv',
+        [cleanRow('F1', { holder_phone: '15412345678' })],
+        'PHONE_FORMAT',
+      );
       const correction = { keyring: ctx.keyring, codec: correctionCodec(ctx) };
       const customer = () =>
         storage.db
@@ -182,20 +184,11 @@ for (const backend of testBackends()) {
 
     it('refuses to verify a held correction over a record that changed since, and keeps the flag resolved', async () => {
       const id1980 = makeId('1980-05-06', 11);
-      await runIngest(ctx, {
-        files: [
-          writeCsv(dir, 'b1.csv', [
-            cleanRow('G1', { holder_id_number: id1980, holder_birth_date: '1981-01-01' }),
-          ]),
-        ],
-        date: '2026-11-20',
-        workers: 0,
-      });
-      const flag = await storage.db
-        .selectFrom('flags')
-        .selectAll()
-        .where('rule', '=', 'ID_BIRTHDATE_MISMATCH')
-        .executeTakeFirstOrThrow();
+      const flag = await flagAfterIngest(
+        'b1.csv',
+        [cleanRow('G1', { holder_id_number: id1980, holder_birth_date: '1981-01-01' })],
+        'ID_BIRTHDATE_MISMATCH',
+      );
       const correction = { keyring: ctx.keyring, codec: correctionCodec(ctx) };
       await resolveFlag(
         storage.db,
@@ -267,12 +260,7 @@ for (const backend of testBackends()) {
     it('closes a resolved flag when a later file corrects its record, dropping the held correction', async () => {
       const id1980 = makeId('1980-05-06', 13);
       const wrong = cleanRow('G2', { holder_id_number: id1980, holder_birth_date: '1981-01-01' });
-      await runIngest(ctx, { files: [writeCsv(dir, 'c1.csv', [wrong])], date: '2026-11-20', workers: 0 });
-      const flag = await storage.db
-        .selectFrom('flags')
-        .selectAll()
-        .where('rule', '=', 'ID_BIRTHDATE_MISMATCH')
-        .executeTakeFirstOrThrow();
+      const flag = await flagAfterIngest('c1.csv', [wrong], 'ID_BIRTHDATE_MISMATCH');
       await resolveFlag(
         storage.db,
         flag.flag_id,
