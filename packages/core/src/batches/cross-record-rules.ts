@@ -168,11 +168,12 @@ async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Prom
  * that a group a record left is looked at again (the new values are read from `changed`). Not those
  * of AGENT_CONTACT_SUBSTITUTION: that flag is about one record's own contact, and other records
  * with the same contact are not evaluated again, so looking their flags up by it closed them.
+ * Only updated records have open flags: one the batch inserted has none yet (a flag keeps its record).
  */
 async function touchValues(trx: Transaction<Database>): Promise<void> {
   await sql`insert into touched (rule, v)
       select f.rule, f.subject_bidx from changed ch join flags f on f.record_id = ch.record_id
-      where f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT')
+      where not ch.inserted and f.rule in ('DUP_PHONE', 'DUP_BANK_ACCOUNT', 'ID_CONFLICT', 'ID_LINE_LIMIT')
         and f.status in ('open', 'assigned') and f.subject_bidx is not null`.execute(trx);
   await analyzeTouched(trx);
 }
