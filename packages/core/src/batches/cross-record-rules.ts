@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/database.js';
+import { withCheapParallelRows } from './parallel-scan.js';
 
 /**
  * Archive-wide cross-record rules (rulebook section 1; 002 §3.7, §3.11, §3.14), evaluated in SQL
@@ -55,15 +56,14 @@ async function fillShared(
       group by 1 having count(*) > ${sql.lit(min)}`;
   // A big night hashes the archive against the changed values: with two parallel workers (0.7 s
   // less a rule at a million against two million). `CREATE TABLE AS`, because PostgreSQL plans no
-  // `INSERT … SELECT` in parallel, and cheaper tuples between the workers and the leader than the
-  // default (0.1 each), which took the million rows they pass up for dearer than the work shared.
+  // `INSERT … SELECT` in parallel, and cheaper tuples between the workers and the leader.
   await sql`drop table if exists shared`.execute(trx);
-  await sql`set local parallel_tuple_cost = 0.001`.execute(trx);
-  await sql`create temp table shared on commit drop as
+  await withCheapParallelRows(trx, () =>
+    sql`create temp table shared on commit drop as
       ${from(sql`select ${sql.ref(VALUE_RULE_COLUMNS[rule])} from changed`)}
       union
-      ${from(sql`select v from touched where rule = ${rule}::text`)}`.execute(trx);
-  await sql`set local parallel_tuple_cost to default`.execute(trx);
+      ${from(sql`select v from touched where rule = ${rule}::text`)}`.execute(trx),
+  );
   await sql`analyze shared`.execute(trx);
 }
 
