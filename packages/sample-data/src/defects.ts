@@ -1,33 +1,18 @@
 // The defects that can be injected, their shares, and the pure functions that corrupt a value.
 // Each corruption keeps the value unique (it is derived one-to-one from a unique clean value), so
 // a corrupted value never accidentally duplicates another record's and triggers a second rule.
+import { RULE_CODES, type RuleCode } from '@custodian/validators';
 import { civilFromDay, isLeapYear } from './dates.js';
 import { idCheckChar } from './id-numbers.js';
 import type { Profile } from './options.js';
 
-/** Rule codes of shared/spec/rulebook.md §1 that the generator injects and labels. */
-export const DEFECT_RULES = [
-  'MISSING_REQUIRED',
-  'ID_FORMAT',
-  'ID_REGION',
-  'ID_BIRTHDATE',
-  'ID_CHECKSUM',
-  'ID_GENDER_MISMATCH',
-  'ID_BIRTHDATE_MISMATCH',
-  'DUP_PHONE',
-  'DUP_BANK_ACCOUNT',
-  'AGENT_CONTACT_SUBSTITUTION',
-  'BANK_ACCOUNT_HOLDER_MISMATCH',
-  'CONSENT_MISSING',
-  'PHONE_FORMAT',
-  'PHONE_PLACEHOLDER',
-  'BANK_ACCOUNT_FORMAT',
-  'BANK_ACCOUNT_LUHN',
-  'ID_CONFLICT',
-  'ID_LINE_LIMIT',
-  'AGENT_RECHECK',
-] as const;
-export type DefectRule = (typeof DEFECT_RULES)[number];
+/**
+ * Rule codes of shared/spec/rulebook.md §1 that the generator injects and labels: all of them
+ * (KIND_SPECS record by record, AGENT_RECHECK from the agent), so the validators' own list. A rule
+ * added there without an injection here fails "produces every label kind" (customers.test.ts).
+ */
+export const DEFECT_RULES = RULE_CODES;
+export type DefectRule = RuleCode;
 
 /**
  * Labels that name a case a correct implementation must NOT flag: a minor insured without an ID
