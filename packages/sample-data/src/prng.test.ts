@@ -21,6 +21,24 @@ describe('Prng', () => {
     for (let i = 0; i < 10_000; i++) seen.add(p.between(3, 9));
     expect([...seen].sort()).toEqual([3, 4, 5, 6, 7, 8, 9]);
   });
+
+  it('keeps its mulberry32 sequence: every sample of a seed rests on it, the auditor logs too', () => {
+    const p = new Prng(20261101);
+    expect(Array.from({ length: 4 }, () => p.next() * 2 ** 32)).toEqual([
+      2894595015, 3849201826, 3232460265, 1803126279,
+    ]);
+    expect(p.normal()).toBe(0.6505929619349475);
+  });
+
+  it('draws normal() with mean about 0 and sd about 1, within ±2√3', () => {
+    const p = new Prng(3);
+    const xs = Array.from({ length: 20_000 }, () => p.normal());
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length);
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.05);
+    expect(xs.every((x) => Math.abs(x) <= 2 * Math.sqrt(3))).toBe(true);
+  });
 });
 
 describe('createPermutation', () => {

@@ -78,6 +78,11 @@ export class Prng {
     return items[Math.floor(this.next() * items.length)]!;
   }
 
+  /** Roughly normal: the sum of four uniforms, scaled to mean 0 and sd 1 (so within ±2√3). */
+  normal(): number {
+    return (this.next() + this.next() + this.next() + this.next() - 2) * 1.7320508;
+  }
+
   /** Index drawn from a table made by `cumulativeWeights`. */
   pickCumulative(cumulative: readonly number[]): number {
     const r = this.next() * cumulative[cumulative.length - 1]!;

@@ -1,5 +1,3 @@
-import { hashInt } from './prng.js';
-
 /**
  * The synthetic organisation behind the sample logs: branches, departments and a record universe
  * whose owning branch and secrecy level follow from the archive number (no table kept), so that a
@@ -58,4 +56,13 @@ export class SampleWorld {
   drawInBranch(branch: number, r: number): number {
     return branch * this.perBranch + 1 + Math.floor(r * this.perBranch);
   }
+}
+
+/** A well-spread 32-bit hash of an integer (deterministic per-record attributes without storing them). */
+function hashInt(x: number, salt = 0): number {
+  let h = Math.imul((x ^ salt) >>> 0, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -3,9 +3,9 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { createCalendar } from '@custodian/core';
+import { Prng } from '@custodian/sample-data/prng';
 import type { AnomalyCode } from '../detect/codes.js';
 import { DAY_MS, dayNumberOf, dayString, SHANGHAI_OFFSET_MS } from '../input/timestamp.js';
-import { Prng } from './prng.js';
 import {
   ARCHIVE_PREFIX,
   archiveNo,
