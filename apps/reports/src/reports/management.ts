@@ -1,5 +1,5 @@
 import type { AnomalyData } from '../data/anomalies.js';
-import type { ManagementData } from '../data/management.js';
+import type { ManagementData, PeriodFigures } from '../data/management.js';
 import {
   ANOMALY_LABELS,
   codeLabel,
@@ -32,6 +32,13 @@ export function buildManagementDoc(
   const kind = L.periodKinds[base.period.kind] ?? '';
   const totalRaised = cur.raised;
   const share = (n: number) => (totalRaised > 0 ? n / totalRaised : 0);
+  /** A count KPI: the period's figure beside the previous period's (null when there is none). */
+  const countKpi = (label: string, key: Exclude<keyof PeriodFigures, 'key'>) => ({
+    label,
+    value: cur[key],
+    previous: prev?.[key] ?? null,
+    format: 'int' as const,
+  });
 
   const blocks: Block[] = [
     {
@@ -46,73 +53,23 @@ export function buildManagementDoc(
       type: 'kpis',
       title: p('主要指标', 'Key figures'),
       items: [
-        {
-          label: p('新增问题件', 'Flags raised'),
-          value: cur.raised,
-          previous: prev?.raised ?? null,
-          format: 'int',
-        },
-        {
-          label: p('已处理（提交结果）', 'Outcomes recorded'),
-          value: cur.resolved,
-          previous: prev?.resolved ?? null,
-          format: 'int',
-        },
-        {
-          label: p('已关闭（复核通过）', 'Flags closed (verified)'),
-          value: cur.closed,
-          previous: prev?.closed ?? null,
-          format: 'int',
-        },
-        {
-          label: p('期末未关闭', 'Open at end of period'),
-          value: cur.openAtEnd,
-          previous: prev?.openAtEnd ?? null,
-          format: 'int',
-        },
-        {
-          label: p('期末逾期未处理', 'Overdue at end of period'),
-          value: cur.overdueAtEnd,
-          previous: prev?.overdueAtEnd ?? null,
-          format: 'int',
-        },
-        { label: p('本期到期', 'Due in period'), value: cur.due, previous: prev?.due ?? null, format: 'int' },
-        {
-          label: p('按期完成', 'Deadlines kept'),
-          value: cur.kept,
-          previous: prev?.kept ?? null,
-          format: 'int',
-        },
-        {
-          label: p('逾期', 'Deadlines missed'),
-          value: cur.missed,
-          previous: prev?.missed ?? null,
-          format: 'int',
-        },
+        countKpi(p('新增问题件', 'Flags raised'), 'raised'),
+        countKpi(p('已处理（提交结果）', 'Outcomes recorded'), 'resolved'),
+        countKpi(p('已关闭（复核通过）', 'Flags closed (verified)'), 'closed'),
+        countKpi(p('期末未关闭', 'Open at end of period'), 'openAtEnd'),
+        countKpi(p('期末逾期未处理', 'Overdue at end of period'), 'overdueAtEnd'),
+        countKpi(p('本期到期', 'Due in period'), 'due'),
+        countKpi(p('按期完成', 'Deadlines kept'), 'kept'),
+        countKpi(p('逾期', 'Deadlines missed'), 'missed'),
         {
           label: p('按期完成率', 'Deadlines kept (share)'),
           value: rate(cur.kept, cur.missed),
           previous: prev ? rate(prev.kept, prev.missed) : null,
           format: 'pct',
         },
-        {
-          label: p('入库批次', 'Batches ingested'),
-          value: cur.batches,
-          previous: prev?.batches ?? null,
-          format: 'int',
-        },
-        {
-          label: p('读取记录行', 'Rows read'),
-          value: cur.rowsRead,
-          previous: prev?.rowsRead ?? null,
-          format: 'int',
-        },
-        {
-          label: p('隔离行', 'Rows quarantined'),
-          value: cur.rowsQuarantined,
-          previous: prev?.rowsQuarantined ?? null,
-          format: 'int',
-        },
+        countKpi(p('入库批次', 'Batches ingested'), 'batches'),
+        countKpi(p('读取记录行', 'Rows read'), 'rowsRead'),
+        countKpi(p('隔离行', 'Rows quarantined'), 'rowsQuarantined'),
         {
           label: p('期末档案记录数', 'Records in the archive at end'),
           value: data.archiveAtEnd,
