@@ -22,7 +22,9 @@ Commands:
       --no-trail               do not audit Custodian's own audit trail
       --workers 0|1            parse on a worker thread (1, default) or inline (0)
   schedule                     nightly at auditor.nightlyAt (default 02:00 Asia/Shanghai) over the
-                               previous day's logs in auditor.logsDir, catching up missed days
+                               previous day's logs in auditor.logsDir, catching up missed days.
+                               Ctrl-C waits for a running audit; another Ctrl-C a second or more
+                               later aborts it (exit 130; the next start audits that day again)
       --once                   catch up / run once now and exit
   anomalies list               list, riskiest first: --code --severity --status --operator --department
                                --branch --day --from --to --min-score --order score|day|anomaly_id --limit --offset
@@ -36,7 +38,8 @@ Options:
   --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
   -h, --help        show this help
 
-Exit codes: 0 success, 1 failure, 2 bad usage, 3 another audit holds the lock.
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 another audit holds the lock, 130 / 143 a running
+audit aborted by a second SIGINT / SIGTERM.
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -33,6 +33,8 @@ Commands:
                                 the problem list; on the first working day after a period its
                                 management, regulatory and retention reports; the batch report the
                                 morning after each ingestion. Missed runs are caught up at start.
+                                Ctrl-C waits for a running report run; another Ctrl-C a second or
+                                more later aborts it (exit 130; the next start builds it again)
       --once                    catch up now and exit
 
 Options:
@@ -41,7 +43,8 @@ Options:
   --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
   -h, --help        show this help
 
-Exit codes: 0 success, 1 failure (or bad rows on import), 2 bad usage, 3 another scheduler holds the lock.
+Exit codes: 0 success, 1 failure (or bad rows on import), 2 bad usage, 3 another scheduler holds the lock,
+130 / 143 a running report run aborted by a second SIGINT / SIGTERM.
 `;
 
 async function main(argv: string[]): Promise<number> {

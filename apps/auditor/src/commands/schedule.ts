@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, SchedulerStop } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
 import { auditorConfig } from '../config.js';
@@ -8,7 +8,8 @@ import { catchUpNightlyAudits, nightlyAuditJob } from '../jobs/nightly-audit.js'
 /**
  * `auditor schedule`: node-cron at the edge only. At start, days missed while the scheduler was
  * down are audited (job_runs); then the job runs nightly. Overlaps are refused by node-cron
- * (`noOverlap`) and, across processes and machines, by the advisory lock inside runAudit.
+ * (`noOverlap`) and, across processes and machines, by the advisory lock inside runAudit. Ctrl-C
+ * waits for a running audit (`SchedulerStop`); another, a second or more later, aborts it.
  */
 export async function runScheduleCommand(
   ctx: CustodianContext,
@@ -36,27 +37,32 @@ export async function runScheduleCommand(
     });
     return locked ? 3 : 0;
   }
-  await catchUp();
-  const expr = nightlyAuditJob.cron(ctx);
-  log(
-    `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
-  );
-  const task = cron.schedule(
-    expr,
-    async () => {
-      try {
-        await catchUp();
-      } catch (err) {
-        log(`nightly audit failed: ${(err as Error).message}`);
-      }
-    },
-    { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyAuditJob.id },
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await task.stop();
-  log('scheduler stopped');
-  return 0;
+  const stop = new SchedulerStop(log, 'nightly audit');
+  try {
+    await stop.track(catchUp());
+    if (stop.requested) return 0;
+    const expr = nightlyAuditJob.cron(ctx);
+    log(
+      `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
+    );
+    const task = cron.schedule(
+      expr,
+      async () => {
+        if (stop.requested) return;
+        try {
+          await stop.track(catchUp());
+        } catch (err) {
+          log(`nightly audit failed: ${(err as Error).message}`);
+        }
+      },
+      { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyAuditJob.id },
+    );
+    await stop.stopped;
+    await task.stop();
+    await stop.idle();
+    log('scheduler stopped');
+    return 0;
+  } finally {
+    stop.dispose();
+  }
 }

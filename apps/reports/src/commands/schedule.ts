@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, SchedulerStop } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
 import { morningCron, runMissingReports } from '../jobs/report-jobs.js';
@@ -8,7 +8,8 @@ import { morningCron, runMissingReports } from '../jobs/report-jobs.js';
  * `reports schedule [--once]`: node-cron at the edge only. At start, every run missed while the
  * scheduler was down (within the catch-up window) is built; then each morning at
  * reports.morningAt (Asia/Shanghai) the day's problem list, and on the first working day after a
- * period its reports. `--once` catches up and exits.
+ * period its reports. `--once` catches up and exits. Ctrl-C waits for a running report run
+ * (`SchedulerStop`); another, a second or more later, aborts it.
  */
 export async function runScheduleCommand(
   ctx: CustodianContext,
@@ -28,8 +29,8 @@ export async function runScheduleCommand(
     return outcomes;
   };
   log(`reports to ${ctx.config.reports.outDir}; catching up missed runs`);
-  const first = await tick();
   if (values.once) {
+    const first = await tick();
     const failed = (first ?? []).filter((o) => o.status === 'failed').length;
     out.say(`${(first ?? []).length} report run(s), ${failed} failed`);
     out.result({
@@ -44,26 +45,32 @@ export async function runScheduleCommand(
     });
     return first === undefined ? 3 : failed > 0 ? 1 : 0;
   }
-  const expr = morningCron(ctx);
-  log(
-    `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
-  );
-  const task = cron.schedule(
-    expr,
-    async () => {
-      try {
-        await tick();
-      } catch (err) {
-        log(`report run failed: ${(err as Error).message}`);
-      }
-    },
-    { timezone: ctx.config.timeZone, noOverlap: true, name: 'reports.morning' },
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await task.stop();
-  log('scheduler stopped');
-  return 0;
+  const stop = new SchedulerStop(log, 'report run');
+  try {
+    await stop.track(tick());
+    if (stop.requested) return 0;
+    const expr = morningCron(ctx);
+    log(
+      `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
+    );
+    const task = cron.schedule(
+      expr,
+      async () => {
+        if (stop.requested) return;
+        try {
+          await stop.track(tick());
+        } catch (err) {
+          log(`report run failed: ${(err as Error).message}`);
+        }
+      },
+      { timezone: ctx.config.timeZone, noOverlap: true, name: 'reports.morning' },
+    );
+    await stop.stopped;
+    await task.stop();
+    await stop.idle();
+    log('scheduler stopped');
+    return 0;
+  } finally {
+    stop.dispose();
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * How a long-running scheduler (`auditor schedule`, `reports schedule`) stops on SIGINT / SIGTERM:
+ * a run that is going when the signal comes is waited for, so that the command closes the database
+ * only after it (node-cron's `task.stop()` does not wait for a running execution); a second signal
+ * a second or more later exits at once, and the server rolls back what the run had not committed.
+ * (`ingest schedule` has its own, which also reports the files of an aborted run.)
+ */
+export class SchedulerStop {
+  /** The signal that asked to stop, once one came. */
+  requested: NodeJS.Signals | undefined;
+  /** Resolves with the first signal. */
+  readonly stopped: Promise<NodeJS.Signals>;
+  private readonly running = new Set<Promise<unknown>>();
+  private firstAt = 0;
+  private resolveStopped!: (signal: NodeJS.Signals) => void;
+  private readonly onInt = () => this.signal('SIGINT');
+  private readonly onTerm = () => this.signal('SIGTERM');
+
+  constructor(
+    private readonly log: (line: string) => void,
+    /** What runs, for the messages: "nightly audit", "report run". */
+    private readonly what: string,
+    private readonly opts: {
+      /** A signal this soon after the first is the same Ctrl-C (a terminal and pnpm both pass it on). */
+      repeatMs?: number;
+      exit?: (code: number) => void;
+    } = {},
+  ) {
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+    process.on('SIGINT', this.onInt);
+    process.on('SIGTERM', this.onTerm);
+  }
+
+  /** Runs `work` as one of the runs a stop waits for. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const forget = () => {
+      this.running.delete(work);
+    };
+    work.then(forget, forget);
+    return work;
+  }
+
+  /** Resolves when no tracked run is going (whatever their outcome). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Stops listening for the signals (the command is over). */
+  dispose(): void {
+    process.off('SIGINT', this.onInt);
+    process.off('SIGTERM', this.onTerm);
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    const now = Date.now();
+    if (this.requested === undefined) {
+      this.requested = signal;
+      this.firstAt = now;
+      if (this.running.size > 0) {
+        this.log(
+          `${signal}: stopping once the running ${this.what} has finished; another Ctrl-C a second or more later aborts it (what it has not committed is rolled back)`,
+        );
+      } else {
+        this.log(`${signal}: stopping`);
+      }
+      this.resolveStopped(signal);
+      return;
+    }
+    if (now - this.firstAt < (this.opts.repeatMs ?? 1000) || this.running.size === 0) return;
+    this.log(`${signal}: ${this.what} aborted; the next start catches it up`);
+    (this.opts.exit ?? ((code: number) => process.exit(code)))(signal === 'SIGTERM' ? 143 : 130);
+  }
+}
