@@ -280,6 +280,25 @@ for (const backend of testBackends()) {
       expect(rebuilt.results[0]!.files.map((f) => `${f.path} ${f.sha256}`).sort()).toEqual(
         monthly.map((f) => `${f.path} ${f.sha256}`).sort(),
       );
+
+      // A scheduler asked to stop ends a catch-up after the run being built; the rest wait.
+      await ctx.storage.db.deleteFrom('job_runs').execute();
+      const lines: string[] = [];
+      let stopAsked = false;
+      const stopped = await runMissingReports(ctx, now, {
+        outDir: out,
+        catchUpDays: 3,
+        log: (l) => {
+          lines.push(l);
+          if (l.endsWith(': building')) stopAsked = true;
+        },
+        stopRequested: () => stopAsked,
+      });
+      expect(stopped?.map((o) => `${o.run.job} ${o.run.runKey} ${o.status}`)).toEqual([
+        'reports.management.week 2026-W48 done',
+      ]);
+      expect(lines.at(-1)).toBe('reports.problem-list 2026-11-30 and any later runs left for the next start');
+      expect((await runMissingReports(ctx, now, { outDir: out, catchUpDays: 3 }))?.length).toBe(5);
     });
   });
 }

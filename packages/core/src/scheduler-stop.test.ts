@@ -65,4 +65,51 @@ describe('a scheduler stopped by a signal', () => {
     process.emit('SIGINT');
     expect(exits).toEqual([]);
   });
+
+  it('runs the ticks of a schedule, reports a failed one, and returns after the running tick once stopped', async () => {
+    stop = new SchedulerStop(() => undefined, 'report run', { exit: () => undefined });
+    let fire!: () => Promise<void>;
+    let taskStopped = false;
+    const failures: string[] = [];
+    const runs: { finish: () => void }[] = [];
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      if (ticks === 1) return Promise.reject(new Error('disk full'));
+      const r = pendingRun();
+      runs.push(r);
+      return r.run;
+    };
+    let returned = false;
+    const running = stop
+      .runUntilStopped(
+        (onTick) => {
+          fire = onTick;
+          return {
+            stop: () => {
+              taskStopped = true;
+            },
+          };
+        },
+        tick,
+        (err) => failures.push(err.message),
+      )
+      .then(() => {
+        returned = true;
+      });
+    await fire();
+    expect(failures).toEqual(['disk full']);
+    const second = fire();
+    process.emit('SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(taskStopped).toBe(true);
+    expect(returned).toBe(false);
+    // A firing after the signal starts nothing.
+    await fire();
+    expect(ticks).toBe(2);
+    runs[0]!.finish();
+    await second;
+    await running;
+    expect(returned).toBe(true);
+  });
 });

@@ -43,6 +43,29 @@ export class SchedulerStop {
     return work;
   }
 
+  /**
+   * Runs `tick` at every firing of the task `schedule` starts (node-cron's, say), one at a time,
+   * until a signal; then stops the task and waits for a run that is going. A run's failure goes to
+   * `failed` and the schedule goes on.
+   */
+  async runUntilStopped(
+    schedule: (onTick: () => Promise<void>) => { stop(): unknown },
+    tick: () => Promise<unknown>,
+    failed: (err: Error) => void,
+  ): Promise<void> {
+    const task = schedule(async () => {
+      if (this.requested) return;
+      try {
+        await this.track(tick());
+      } catch (err) {
+        failed(err as Error);
+      }
+    });
+    await this.stopped;
+    await task.stop();
+    await this.idle();
+  }
+
   /** Resolves when no tracked run is going (whatever their outcome). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);

@@ -22,7 +22,8 @@ export async function runScheduleCommand(
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
-  const catchUp = () => catchUpNightlyAudits(ctx, new Date(), log);
+  let stop: SchedulerStop | undefined;
+  const catchUp = () => catchUpNightlyAudits(ctx, new Date(), log, () => stop?.requested !== undefined);
   if (values.once) {
     const results = await catchUp();
     const locked = results.some((r) => r.status === 'locked');
@@ -37,29 +38,27 @@ export async function runScheduleCommand(
     });
     return locked ? 3 : 0;
   }
-  const stop = new SchedulerStop(log, 'nightly audit');
+  stop = new SchedulerStop(log, 'nightly audit');
   try {
     await stop.track(catchUp());
-    if (stop.requested) return 0;
+    if (stop.requested) {
+      log('scheduler stopped');
+      return 0;
+    }
     const expr = nightlyAuditJob.cron(ctx);
     log(
       `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
     );
-    const task = cron.schedule(
-      expr,
-      async () => {
-        if (stop.requested) return;
-        try {
-          await stop.track(catchUp());
-        } catch (err) {
-          log(`nightly audit failed: ${(err as Error).message}`);
-        }
-      },
-      { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyAuditJob.id },
+    await stop.runUntilStopped(
+      (onTick) =>
+        cron.schedule(expr, onTick, {
+          timezone: ctx.config.timeZone,
+          noOverlap: true,
+          name: nightlyAuditJob.id,
+        }),
+      catchUp,
+      (err) => log(`nightly audit failed: ${err.message}`),
     );
-    await stop.stopped;
-    await task.stop();
-    await stop.idle();
     log('scheduler stopped');
     return 0;
   } finally {

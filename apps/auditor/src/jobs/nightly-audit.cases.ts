@@ -120,9 +120,22 @@ export function describeNightlyAudit(env: SuiteEnv): void {
       expect(runs(await catchUpNightlyAudits(ctx, at('2026-11-17T02:30:00')))).toEqual([
         '2026-11-16 done access-2026-11-16.jsonl',
       ]);
-      // Down from the 17th until the morning of the 21st.
+      // Down from the 17th until the morning of the 21st. A scheduler asked to stop during the
+      // first day's audit ends the catch-up there; its next start audits the rest.
+      const log: string[] = [];
+      let stopAsked = false;
+      const stopped = await catchUpNightlyAudits(
+        ctx,
+        at('2026-11-21T07:45:00'),
+        (l) => {
+          log.push(l);
+          if (l.startsWith('auditing ')) stopAsked = true;
+        },
+        () => stopAsked,
+      );
+      expect(runs(stopped)).toEqual(['2026-11-17 done access-2026-11-17.csv']);
+      expect(log.at(-1)).toBe('2026-11-18 and any later days left for the next start');
       expect(runs(await catchUpNightlyAudits(ctx, at('2026-11-21T07:45:00')))).toEqual([
-        '2026-11-17 done access-2026-11-17.csv',
         '2026-11-18 done access-20261118.jsonl.gz',
         '2026-11-19 done access-2026-11-19.jsonl',
         '2026-11-20 empty ',

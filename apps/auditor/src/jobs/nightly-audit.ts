@@ -138,10 +138,16 @@ export async function catchUpNightlyAudits(
   ctx: CustodianContext,
   now: Date,
   log: (line: string) => void = () => {},
+  /** Asked before each day: true ends the catch-up there (the scheduler was asked to stop). */
+  stopRequested: () => boolean = () => false,
 ): Promise<NightlyAuditResult[]> {
   const due = nightlyAuditJob.dueDay(ctx, now);
   const results: NightlyAuditResult[] = [];
   for (const day of await missingDays(ctx, due)) {
+    if (stopRequested()) {
+      log(`${day} and any later days left for the next start`);
+      break;
+    }
     log(`auditing ${day} (logs in ${auditorConfig(ctx).logsDir})`);
     const r = await runNightlyAudit(ctx, day, log);
     log(

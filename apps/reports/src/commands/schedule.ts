@@ -22,8 +22,12 @@ export async function runScheduleCommand(
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
+  let stop: SchedulerStop | undefined;
   const tick = async () => {
-    const outcomes = await runMissingReports(ctx, new Date(), { log });
+    const outcomes = await runMissingReports(ctx, new Date(), {
+      log,
+      stopRequested: () => stop?.requested !== undefined,
+    });
     if (outcomes === undefined) log('another scheduler holds the lock: this tick is skipped');
     else log(`${outcomes.length} report run(s) due and built`);
     return outcomes;
@@ -45,29 +49,27 @@ export async function runScheduleCommand(
     });
     return first === undefined ? 3 : failed > 0 ? 1 : 0;
   }
-  const stop = new SchedulerStop(log, 'report run');
+  stop = new SchedulerStop(log, 'report run');
   try {
     await stop.track(tick());
-    if (stop.requested) return 0;
+    if (stop.requested) {
+      log('scheduler stopped');
+      return 0;
+    }
     const expr = morningCron(ctx);
     log(
       `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
     );
-    const task = cron.schedule(
-      expr,
-      async () => {
-        if (stop.requested) return;
-        try {
-          await stop.track(tick());
-        } catch (err) {
-          log(`report run failed: ${(err as Error).message}`);
-        }
-      },
-      { timezone: ctx.config.timeZone, noOverlap: true, name: 'reports.morning' },
+    await stop.runUntilStopped(
+      (onTick) =>
+        cron.schedule(expr, onTick, {
+          timezone: ctx.config.timeZone,
+          noOverlap: true,
+          name: 'reports.morning',
+        }),
+      tick,
+      (err) => log(`report run failed: ${err.message}`),
     );
-    await stop.stopped;
-    await task.stop();
-    await stop.idle();
     log('scheduler stopped');
     return 0;
   } finally {

@@ -174,12 +174,23 @@ async function finishRun(ctx: CustodianContext, run: ReportRun, status: 'done' |
 export async function runMissingReports(
   ctx: CustodianContext,
   now: Date,
-  opts: { langs?: readonly Lang[]; outDir?: string; log?: (line: string) => void; catchUpDays?: number } = {},
+  opts: {
+    langs?: readonly Lang[];
+    outDir?: string;
+    log?: (line: string) => void;
+    catchUpDays?: number;
+    /** Asked before each run: true ends the catch-up there (the scheduler was asked to stop). */
+    stopRequested?: () => boolean;
+  } = {},
 ): Promise<RunOutcome[] | undefined> {
   const log = opts.log ?? (() => {});
   const r = await withAdvisoryLock(ctx.storage, 'reports.schedule', async () => {
     const outcomes: RunOutcome[] = [];
     for (const run of await missingRuns(ctx, now, opts.catchUpDays)) {
+      if (opts.stopRequested?.()) {
+        log(`${run.job} ${run.runKey} and any later runs left for the next start`);
+        break;
+      }
       log(`${run.job} ${run.runKey}: building`);
       const o = await runReportJob(ctx, run, {
         ...(opts.langs ? { langs: opts.langs } : {}),
