@@ -10,7 +10,7 @@ const HELP = `Usage: pnpm auditor <command> [options]
 Audits the access logs of the archive system and Custodian's own audit trail (rulebook section 3):
 usage against approvals, leavers and transfers, clearance, loans, off-hours, volume spikes,
 enumeration, snooping, failed-login bursts, concurrent sessions, deletions. Storage: DATABASE_URL
-when set, else the embedded database in ./.custodian/data.
+when set, else the embedded database in CUSTODIAN_DATA_DIR (default ./.custodian/data).
 
 Commands:
   run <log file...>            audit access logs (JSON Lines or CSV, gzip or not, any size)

@@ -19,7 +19,8 @@ const HELP = `Usage: pnpm console [command] [options]
 
 The review console: compliance staff, channel investigators, supervisors, managers, auditors and
 admins work in the browser over the same database as the other apps (DATABASE_URL, else the
-embedded database in ./.custodian/data). Chinese interface by default; ?lang=en for English.
+embedded database in CUSTODIAN_DATA_DIR, default ./.custodian/data). Chinese interface by
+default; ?lang=en for English.
 
 Commands:
   start (default)                 serve the console on console.host:console.port (default 127.0.0.1:8080;

@@ -11,7 +11,8 @@ const HELP = `Usage: pnpm ingest <command> [options]
 
 Ingests the day's customer records, checks every rule of the rulebook (section 1) and puts every
 suspicious record on the review list, with deadlines in working days (listed T+1, due 3 working
-days later). Storage: DATABASE_URL when set, else the embedded database in ./.custodian/data.
+days later). Storage: DATABASE_URL when set, else the embedded database in CUSTODIAN_DATA_DIR
+(default ./.custodian/data).
 
 Commands:
   run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030);

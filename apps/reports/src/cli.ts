@@ -10,7 +10,7 @@ const HELP = `Usage: pnpm reports <command> [options]
 Builds the Excel (XLSX) and PDF reports of rulebook section 4, in Chinese by default. Every page
 carries the marking 内部资料 注意保密; personal data is masked everywhere. Files go to
 <out>/<kind>/ and are listed with their SHA-256 in <out>/manifest.json. Storage: DATABASE_URL
-when set, else the embedded database in ./.custodian/data.
+when set, else the embedded database in CUSTODIAN_DATA_DIR (default ./.custodian/data).
 
 Commands:
   build <kind>                  build one report (XLSX and PDF); kinds:
