@@ -1,9 +1,29 @@
 /**
+ * How long after a first signal a repeated one is taken as the same Ctrl-C, not a second one. A
+ * Ctrl-C in a terminal sends SIGINT to the whole process group, and `pnpm ingest` (pnpm, then the
+ * tsx command line; the same for the other apps) also relays the SIGINT it gets to its child: the
+ * command receives two or three SIGINTs within milliseconds for one key press, and took the second for a second Ctrl-C (an abort,
+ * the file rolled back). One second is far above that relay delay (milliseconds, tens on a loaded
+ * machine) and below the time a person takes to read "SIGINT again aborts it" and press again;
+ * the message says "a second or more later". The time is when the handler runs: while the main
+ * thread is busy (a large merge on the embedded database), two presses may be handled together and
+ * count as one, and a third press aborts.
+ */
+export const REPEAT_WINDOW_MS = 1000;
+
+/** Exit status of a command stopped by `signal`: 128 + its number, as a shell reports it. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
+}
+
+/**
  * How a long-running scheduler (`auditor schedule`, `reports schedule`) stops on SIGINT / SIGTERM:
  * a run that is going when the signal comes is waited for, so that the command closes the database
  * only after it (node-cron's `task.stop()` does not wait for a running execution); a second signal
  * a second or more later exits at once, and the server rolls back what the run had not committed.
- * (`ingest schedule` has its own, which also reports the files of an aborted run.)
+ * (`ingest run` and `ingest schedule` have their own watch, apps/ingest stop-signals.ts, with the
+ * same window and exit codes, which also answers signals while the database opens and prints the
+ * files of an aborted run.)
  */
 export class SchedulerStop {
   /** The signal that asked to stop, once one came. */
@@ -21,7 +41,7 @@ export class SchedulerStop {
     /** What runs, for the messages: "nightly audit", "report run". */
     private readonly what: string,
     private readonly opts: {
-      /** A signal this soon after the first is the same Ctrl-C (a terminal and pnpm both pass it on). */
+      /** A signal this soon after the first is the same Ctrl-C (default `REPEAT_WINDOW_MS`). */
       repeatMs?: number;
       exit?: (code: number) => void;
     } = {},
@@ -78,7 +98,7 @@ export class SchedulerStop {
   }
 
   private signal(signal: NodeJS.Signals): void {
-    const now = Date.now();
+    const now = performance.now();
     if (this.requested === undefined) {
       this.requested = signal;
       this.firstAt = now;
@@ -92,8 +112,8 @@ export class SchedulerStop {
       this.resolveStopped(signal);
       return;
     }
-    if (now - this.firstAt < (this.opts.repeatMs ?? 1000) || this.running.size === 0) return;
+    if (now - this.firstAt < (this.opts.repeatMs ?? REPEAT_WINDOW_MS) || this.running.size === 0) return;
     this.log(`${signal}: ${this.what} aborted; the next start catches it up`);
-    (this.opts.exit ?? ((code: number) => process.exit(code)))(signal === 'SIGTERM' ? 143 : 130);
+    (this.opts.exit ?? ((code: number) => process.exit(code)))(signalExitCode(signal));
   }
 }

@@ -22,8 +22,8 @@ export async function runScheduleCommand(
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
-  let stop: SchedulerStop | undefined;
-  const catchUp = () => catchUpNightlyAudits(ctx, new Date(), log, () => stop?.requested !== undefined);
+  const catchUp = (stopRequested?: () => boolean) =>
+    catchUpNightlyAudits(ctx, new Date(), log, stopRequested);
   if (values.once) {
     const results = await catchUp();
     const locked = results.some((r) => r.status === 'locked');
@@ -38,27 +38,26 @@ export async function runScheduleCommand(
     });
     return locked ? 3 : 0;
   }
-  stop = new SchedulerStop(log, 'nightly audit');
+  const stop = new SchedulerStop(log, 'nightly audit');
+  const stopping = () => stop.requested !== undefined;
   try {
-    await stop.track(catchUp());
-    if (stop.requested) {
-      log('scheduler stopped');
-      return 0;
+    await stop.track(catchUp(stopping));
+    if (!stopping()) {
+      const expr = nightlyAuditJob.cron(ctx);
+      log(
+        `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
+      );
+      await stop.runUntilStopped(
+        (onTick) =>
+          cron.schedule(expr, onTick, {
+            timezone: ctx.config.timeZone,
+            noOverlap: true,
+            name: nightlyAuditJob.id,
+          }),
+        () => catchUp(stopping),
+        (err) => log(`nightly audit failed: ${err.message}`),
+      );
     }
-    const expr = nightlyAuditJob.cron(ctx);
-    log(
-      `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
-    );
-    await stop.runUntilStopped(
-      (onTick) =>
-        cron.schedule(expr, onTick, {
-          timezone: ctx.config.timeZone,
-          noOverlap: true,
-          name: nightlyAuditJob.id,
-        }),
-      catchUp,
-      (err) => log(`nightly audit failed: ${err.message}`),
-    );
     log('scheduler stopped');
     return 0;
   } finally {

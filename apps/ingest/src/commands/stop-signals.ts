@@ -1,4 +1,4 @@
-import type { CliOutput } from '@custodian/core';
+import { type CliOutput, REPEAT_WINDOW_MS, signalExitCode } from '@custodian/core';
 import type { EarlySignal } from './early-signals.js';
 
 /** A file of the run, as the summary of an aborted run lists it. */
@@ -56,23 +56,7 @@ export interface StopSignalOptions {
   abortedSummary: () => Record<string, unknown>;
 }
 
-/**
- * How long after a first signal a repeated one is taken as the same Ctrl-C, not a second one. A
- * Ctrl-C in a terminal sends SIGINT to the whole process group, and `pnpm ingest` (pnpm, then the
- * tsx command line) also relays the SIGINT it gets to its child: the command receives two or three
- * SIGINTs within milliseconds for one key press, and took the second for a second Ctrl-C (an abort,
- * the file rolled back). One second is far above that relay delay (milliseconds, tens on a loaded
- * machine) and below the time a person takes to read "SIGINT again aborts it" and press again;
- * the message says "a second or more later". The time is when the handler runs: while the main
- * thread is busy (a large merge on the embedded database), two presses may be handled together and
- * count as one, and a third press aborts.
- */
-export const REPEAT_WINDOW_MS = 1000;
-
-/** Exit status of a command stopped by `signal`: 128 + its number, as a shell reports it. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return signal === 'SIGTERM' ? 143 : 130;
-}
+export { REPEAT_WINDOW_MS, signalExitCode };
 
 export type StopWatch = ReturnType<typeof watchStopSignals>;
 

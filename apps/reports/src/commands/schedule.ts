@@ -22,11 +22,10 @@ export async function runScheduleCommand(
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
-  let stop: SchedulerStop | undefined;
-  const tick = async () => {
+  const tick = async (stopRequested?: () => boolean) => {
     const outcomes = await runMissingReports(ctx, new Date(), {
       log,
-      stopRequested: () => stop?.requested !== undefined,
+      ...(stopRequested ? { stopRequested } : {}),
     });
     if (outcomes === undefined) log('another scheduler holds the lock: this tick is skipped');
     else log(`${outcomes.length} report run(s) due and built`);
@@ -49,27 +48,26 @@ export async function runScheduleCommand(
     });
     return first === undefined ? 3 : failed > 0 ? 1 : 0;
   }
-  stop = new SchedulerStop(log, 'report run');
+  const stop = new SchedulerStop(log, 'report run');
+  const stopping = () => stop.requested !== undefined;
   try {
-    await stop.track(tick());
-    if (stop.requested) {
-      log('scheduler stopped');
-      return 0;
+    await stop.track(tick(stopping));
+    if (!stopping()) {
+      const expr = morningCron(ctx);
+      log(
+        `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
+      );
+      await stop.runUntilStopped(
+        (onTick) =>
+          cron.schedule(expr, onTick, {
+            timezone: ctx.config.timeZone,
+            noOverlap: true,
+            name: 'reports.morning',
+          }),
+        () => tick(stopping),
+        (err) => log(`report run failed: ${err.message}`),
+      );
     }
-    const expr = morningCron(ctx);
-    log(
-      `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
-    );
-    await stop.runUntilStopped(
-      (onTick) =>
-        cron.schedule(expr, onTick, {
-          timezone: ctx.config.timeZone,
-          noOverlap: true,
-          name: 'reports.morning',
-        }),
-      tick,
-      (err) => log(`report run failed: ${err.message}`),
-    );
     log('scheduler stopped');
     return 0;
   } finally {
