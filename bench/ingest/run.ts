@@ -122,6 +122,9 @@ interface IngestFigures {
   /** WAL the server wrote during the ingest (MB) and its full-page images: the logged share of its work. */
   walMb: number;
   walFullPages: number;
+  /** CPU seconds of the ingest process (all its threads), and of the rest of the machine meanwhile (the server). */
+  ingestCpuSeconds: number;
+  otherCpuSeconds: number;
 }
 
 /** The server's WAL counters (pg_stat_wal, PostgreSQL 14 and later), summed over all its databases. */
@@ -143,15 +146,43 @@ async function ingest(
   date: string,
 ): Promise<IngestFigures> {
   const wal = await walCounters();
+  const busy = machineBusySeconds();
   const run = await ingestOnce(night, date);
+  const machineCpu = machineBusySeconds() - busy;
   const after = await walCounters();
-  return { ...run, walMb: (after.bytes - wal.bytes) / 2 ** 20, walFullPages: after.fpi - wal.fpi };
+  return {
+    ...run,
+    walMb: (after.bytes - wal.bytes) / 2 ** 20,
+    walFullPages: after.fpi - wal.fpi,
+    otherCpuSeconds: machineCpu - run.ingestCpuSeconds,
+  };
+}
+
+/** Linux clock ticks per second (USER_HZ), as /proc reports times. */
+const TICKS = 100;
+
+/** CPU seconds the whole machine has spent busy (not idle or waiting for I/O), from /proc/stat. */
+function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS;
+}
+
+/** CPU seconds (user + system, all threads) of a running process, from /proc/<pid>/stat; 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 function ingestOnce(
   night: { customers: string; agents?: string; complaints?: string },
   date: string,
-): Promise<Omit<IngestFigures, 'walMb' | 'walFullPages'>> {
+): Promise<Omit<IngestFigures, 'walMb' | 'walFullPages' | 'otherCpuSeconds'>> {
   return new Promise((resolve, reject) => {
     const t = Date.now();
     // The built output, as production runs it (tsx's transpiler alone costs ~200 MB per thread).
@@ -176,17 +207,23 @@ function ingestOnce(
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // The ingest's CPU time, sampled until it exits (the last sample misses at most its final 0.2 s).
+    let ingestCpuSeconds = 0;
+    const sampler = setInterval(() => {
+      if (child.pid) ingestCpuSeconds = Math.max(ingestCpuSeconds, processCpuSeconds(child.pid));
+    }, 200);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
     child.on('error', reject);
     child.on('exit', (code) => {
+      clearInterval(sampler);
       const seconds = (Date.now() - t) / 1000;
       const last = stdout.trim().split('\n').at(-1) ?? '{}';
       const summary = JSON.parse(last) as Record<string, unknown>;
       if (code !== 0) reject(new Error(`ingest exited ${code}: ${last.slice(0, 500)}`));
-      else resolve({ seconds, peakRssMb: Number(summary.peakRssMb), summary });
+      else resolve({ seconds, peakRssMb: Number(summary.peakRssMb), summary, ingestCpuSeconds });
     });
   });
 }
@@ -248,7 +285,7 @@ for (const [night, f] of [
 ] as const) {
   const r = file(f);
   console.log(
-    `night ${night}: ${Number(r.stagingSeconds).toFixed(1)} s reading, checking and staging (COPY), ${Number(r.mergeSeconds).toFixed(1)} s merging into the archive (rules, flags); the server wrote ${Math.round(f.walMb)} MB of WAL, ${f.walFullPages.toLocaleString('en')} full-page images`,
+    `night ${night}: ${Number(r.stagingSeconds).toFixed(1)} s reading, checking and staging (COPY), ${Number(r.mergeSeconds).toFixed(1)} s merging into the archive (rules, flags); the server wrote ${Math.round(f.walMb)} MB of WAL, ${f.walFullPages.toLocaleString('en')} full-page images; CPU: ${f.ingestCpuSeconds.toFixed(1)} s in the ingest process, ${f.otherCpuSeconds.toFixed(1)} s elsewhere (PostgreSQL)`,
   );
 }
 console.log(
