@@ -22,7 +22,7 @@ export interface BadRow {
 }
 
 export interface EncodedCsvBlock {
-  /** COPY text (UTF-8) of the staging rows; owns its ArrayBuffer, so it can be transferred. */
+  /** The staging rows in binary COPY format; owns its ArrayBuffer, so it can be transferred. */
   copy: Uint8Array;
   rowsRead: number;
   bad: BadRow[];
@@ -68,7 +68,7 @@ export function encodeCsvBlock(keyring: Keyring, job: CsvBlockJob, opts: EncodeO
   }
   const encoded = encodeChunk(keyring, chunk, opts);
   return {
-    copy: new TextEncoder().encode(encoded.copyText),
+    copy: encoded.copy,
     rowsRead: rows.length,
     bad,
     findings: encoded.findings,

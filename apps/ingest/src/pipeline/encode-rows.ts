@@ -1,6 +1,8 @@
 import {
-  CopyTextWriter,
+  type CopyBinaryType,
+  CopyBinaryWriter,
   CUSTOMER_DATA_COLUMNS,
+  CUSTOMER_DATA_TYPES,
   type EncodeOptions,
   encodeCustomerRecord,
   type Keyring,
@@ -9,6 +11,14 @@ import { findDuplicateGroups, takeFirstNonEmpty } from '../input/header-map.js';
 
 /** Staging columns in COPY order: the customer columns, then batch, line and findings. */
 export const STAGING_COLUMNS = [...CUSTOMER_DATA_COLUMNS, 'batch_id', 'line', 'findings'] as const;
+
+/** Their types, for the binary COPY into staging. */
+export const STAGING_TYPES: readonly CopyBinaryType[] = [
+  ...CUSTOMER_DATA_COLUMNS.map((c) => CUSTOMER_DATA_TYPES[c]),
+  'int4',
+  'int4',
+  'jsonb',
+];
 
 export interface RowChunk {
   batchId: number;
@@ -19,18 +29,18 @@ export interface RowChunk {
 }
 
 export interface EncodedChunk {
-  /** COPY text of the staging rows. */
-  copyText: string;
+  /** The staging rows in binary COPY format (`openCopyStream(…, { binary: true })`); owns its ArrayBuffer. */
+  copy: Uint8Array;
   rows: number;
   /** Findings counted by rule, for progress and the summary. */
   findings: Record<string, number>;
 }
 
 /** Reused from chunk to chunk (encoding is synchronous): its buffer grows once, to a chunk's size. */
-const writer = new CopyTextWriter();
+const writer = new CopyBinaryWriter(STAGING_TYPES);
 
 /**
- * Encodes a chunk of parsed rows into staging COPY text: mapping to canonical fields, validation,
+ * Encodes a chunk of parsed rows into staging COPY rows (binary format): mapping to canonical fields, validation,
  * encryption, blind indexes, masking. Runs in a worker thread or, with no workers, inline.
  */
 export function encodeChunk(keyring: Keyring, chunk: RowChunk, opts: EncodeOptions): EncodedChunk {
@@ -64,5 +74,5 @@ export function encodeChunk(keyring: Keyring, chunk: RowChunk, opts: EncodeOptio
     copy.value(encoded.findings.length === 0 ? '[]' : JSON.stringify(encoded.findings));
     copy.endRow();
   }
-  return { copyText: copy.toString(), rows: chunk.rows.length, findings };
+  return { copy: copy.toBytes(), rows: chunk.rows.length, findings };
 }

@@ -29,10 +29,11 @@ const keyring: Keyring = {
 parentPort!.on('message', (msg: { id: number; task: EncoderTask }) => {
   try {
     if (msg.task.kind === 'rows') {
-      parentPort!.postMessage({ id: msg.id, result: encodeChunk(keyring, msg.task.chunk, init.options) });
+      const result = encodeChunk(keyring, msg.task.chunk, init.options);
+      parentPort!.postMessage({ id: msg.id, result }, [result.copy.buffer as ArrayBuffer]);
     } else {
       const result = encodeCsvBlock(keyring, msg.task.job, init.options);
-      // The COPY text goes back without a copy.
+      // The COPY rows go back without a copy.
       parentPort!.postMessage({ id: msg.id, result }, [result.copy.buffer as ArrayBuffer]);
     }
   } catch (err) {

@@ -193,7 +193,7 @@ export async function ingestFile(
   if (warnings.length > 0) result.warnings = warnings;
   const recordIdCol = mapping.fields.indexOf('record_id');
 
-  let copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
+  let copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS, { binary: true });
   const quarantine: (string | number | Uint8Array | null)[][] = [];
   const flushQuarantine = async () => {
     if (quarantine.length === 0) return;
@@ -309,7 +309,9 @@ export async function ingestFile(
               await copy.end();
               const estimatedRows = Math.round((result.rowsRead * fileBytes) / Math.max(1, bytesDone));
               feed.push({ fromLine: segmentFrom, toLine: firstLine, estimatedRows });
-              copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS);
+              copy = await openCopyStream(ctx.storage, 'staging_customers', STAGING_COLUMNS, {
+                binary: true,
+              });
               segmentFrom = firstLine;
               segmentStaged = 0;
             }
@@ -329,7 +331,7 @@ export async function ingestFile(
         if (chunk.rows.length === 0) return;
         await enqueue(
           o.pool.encode(chunk).then((r) => async () => {
-            await copy.write(r.copyText);
+            await copy.write(r.copy);
           }),
         );
         chunk = { batchId, fields: mapping.fields, headers: mapping.headers, rows: [] };

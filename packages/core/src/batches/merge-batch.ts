@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { CopyBinaryType } from '../storage/bulk-copy.js';
 import type { Database } from '../storage/database.js';
 import { createWorkTables, evaluateCrossRecordRules, VALUE_RULE_COLUMNS } from './cross-record-rules.js';
 import { withCheapParallelRows } from './parallel-scan.js';
@@ -38,6 +39,44 @@ export const CUSTOMER_DATA_COLUMNS = [
   'row_hash',
   'retention_until',
 ] as const;
+
+export type CustomerDataColumn = (typeof CUSTOMER_DATA_COLUMNS)[number];
+
+/** The type of each customer column in the archive and in staging (binary COPY writes them as such). */
+export const CUSTOMER_DATA_TYPES: Readonly<Record<CustomerDataColumn, CopyBinaryType>> = {
+  record_id: 'text',
+  archive_no: 'text',
+  customer_type: 'text',
+  customer_class: 'text',
+  channel: 'text',
+  branch: 'text',
+  agent_id: 'text',
+  contract_no: 'text',
+  sign_date: 'date',
+  consent: 'text',
+  secrecy_level: 'text',
+  holder_gender: 'text',
+  holder_birth_date: 'date',
+  holder_id_type: 'text',
+  insured_gender: 'text',
+  insured_birth_date: 'date',
+  pii: 'bytea',
+  holder_name_bidx: 'bytea',
+  holder_id_bidx: 'bytea',
+  holder_phone_bidx: 'bytea',
+  holder_address_bidx: 'bytea',
+  bank_account_bidx: 'bytea',
+  service_number_bidx: 'bytea',
+  insured_id_bidx: 'bytea',
+  holder_name_masked: 'text',
+  holder_id_masked: 'text',
+  holder_phone_masked: 'text',
+  holder_address_masked: 'text',
+  bank_account_masked: 'text',
+  service_number_masked: 'text',
+  row_hash: 'bytea',
+  retention_until: 'date',
+};
 
 export interface MergeOptions {
   batchId: number;

@@ -1,9 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CopyTextWriter, type CopyValue, encodeCopyRow } from './bulk-copy.js';
+import { CopyBinaryWriter } from './bulk-copy.js';
 
-describe('CopyTextWriter', () => {
-  it('writes exactly the concatenation of encodeCopyRow', () => {
+/** The fields of binary COPY rows (without header and trailer): null, or the field's bytes. */
+function readRows(bytes: Uint8Array): (Buffer | null)[][] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: (Buffer | null)[][] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const row: (Buffer | null)[] = [];
+    const n = view.getInt16(at);
+    at += 2;
+    for (let f = 0; f < n; f++) {
+      const len = view.getInt32(at);
+      at += 4;
+      row.push(len < 0 ? null : Buffer.from(bytes.subarray(at, at + len)));
+      at += Math.max(0, len);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe('CopyBinaryWriter', () => {
+  it('writes text as UTF-8 exactly as TextEncoder does, lone surrogates included', () => {
     let seed = 11;
     const next = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -15,57 +34,47 @@ describe('CopyTextWriter', () => {
       '\\',
       '\t',
       '\n',
-      '\r',
-      '"',
-      ',',
-      '{',
-      '\0',
-      '\u0001',
+      'é',
+      '€',
       '𠈌',
       '\ud800',
+      '\udc00',
+      '\ud83d\ude00',
       ' ',
-      'N',
-      'x',
+      '\u07ff',
     ];
-    const text = () => {
+    const writer = new CopyBinaryWriter(['text', 'jsonb', 'bytea', 'int4']);
+    const expected: (Buffer | null)[][] = [];
+    for (let i = 0; i < 2000; i++) {
       let s = '';
-      const n = Math.floor(next() * 12);
-      for (let i = 0; i < n; i++) s += pieces[Math.floor(next() * pieces.length)];
-      return s;
-    };
-    const value = (): CopyValue => {
-      const r = next();
-      if (r < 0.1) return null;
-      if (r < 0.15) return undefined;
-      if (r < 0.5) return text();
-      if (r < 0.6) return Math.floor(next() * 1e6) - 5e5;
-      if (r < 0.65) return next() * 10;
-      if (r < 0.7) return next() < 0.5;
-      if (r < 0.85) return randomBytes(Math.floor(next() * 40));
-      if (r < 0.9) return new Uint8Array(randomBytes(64).buffer, 7, 9);
-      return Array.from({ length: Math.floor(next() * 4) }, text);
-    };
-    const writer = new CopyTextWriter();
-    let expected = '';
-    for (let i = 0; i < 3000; i++) {
-      const row = Array.from({ length: 1 + Math.floor(next() * 8) }, value);
-      expected += encodeCopyRow(row);
-      if (i % 2 === 0) writer.row(row);
-      else {
-        writer.values(row.slice(0, 2));
-        for (const v of row.slice(2)) writer.value(v);
-        writer.endRow();
-      }
+      for (let k = Math.floor(next() * 12); k > 0; k--) s += pieces[Math.floor(next() * pieces.length)];
+      const bytes = randomBytes(Math.floor(next() * 40));
+      const json = JSON.stringify({ s });
+      writer.row([s, json, i % 9 === 0 ? null : bytes, i - 1000]);
+      const int = Buffer.alloc(4);
+      int.writeInt32BE(i - 1000);
+      expected.push([
+        Buffer.from(new TextEncoder().encode(s)),
+        Buffer.concat([Buffer.from([1]), Buffer.from(new TextEncoder().encode(json))]),
+        i % 9 === 0 ? null : bytes,
+        int,
+      ]);
     }
-    expect(writer.toString()).toBe(expected);
-    expect(writer.length).toBe(expected.length);
+    expect(readRows(writer.toBytes())).toEqual(expected);
+    expect(writer.length).toBe(writer.toBytes().length);
   });
 
-  it('grows past its first buffer', () => {
-    const writer = new CopyTextWriter();
-    const row = ['长\t'.repeat(100_000), randomBytes(50_000), 42];
+  it('grows past its first buffer, and starts again empty after clear', () => {
+    const writer = new CopyBinaryWriter(['text', 'bytea']);
+    const row = ['长\t'.repeat(100_000), randomBytes(50_000)];
     writer.row(row);
     writer.row(row);
-    expect(writer.toString()).toBe(encodeCopyRow(row) + encodeCopyRow(row));
+    const rows = readRows(writer.toBytes());
+    expect(rows).toHaveLength(2);
+    expect(rows[1]![0]!.toString()).toBe(row[0]);
+    expect(rows[1]![1]).toEqual(row[1]);
+    writer.clear();
+    writer.row(['x', null]);
+    expect(readRows(writer.toBytes())).toEqual([[Buffer.from('x'), null]]);
   });
 });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { daysFromCivil, isRealDate } from '@custodian/validators';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Storage } from './connect.js';
 
@@ -44,93 +45,140 @@ export function encodeCopyRow(values: readonly CopyValue[]): string {
   return `${line}\n`;
 }
 
-const BACKSLASH = 0x5c;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-/** The two hex digits of each byte value as two UTF-16 units in one 32-bit word (platform order). */
-const HEX_PAIRS = new Uint32Array(256);
-for (let i = 0; i < 256; i++) {
-  const hex = i.toString(16).padStart(2, '0');
-  const [first, second] = [hex.charCodeAt(0), hex.charCodeAt(1)];
-  HEX_PAIRS[i] = LITTLE_ENDIAN ? first | (second << 16) : (first << 16) | second;
+/** The column types the binary writer knows: those of the staging table. */
+export type CopyBinaryType = 'text' | 'bytea' | 'int4' | 'date' | 'jsonb';
+
+/** PostgreSQL's binary COPY signature, flags (0) and header extension length (0). */
+export const COPY_BINARY_HEADER: Uint8Array = Uint8Array.from([
+  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+/** The end of a binary COPY: a field count of -1. */
+export const COPY_BINARY_TRAILER: Uint8Array = Uint8Array.from([0xff, 0xff]);
+
+/** Days from 1970-01-01 to PostgreSQL's epoch for dates, 2000-01-01. */
+const PG_EPOCH_DAYS = 10_957;
+
+/** The value of the decimal digits of `s` from `from` to `to`, or NaN if any is not a digit. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = 10 * n + d;
+  }
+  return n;
+}
+
+/** Days since 2000-01-01 of an ISO date (`YYYY-MM-DD`); throws on anything else, as COPY would. */
+function pgDays(iso: string): number {
+  const [y, m, d] = [digits(iso, 0, 4), digits(iso, 5, 7), digits(iso, 8, 10)];
+  if (iso.length !== 10 || iso[4] !== '-' || iso[7] !== '-' || !(y >= 1) || !isRealDate(y, m, d))
+    throw new Error(`not a date: "${iso.length > 12 ? `${iso.slice(0, 12)}…` : iso}" (YYYY-MM-DD expected)`);
+  return daysFromCivil(y, m, d) - PG_EPOCH_DAYS;
 }
 
 /**
- * Accumulates rows in COPY text format, exactly as the concatenation of `encodeCopyRow` of each
- * row, but as UTF-16 code units in one growing array: no string per value or per row, no hex
- * string per byte array, one string at the end. For the ingest's encoder, which writes a chunk
- * of thousands of rows at a time.
+ * Accumulates rows in PostgreSQL's binary COPY format (without the header and trailer, which the
+ * COPY statement adds: `openCopyStream(…, { binary: true })`), for columns of known types. Against
+ * the text format: byte arrays go as they are instead of twice their length in hex, text as UTF-8
+ * without escapes, and the server does not parse them back (a million staging rows: 835 MB
+ * instead of 1,231 MB, and 2.3-3.2 s of the server's time instead of 5.1-6.6 s, psql, 2026-11-23).
+ * Values are as for `encodeCopyRow`: strings for text, jsonb (JSON text) and dates (ISO), numbers
+ * for int4, Uint8Array for bytea, null or undefined for NULL.
  */
-export class CopyTextWriter {
-  #units = new Uint16Array(1 << 16);
-  /** The same memory, for writing two units at once at any position. */
-  #view = new DataView(this.#units.buffer);
+export class CopyBinaryWriter {
+  readonly #types: readonly CopyBinaryType[];
+  #bytes = new Uint8Array(1 << 16);
+  #view = new DataView(this.#bytes.buffer);
   #length = 0;
-  #rowStarted = false;
+  /** The next column of the current row, or -1 between rows. */
+  #column = -1;
 
-  /** Room for `more` units. */
-  #reserve(more: number): Uint16Array {
-    const need = this.#length + more;
-    if (need > this.#units.length) {
-      const bigger = new Uint16Array(Math.max(need, 2 * this.#units.length));
-      bigger.set(this.#units.subarray(0, this.#length));
-      this.#units = bigger;
-      this.#view = new DataView(bigger.buffer);
-    }
-    return this.#units;
+  constructor(types: readonly CopyBinaryType[]) {
+    if (types.length === 0 || types.length > 0x7fff)
+      throw new Error('a binary COPY row needs 1 to 32767 columns');
+    this.#types = types;
   }
 
-  #text(s: string): void {
-    // Escaped, a unit takes at most two.
-    const u = this.#reserve(2 * s.length);
-    let n = this.#length;
+  /** Room for `more` bytes. */
+  #reserve(more: number): Uint8Array {
+    const need = this.#length + more;
+    if (need > this.#bytes.length) {
+      const bigger = new Uint8Array(Math.max(need, 2 * this.#bytes.length));
+      bigger.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = bigger;
+      this.#view = new DataView(bigger.buffer);
+    }
+    return this.#bytes;
+  }
+
+  /** The field's length, then its UTF-8 (a lone surrogate as U+FFFD, as TextEncoder writes it). */
+  #utf8(s: string, prefix?: number): void {
+    const b = this.#reserve(4 + 1 + 3 * s.length);
+    const at = this.#length;
+    let n = at + 4;
+    if (prefix !== undefined) b[n++] = prefix;
     for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > BACKSLASH || (c >= 0x20 && c < BACKSLASH)) {
-        u[n++] = c;
-      } else if (c === BACKSLASH) {
-        u[n++] = BACKSLASH;
-        u[n++] = BACKSLASH;
-      } else if (c === 0x09) {
-        u[n++] = BACKSLASH;
-        u[n++] = 0x74;
-      } else if (c === 0x0a) {
-        u[n++] = BACKSLASH;
-        u[n++] = 0x6e;
-      } else if (c === 0x0d) {
-        u[n++] = BACKSLASH;
-        u[n++] = 0x72;
+      let c = s.charCodeAt(i);
+      if (c < 0x80) b[n++] = c;
+      else if (c < 0x800) {
+        b[n++] = 0xc0 | (c >> 6);
+        b[n++] = 0x80 | (c & 0x3f);
       } else {
-        u[n++] = c;
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+          if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+            i++;
+            c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+            b[n++] = 0xf0 | (c >> 18);
+            b[n++] = 0x80 | ((c >> 12) & 0x3f);
+            b[n++] = 0x80 | ((c >> 6) & 0x3f);
+            b[n++] = 0x80 | (c & 0x3f);
+            continue;
+          }
+          c = 0xfffd;
+        }
+        b[n++] = 0xe0 | (c >> 12);
+        b[n++] = 0x80 | ((c >> 6) & 0x3f);
+        b[n++] = 0x80 | (c & 0x3f);
       }
     }
+    this.#view.setInt32(at, n - at - 4);
     this.#length = n;
   }
 
-  #bytes(b: Uint8Array): void {
-    // `\\x` then two hex digits per byte (bytea hex format, its backslash escaped for COPY).
-    const u = this.#reserve(3 + 2 * b.length);
-    let n = this.#length;
-    u[n++] = BACKSLASH;
-    u[n++] = BACKSLASH;
-    u[n++] = 0x78;
-    const view = this.#view;
-    for (let i = 0, at = 2 * n; i < b.length; i++, at += 4)
-      view.setUint32(at, HEX_PAIRS[b[i]!]!, LITTLE_ENDIAN);
-    this.#length = n + 2 * b.length;
-  }
-
-  /** Appends one value to the current row (a tab before it unless it is the row's first). */
+  /** Appends one value to the current row, as the type of its column. */
   value(v: CopyValue): void {
-    if (this.#rowStarted) this.#reserve(1)[this.#length++] = 0x09;
-    this.#rowStarted = true;
+    if (this.#column < 0) {
+      this.#reserve(2);
+      this.#view.setInt16(this.#length, this.#types.length);
+      this.#length += 2;
+      this.#column = 0;
+    }
+    const type = this.#types[this.#column++];
+    if (type === undefined) throw new Error(`a row of ${this.#types.length} columns got more values`);
     if (v === null || v === undefined) {
-      const u = this.#reserve(2);
-      u[this.#length++] = BACKSLASH;
-      u[this.#length++] = 0x4e;
-    } else if (typeof v === 'string') this.#text(v);
-    else if (typeof v === 'number' || typeof v === 'boolean') this.#text(String(v));
-    else if (v instanceof Uint8Array) this.#bytes(v);
-    else this.#text(arrayBody(v));
+      this.#reserve(4);
+      this.#view.setInt32(this.#length, -1);
+      this.#length += 4;
+    } else if (type === 'bytea') {
+      if (!(v instanceof Uint8Array)) throw new Error(`column ${this.#column} (bytea) got ${typeof v}`);
+      const b = this.#reserve(4 + v.length);
+      this.#view.setInt32(this.#length, v.length);
+      b.set(v, this.#length + 4);
+      this.#length += 4 + v.length;
+    } else if (type === 'int4' || type === 'date') {
+      const n = type === 'date' ? pgDays(String(v)) : Number(v);
+      if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff)
+        throw new Error(`column ${this.#column} (int4) got ${String(v).slice(0, 20)}`);
+      this.#reserve(8);
+      this.#view.setInt32(this.#length, 4);
+      this.#view.setInt32(this.#length + 4, n);
+      this.#length += 8;
+    } else if (typeof v === 'string') this.#utf8(v, type === 'jsonb' ? 1 : undefined);
+    else if (typeof v === 'number' || typeof v === 'boolean')
+      this.#utf8(String(v), type === 'jsonb' ? 1 : undefined);
+    else throw new Error(`column ${this.#column} (${type}) got ${Array.isArray(v) ? 'an array' : 'bytes'}`);
   }
 
   /** Appends values to the current row. */
@@ -138,13 +186,14 @@ export class CopyTextWriter {
     for (let i = 0; i < vs.length; i++) this.value(vs[i]);
   }
 
-  /** Ends the current row (a newline). */
+  /** Ends the current row, which must have had a value for every column. */
   endRow(): void {
-    this.#reserve(1)[this.#length++] = 0x0a;
-    this.#rowStarted = false;
+    if (this.#column !== this.#types.length)
+      throw new Error(`a row of ${this.#types.length} columns got ${Math.max(0, this.#column)} values`);
+    this.#column = -1;
   }
 
-  /** Appends a whole row: `encodeCopyRow(values)`. */
+  /** Appends a whole row. */
   row(values: readonly CopyValue[]): void {
     this.values(values);
     this.endRow();
@@ -153,21 +202,17 @@ export class CopyTextWriter {
   /** Forgets everything written, keeping the memory for the next rows. */
   clear(): void {
     this.#length = 0;
-    this.#rowStarted = false;
+    this.#column = -1;
   }
 
-  /** Number of UTF-16 units written. */
+  /** Number of bytes written. */
   get length(): number {
     return this.#length;
   }
 
-  /** Everything written, as one string. */
-  toString(): string {
-    const units = this.#units.subarray(0, this.#length);
-    if (LITTLE_ENDIAN) return Buffer.from(units.buffer, 0, 2 * this.#length).toString('utf16le');
-    let s = '';
-    for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.subarray(i, i + 8192));
-    return s;
+  /** A copy of the rows written, owning its ArrayBuffer (so that it can be transferred to another thread). */
+  toBytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
   }
 }
 
@@ -213,7 +258,10 @@ export async function copyRows(
 }
 
 export interface CopyStream {
-  /** Writes rows already encoded with `encodeCopyRow` (a chunk of lines); waits when the database is slower. */
+  /**
+   * Writes rows already encoded (`encodeCopyRow`; `CopyBinaryWriter` for a binary
+   * stream): whole rows, any number of them; waits when the database is slower.
+   */
   write(data: string | Uint8Array): Promise<void>;
   /** Ends the COPY; resolves when the database has all rows. */
   end(): Promise<void>;
@@ -229,11 +277,15 @@ export async function openCopyStream(
   storage: Storage,
   table: string,
   columns: readonly string[],
+  /** Rows written by a `CopyBinaryWriter` (the stream adds the format's header and trailer). */
+  options: { binary?: boolean } = {},
 ): Promise<CopyStream> {
-  const statement = `COPY ${assertIdentifier(table)} (${columns.map(assertIdentifier).join(', ')}) FROM STDIN`;
+  const binary = options.binary === true;
+  const statement = `COPY ${assertIdentifier(table)} (${columns.map(assertIdentifier).join(', ')}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`;
   if (storage.pool) {
     const client = await storage.pool.connect();
     const stream = client.query(copyFrom(statement));
+    if (binary) stream.write(COPY_BINARY_HEADER);
     let failure: Error | undefined;
     stream.on('error', (err: Error) => {
       failure = err;
@@ -269,7 +321,8 @@ export async function openCopyStream(
         }
       },
       async end() {
-        stream.end();
+        if (binary) stream.end(COPY_BINARY_TRAILER);
+        else stream.end();
         try {
           await finished;
         } finally {
@@ -286,9 +339,10 @@ export async function openCopyStream(
     const pglite = storage.pglite;
     const blobStatement = statement.replace('FROM STDIN', "FROM '/dev/blob'");
     return {
-      async write(text) {
-        if (text.length === 0) return;
-        await pglite.query(blobStatement, [], { blob: new Blob([text]) });
+      async write(data) {
+        if (data.length === 0) return;
+        const parts = binary ? [COPY_BINARY_HEADER, data, COPY_BINARY_TRAILER] : [data];
+        await pglite.query(blobStatement, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) });
       },
       async end() {},
       async abort() {},

@@ -1,10 +1,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditTrail, verifyAuditTrail } from '../audit-trail.js';
+import { CUSTOMER_DATA_TYPES } from '../batches/merge-batch.js';
 import { bindKeyring } from '../crypto/bind-keyring.js';
 import { clearTables, testBackends, testKeyring } from '../testing/test-storage.js';
 import { withAdvisoryLock } from './advisory-lock.js';
-import { copyRows } from './bulk-copy.js';
+import {
+  type CopyBinaryType,
+  CopyBinaryWriter,
+  type CopyValue,
+  copyRows,
+  openCopyStream,
+} from './bulk-copy.js';
 import type { Storage } from './connect.js';
 
 for (const backend of testBackends()) {
@@ -71,6 +78,103 @@ for (const backend of testBackends()) {
         ['客户.csv', 'holder_phone', '中文原因'],
       ]);
       expect(Array.from(rows[0]!.raw!)).toEqual([0, 1, 254, 255]);
+    });
+
+    it('binary COPY stores the same values as text COPY, over several writes', async () => {
+      const types: CopyBinaryType[] = ['text', 'bytea', 'int4', 'date', 'jsonb', 'text'];
+      const columns = ['t', 'b', 'i', 'd', 'j', 'n'];
+      const ddl = 't text, b bytea, i int4, d date, j jsonb, n text';
+      for (const table of ['copy_text', 'copy_binary'])
+        await sql.raw(`create table ${table} (${ddl})`).execute(storage.db);
+      try {
+        const texts = ['', 'a', '张三', 'x\ty\nz\\', '𠈌字', '\ud800 lone', 'é€', '"{,}"'];
+        const dates = ['2000-01-01', '1999-12-31', '0001-01-01', '2024-02-29', '9999-12-31', '1970-01-01'];
+        const rows: CopyValue[][] = [];
+        for (let k = 0; k < 200; k++) {
+          rows.push([
+            k % 17 === 0 ? null : `${texts[k % texts.length]}${k}`,
+            k % 13 === 0
+              ? null
+              : new Uint8Array(Array.from({ length: k % 40 }, (_, i) => (i * 37 + k) & 255)),
+            k % 11 === 0 ? null : (k % 2 === 0 ? 1 : -1) * k * 10_000_019,
+            k % 7 === 0 ? null : dates[k % dates.length]!,
+            // JSON refuses a lone surrogate (`\ud800` escaped), whatever the COPY format.
+            k % 5 === 0
+              ? '[]'
+              : JSON.stringify([
+                  { rule: 'R', reason: texts[k % texts.length]!.replace(/[\ud800-\udfff]/g, '?'), n: k },
+                ]),
+            k % 3 === 0 ? 42 : undefined,
+          ]);
+        }
+        await copyRows(storage, 'copy_text', columns, rows);
+        const writer = new CopyBinaryWriter(types);
+        const stream = await openCopyStream(storage, 'copy_binary', columns, { binary: true });
+        for (let k = 0; k < rows.length; k++) {
+          writer.row(rows[k]!);
+          if (k % 64 === 63) {
+            await stream.write(writer.toBytes());
+            writer.clear();
+          }
+        }
+        await stream.write(writer.toBytes());
+        await stream.end();
+        const read = (table: string) =>
+          sql<
+            Record<string, unknown>
+          >`select t, encode(b, 'hex') as b, i, d::text as d, j::text as j, n from ${sql.table(table)} order by i nulls first, t nulls first, b nulls first, d nulls first, j, n nulls first`.execute(
+            storage.db,
+          );
+        const [text, binary] = [(await read('copy_text')).rows, (await read('copy_binary')).rows];
+        expect(binary).toHaveLength(200);
+        expect(binary).toEqual(text);
+        expect(binary.some((r) => r.d === '0001-01-01')).toBe(true);
+      } finally {
+        await sql.raw('drop table copy_text, copy_binary').execute(storage.db);
+      }
+    });
+
+    it('refuses a value COPY would refuse, and a row of the wrong width', () => {
+      const writer = new CopyBinaryWriter(['date', 'int4']);
+      for (const bad of [
+        '2025-02-30',
+        '2025-2-28',
+        'abcd-01-01',
+        '0000-01-01',
+        '2025-01-01T00',
+        '2100-02-29',
+      ]) {
+        expect(() => writer.value(bad)).toThrow('not a date');
+        writer.clear();
+      }
+      writer.clear();
+      expect(() => writer.row(['2025-02-28', 1.5])).toThrow('int4');
+      writer.clear();
+      expect(() => writer.row(['2025-02-28'])).toThrow('a row of 2 columns got 1 values');
+      writer.clear();
+      expect(() => writer.row(['2025-02-28', 1, 2])).toThrow('got more values');
+    });
+
+    it('knows the type of every customer column, as the archive and staging declare it', async () => {
+      const declared = await sql<{ table_name: string; column_name: string; data_type: string }>`
+        select table_name, column_name, data_type from information_schema.columns
+        where table_schema = current_schema() and table_name in ('customers', 'staging_customers')`.execute(
+        storage.db,
+      );
+      const pgType: Record<CopyBinaryType, string> = {
+        text: 'text',
+        bytea: 'bytea',
+        int4: 'integer',
+        date: 'date',
+        jsonb: 'jsonb',
+      };
+      for (const table of ['customers', 'staging_customers']) {
+        const types = Object.fromEntries(
+          declared.rows.filter((r) => r.table_name === table).map((r) => [r.column_name, r.data_type]),
+        );
+        for (const [column, type] of Object.entries(CUSTOMER_DATA_TYPES))
+          expect([table, column, types[column]]).toEqual([table, column, pgType[type]]);
+      }
     });
 
     it('refuses updates and deletes of the audit trail, and detects tampering', async () => {
