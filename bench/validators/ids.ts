@@ -7,6 +7,7 @@
 // Prints figures; asserts nothing (house style: benchmarks are scripts).
 
 import { performance } from 'node:perf_hooks';
+import { Prng } from '@custodian/sample-data/prng';
 import {
   civilFromDays,
   countyCodes,
@@ -25,20 +26,10 @@ const COUNT = Number(process.argv[2] ?? 1_000_000);
 const SEED = Number(process.argv[3] ?? 20240601);
 const PASSES = 3;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
-const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const rng = new Prng(SEED);
+const random = () => rng.next();
+const int = (min: number, max: number) => rng.between(min, max);
+const pick = <T>(items: readonly T[]): T => rng.pick(items);
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 const counties = countyCodes().filter((c) => isProvincePrefix(Math.floor(c / 10000)));

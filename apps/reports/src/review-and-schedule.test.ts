@@ -1,9 +1,17 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type CustodianContext, decryptJson, type Storage, verifyFlag } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import type ExcelJS from 'exceljs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
-import { dueRuns, morningCron, runMissingReports } from './jobs/report-jobs.js';
+import {
+  catchUpReports,
+  catchUpSummary,
+  dueRuns,
+  morningCron,
+  runMissingReports,
+} from './jobs/report-jobs.js';
 import { readManifest } from './output/manifest.js';
 import { loadCorrectionCodec } from './review/correction-codec.js';
 import { importReview } from './review/import-review.js';
@@ -285,7 +293,7 @@ for (const backend of testBackends()) {
       await ctx.storage.db.deleteFrom('job_runs').execute();
       const lines: string[] = [];
       let stopAsked = false;
-      const stopped = await runMissingReports(ctx, now, {
+      const stopped = await catchUpReports(ctx, now, {
         outDir: out,
         catchUpDays: 3,
         log: (l) => {
@@ -294,11 +302,36 @@ for (const backend of testBackends()) {
         },
         stopRequested: () => stopAsked,
       });
-      expect(stopped?.map((o) => `${o.run.job} ${o.run.runKey} ${o.status}`)).toEqual([
+      expect(stopped?.outcomes.map((o) => `${o.run.job} ${o.run.runKey} ${o.status}`)).toEqual([
         'reports.management.week 2026-W48 done',
       ]);
+      expect(stopped?.left.map((r) => `${r.job} ${r.runKey}`)).toEqual([
+        'reports.problem-list 2026-11-30',
+        'reports.batch batch-2',
+        'reports.management.month 2026-11',
+        'reports.problem-list 2026-12-01',
+        'reports.retention 2026-11',
+      ]);
       expect(lines.at(-1)).toBe('reports.problem-list 2026-11-30 and any later runs left for the next start');
-      expect((await runMissingReports(ctx, now, { outDir: out, catchUpDays: 3 }))?.length).toBe(5);
+      // The scheduler's line after the tick says so rather than "built".
+      expect(catchUpSummary(stopped!)).toBe(
+        '1 report run(s) built; stop requested: 5 left for the next start',
+      );
+
+      // The next start builds the rest; a run that fails (here: a file where the retention folder
+      // goes) is counted as failed, not built.
+      const blocked = tempDir();
+      writeFileSync(join(blocked, 'retention'), '');
+      const rest = await catchUpReports(ctx, now, { outDir: blocked, catchUpDays: 3 });
+      expect(rest?.outcomes.map((o) => `${o.run.job} ${o.status}`)).toEqual([
+        'reports.problem-list done',
+        'reports.batch done',
+        'reports.management.month done',
+        'reports.problem-list done',
+        'reports.retention failed',
+      ]);
+      expect(rest?.left).toEqual([]);
+      expect(catchUpSummary(rest!)).toBe('4 report run(s) built, 1 failed');
     });
   });
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { type CliOutput, type CustodianContext, SchedulerStop } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS } from '../cli-options.js';
-import { morningCron, runMissingReports } from '../jobs/report-jobs.js';
+import { catchUpReports, catchUpSummary, morningCron } from '../jobs/report-jobs.js';
 
 /**
  * `reports schedule [--once]`: node-cron at the edge only. At start, every run missed while the
@@ -23,13 +23,13 @@ export async function runScheduleCommand(
   });
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
   const tick = async (stopRequested?: () => boolean) => {
-    const outcomes = await runMissingReports(ctx, new Date(), {
+    const caughtUp = await catchUpReports(ctx, new Date(), {
       log,
       ...(stopRequested ? { stopRequested } : {}),
     });
-    if (outcomes === undefined) log('another scheduler holds the lock: this tick is skipped');
-    else log(`${outcomes.length} report run(s) due and built`);
-    return outcomes;
+    if (caughtUp === undefined) log('another scheduler holds the lock: this tick is skipped');
+    else log(catchUpSummary(caughtUp));
+    return caughtUp?.outcomes;
   };
   log(`reports to ${ctx.config.reports.outDir}; catching up missed runs`);
   if (values.once) {

@@ -167,11 +167,18 @@ async function finishRun(ctx: CustodianContext, run: ReportRun, status: 'done' |
     .execute();
 }
 
+/** What one scheduler tick did: the runs it built (or tried to), and those a stop request left. */
+export interface CatchUp {
+  outcomes: RunOutcome[];
+  /** The missing runs not started because the scheduler was asked to stop; the next start builds them. */
+  left: ReportRun[];
+}
+
 /**
  * One scheduler tick: every missing run, oldest first, under an advisory lock so two schedulers
  * never build the same report at once. Returns `undefined` when another scheduler holds the lock.
  */
-export async function runMissingReports(
+export async function catchUpReports(
   ctx: CustodianContext,
   now: Date,
   opts: {
@@ -182,14 +189,15 @@ export async function runMissingReports(
     /** Asked before each run: true ends the catch-up there (the scheduler was asked to stop). */
     stopRequested?: () => boolean;
   } = {},
-): Promise<RunOutcome[] | undefined> {
+): Promise<CatchUp | undefined> {
   const log = opts.log ?? (() => {});
-  const r = await withAdvisoryLock(ctx.storage, 'reports.schedule', async () => {
+  const r = await withAdvisoryLock(ctx.storage, 'reports.schedule', async (): Promise<CatchUp> => {
     const outcomes: RunOutcome[] = [];
-    for (const run of await missingRuns(ctx, now, opts.catchUpDays)) {
+    const missing = await missingRuns(ctx, now, opts.catchUpDays);
+    for (const [i, run] of missing.entries()) {
       if (opts.stopRequested?.()) {
         log(`${run.job} ${run.runKey} and any later runs left for the next start`);
-        break;
+        return { outcomes, left: missing.slice(i) };
       }
       log(`${run.job} ${run.runKey}: building`);
       const o = await runReportJob(ctx, run, {
@@ -204,7 +212,29 @@ export async function runMissingReports(
       );
       outcomes.push(o);
     }
-    return outcomes;
+    return { outcomes, left: [] };
   });
   return r.acquired ? r.result : undefined;
+}
+
+/** `catchUpReports` for callers that need only the outcomes of the runs it built or tried. */
+export async function runMissingReports(
+  ctx: CustodianContext,
+  now: Date,
+  opts: Parameters<typeof catchUpReports>[2] = {},
+): Promise<RunOutcome[] | undefined> {
+  return (await catchUpReports(ctx, now, opts))?.outcomes;
+}
+
+/**
+ * The scheduler's line after a tick, e.g. "3 report run(s) built, 1 failed; stop requested: 2 left
+ * for the next start". Failed runs are not counted as built.
+ */
+export function catchUpSummary({ outcomes, left }: CatchUp): string {
+  const failed = outcomes.filter((o) => o.status === 'failed').length;
+  return [
+    `${outcomes.length - failed} report run(s) built`,
+    failed > 0 ? `, ${failed} failed` : '',
+    left.length > 0 ? `; stop requested: ${left.length} left for the next start` : '',
+  ].join('');
 }
