@@ -69,11 +69,14 @@ function digits(s: string, from: number, to: number): number {
   return n;
 }
 
-/** Days since 2000-01-01 of an ISO date (`YYYY-MM-DD`); throws on anything else, as COPY would. */
+/**
+ * Days since 2000-01-01 of an ISO date (`YYYY-MM-DD`); NaN for anything else, which the writer
+ * refuses as COPY would (without the value in the message: a birth date is personal data).
+ */
 function pgDays(iso: string): number {
   const [y, m, d] = [digits(iso, 0, 4), digits(iso, 5, 7), digits(iso, 8, 10)];
   if (iso.length !== 10 || iso[4] !== '-' || iso[7] !== '-' || !(y >= 1) || !isRealDate(y, m, d))
-    throw new Error(`not a date: "${iso.length > 12 ? `${iso.slice(0, 12)}…` : iso}" (YYYY-MM-DD expected)`);
+    return Number.NaN;
   return daysFromCivil(y, m, d) - PG_EPOCH_DAYS;
 }
 
@@ -170,7 +173,11 @@ export class CopyBinaryWriter {
     } else if (type === 'int4' || type === 'date') {
       const n = type === 'date' ? pgDays(String(v)) : Number(v);
       if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff)
-        throw new Error(`column ${this.#column} (int4) got ${String(v).slice(0, 20)}`);
+        throw new Error(
+          type === 'date'
+            ? `column ${this.#column}: not a date (YYYY-MM-DD expected)`
+            : `column ${this.#column}: not a 32-bit integer`,
+        );
       this.#reserve(8);
       this.#view.setInt32(this.#length, 4);
       this.#view.setInt32(this.#length + 4, n);

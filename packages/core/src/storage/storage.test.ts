@@ -144,11 +144,11 @@ for (const backend of testBackends()) {
         '2025-01-01T00',
         '2100-02-29',
       ]) {
-        expect(() => writer.value(bad)).toThrow('not a date');
+        expect(() => writer.value(bad)).toThrow('column 1: not a date (YYYY-MM-DD expected)');
         writer.clear();
       }
       writer.clear();
-      expect(() => writer.row(['2025-02-28', 1.5])).toThrow('int4');
+      expect(() => writer.row(['2025-02-28', 1.5])).toThrow('column 2: not a 32-bit integer');
       writer.clear();
       expect(() => writer.row(['2025-02-28'])).toThrow('a row of 2 columns got 1 values');
       writer.clear();
