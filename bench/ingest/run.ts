@@ -9,7 +9,8 @@
  * with every rule on (the command line as an operator runs it), and night two into that archive
  * (cross-record checks must not grow with the archive); then an ordinary night, N/500 new records
  * (at least 1,000) without master data, into the archive of both. Prints times, records per
- * second, the ratio to COPY and the peak memory of each ingest process. Asserts nothing.
+ * second, the ratio to COPY, the peak memory and CPU seconds of each ingest process and the CPU
+ * seconds of the rest of the machine meanwhile (the server). Asserts nothing.
  *
  * --vacuum-between: a plain `VACUUM` of the database after each night, timed and printed apart
  * from the nights. It stands for the day between two nights, when the server's autovacuum sets
