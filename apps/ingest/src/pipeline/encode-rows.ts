@@ -29,7 +29,7 @@ export interface RowChunk {
 }
 
 export interface EncodedChunk {
-  /** The staging rows in binary COPY format (`openCopyStream(…, { binary: true })`); owns its ArrayBuffer. */
+  /** The staging rows in binary COPY format (`openCopyStream(…, { binary: true })`); owns its buffer. */
   copy: Uint8Array;
   rows: number;
   /** Findings counted by rule, for progress and the summary. */
@@ -40,8 +40,9 @@ export interface EncodedChunk {
 const writer = new CopyBinaryWriter(STAGING_TYPES);
 
 /**
- * Encodes a chunk of parsed rows into staging COPY rows (binary format): mapping to canonical fields, validation,
- * encryption, blind indexes, masking. Runs in a worker thread or, with no workers, inline.
+ * Encodes a chunk of parsed rows into staging rows in binary COPY format: mapping to canonical
+ * fields, validation, encryption, blind indexes, masking. Runs in a worker thread or, with no
+ * workers, inline.
  */
 export function encodeChunk(keyring: Keyring, chunk: RowChunk, opts: EncodeOptions): EncodedChunk {
   const copy = writer;
