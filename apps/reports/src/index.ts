@@ -10,7 +10,14 @@ export {
   scheduledTime,
 } from './build-report.js';
 export { LANGS, type Lang } from './i18n.js';
-export { dueRuns, missingRuns, type ReportRun, runMissingReports, runReportJob } from './jobs/report-jobs.js';
+export {
+  type CatchUp,
+  catchUpReports,
+  dueRuns,
+  missingRuns,
+  type ReportRun,
+  runReportJob,
+} from './jobs/report-jobs.js';
 export { type Manifest, type ManifestEntry, readManifest } from './output/manifest.js';
 export { type Period, type PeriodKind, parsePeriod, periodContaining, previousPeriod } from './periods.js';
 export {

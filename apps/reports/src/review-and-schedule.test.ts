@@ -5,13 +5,7 @@ import { testBackends, useTestStorage } from '@custodian/core/testing';
 import type ExcelJS from 'exceljs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
-import {
-  catchUpReports,
-  catchUpSummary,
-  dueRuns,
-  morningCron,
-  runMissingReports,
-} from './jobs/report-jobs.js';
+import { catchUpReports, catchUpSummary, dueRuns, morningCron } from './jobs/report-jobs.js';
 import { readManifest } from './output/manifest.js';
 import { loadCorrectionCodec } from './review/correction-codec.js';
 import { importReview } from './review/import-review.js';
@@ -261,7 +255,7 @@ for (const backend of testBackends()) {
       ).not.toContain('2026-12-01');
 
       const out = tempDir();
-      const first = await runMissingReports(ctx, now, { outDir: out, catchUpDays: 3 });
+      const first = (await catchUpReports(ctx, now, { outDir: out, catchUpDays: 3 }))?.outcomes;
       expect(first?.map((o) => o.status)).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
       const runs = await ctx.storage.db.selectFrom('job_runs').select(['job', 'run_key', 'status']).execute();
       expect(runs.filter((r) => r.status === 'done')).toHaveLength(6);
@@ -274,13 +268,12 @@ for (const backend of testBackends()) {
         '2026-11-30T23:30:00.000Z',
       ]);
 
-      expect(await runMissingReports(ctx, now, { outDir: out, catchUpDays: 3 })).toEqual([]);
+      expect((await catchUpReports(ctx, now, { outDir: out, catchUpDays: 3 }))?.outcomes).toEqual([]);
 
       await ctx.storage.db.deleteFrom('job_runs').where('job', '=', 'reports.management.month').execute();
-      const caughtUp = await runMissingReports(ctx, new Date('2026-12-03T09:00:00+08:00'), {
-        outDir: out,
-        catchUpDays: 3,
-      });
+      const caughtUp = (
+        await catchUpReports(ctx, new Date('2026-12-03T09:00:00+08:00'), { outDir: out, catchUpDays: 3 })
+      )?.outcomes;
       expect(caughtUp?.map((o) => `${o.run.job} ${o.run.runKey}`)).toContain(
         'reports.management.month 2026-11',
       );

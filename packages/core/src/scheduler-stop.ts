@@ -30,6 +30,8 @@ export class SchedulerStop {
   requested: NodeJS.Signals | undefined;
   /** Resolves with the first signal. */
   readonly stopped: Promise<NodeJS.Signals>;
+  /** True once a signal asked to stop: for a catch-up to end between its runs. */
+  readonly isRequested = (): boolean => this.requested !== undefined;
   private readonly running = new Set<Promise<unknown>>();
   private firstAt = 0;
   private resolveStopped!: (signal: NodeJS.Signals) => void;

@@ -39,10 +39,9 @@ export async function runScheduleCommand(
     return locked ? 3 : 0;
   }
   const stop = new SchedulerStop(log, 'nightly audit');
-  const stopping = () => stop.requested !== undefined;
   try {
-    await stop.track(catchUp(stopping));
-    if (!stopping()) {
+    await stop.track(catchUp(stop.isRequested));
+    if (!stop.isRequested()) {
       const expr = nightlyAuditJob.cron(ctx);
       log(
         `scheduled: "${expr}" Asia/Shanghai (auditor.nightlyAt ${auditorConfig(ctx).nightlyAt}); Ctrl-C to stop`,
@@ -54,7 +53,7 @@ export async function runScheduleCommand(
             noOverlap: true,
             name: nightlyAuditJob.id,
           }),
-        () => catchUp(stopping),
+        () => catchUp(stop.isRequested),
         (err) => log(`nightly audit failed: ${err.message}`),
       );
     }

@@ -1,7 +1,6 @@
 import {
   type CopyBinaryType,
   CopyBinaryWriter,
-  CUSTOMER_DATA_COLUMNS,
   CUSTOMER_DATA_TYPES,
   type EncodeOptions,
   encodeCustomerRecord,
@@ -9,16 +8,10 @@ import {
 } from '@custodian/core';
 import { findDuplicateGroups, takeFirstNonEmpty } from '../input/header-map.js';
 
-/** Staging columns in COPY order: the customer columns, then batch, line and findings. */
-export const STAGING_COLUMNS = [...CUSTOMER_DATA_COLUMNS, 'batch_id', 'line', 'findings'] as const;
-
-/** Their types, for the binary COPY into staging. */
-export const STAGING_TYPES: readonly CopyBinaryType[] = [
-  ...CUSTOMER_DATA_COLUMNS.map((c) => CUSTOMER_DATA_TYPES[c]),
-  'int4',
-  'int4',
-  'jsonb',
-];
+/** Staging columns in COPY order, with their types: the customer columns, then batch, line and findings. */
+const STAGING = { ...CUSTOMER_DATA_TYPES, batch_id: 'int4', line: 'int4', findings: 'jsonb' } as const;
+export const STAGING_COLUMNS = Object.keys(STAGING) as readonly (keyof typeof STAGING)[];
+const STAGING_TYPES: readonly CopyBinaryType[] = Object.values(STAGING);
 
 export interface RowChunk {
   batchId: number;

@@ -49,10 +49,9 @@ export async function runScheduleCommand(
     return first === undefined ? 3 : failed > 0 ? 1 : 0;
   }
   const stop = new SchedulerStop(log, 'report run');
-  const stopping = () => stop.requested !== undefined;
   try {
-    await stop.track(tick(stopping));
-    if (!stopping()) {
+    await stop.track(tick(stop.isRequested));
+    if (!stop.isRequested()) {
       const expr = morningCron(ctx);
       log(
         `scheduled: "${expr}" ${ctx.config.timeZone} (reports.morningAt ${ctx.config.reports.morningAt}); Ctrl-C to stop`,
@@ -64,7 +63,7 @@ export async function runScheduleCommand(
             noOverlap: true,
             name: 'reports.morning',
           }),
-        () => tick(stopping),
+        () => tick(stop.isRequested),
         (err) => log(`report run failed: ${err.message}`),
       );
     }

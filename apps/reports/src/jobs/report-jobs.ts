@@ -217,15 +217,6 @@ export async function catchUpReports(
   return r.acquired ? r.result : undefined;
 }
 
-/** `catchUpReports` for callers that need only the outcomes of the runs it built or tried. */
-export async function runMissingReports(
-  ctx: CustodianContext,
-  now: Date,
-  opts: Parameters<typeof catchUpReports>[2] = {},
-): Promise<RunOutcome[] | undefined> {
-  return (await catchUpReports(ctx, now, opts))?.outcomes;
-}
-
 /**
  * The scheduler's line after a tick, e.g. "3 report run(s) built, 1 failed; stop requested: 2 left
  * for the next start". Failed runs are not counted as built.

@@ -4,46 +4,11 @@ import type { Database } from '../storage/database.js';
 import { createWorkTables, evaluateCrossRecordRules, VALUE_RULE_COLUMNS } from './cross-record-rules.js';
 import { withCheapParallelRows } from './parallel-scan.js';
 
-/** Customer columns copied from staging into the archive. */
-export const CUSTOMER_DATA_COLUMNS = [
-  'record_id',
-  'archive_no',
-  'customer_type',
-  'customer_class',
-  'channel',
-  'branch',
-  'agent_id',
-  'contract_no',
-  'sign_date',
-  'consent',
-  'secrecy_level',
-  'holder_gender',
-  'holder_birth_date',
-  'holder_id_type',
-  'insured_gender',
-  'insured_birth_date',
-  'pii',
-  'holder_name_bidx',
-  'holder_id_bidx',
-  'holder_phone_bidx',
-  'holder_address_bidx',
-  'bank_account_bidx',
-  'service_number_bidx',
-  'insured_id_bidx',
-  'holder_name_masked',
-  'holder_id_masked',
-  'holder_phone_masked',
-  'holder_address_masked',
-  'bank_account_masked',
-  'service_number_masked',
-  'row_hash',
-  'retention_until',
-] as const;
-
-export type CustomerDataColumn = (typeof CUSTOMER_DATA_COLUMNS)[number];
-
-/** The type of each customer column in the archive and in staging (binary COPY writes them as such). */
-export const CUSTOMER_DATA_TYPES: Readonly<Record<CustomerDataColumn, CopyBinaryType>> = {
+/**
+ * The customer columns copied from staging into the archive, in COPY order, with their type in
+ * both tables (binary COPY writes them as such; a test compares them with the tables' declarations).
+ */
+export const CUSTOMER_DATA_TYPES = {
   record_id: 'text',
   archive_no: 'text',
   customer_type: 'text',
@@ -76,7 +41,12 @@ export const CUSTOMER_DATA_TYPES: Readonly<Record<CustomerDataColumn, CopyBinary
   service_number_masked: 'text',
   row_hash: 'bytea',
   retention_until: 'date',
-};
+} as const satisfies Record<string, CopyBinaryType>;
+
+export type CustomerDataColumn = keyof typeof CUSTOMER_DATA_TYPES;
+
+/** Customer columns copied from staging into the archive, in COPY order. */
+export const CUSTOMER_DATA_COLUMNS = Object.keys(CUSTOMER_DATA_TYPES) as readonly CustomerDataColumn[];
 
 export interface MergeOptions {
   batchId: number;
