@@ -641,7 +641,7 @@ for (const backend of testBackends()) {
       expect(leaks.rows[0]!.n).toBe(0);
     });
 
-    it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings', async () => {
+    it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings; fails a file of another kind alone', async () => {
       const rows = ['F1', 'F2', 'F3', 'F4', 'F5'].map((id) => cleanRow(id));
       const columns = Object.keys(rows[0]!);
       const wb = new ExcelJS.Workbook();
@@ -660,8 +660,22 @@ for (const backend of testBackends()) {
       ws.addRow(cells(rows[4]!, { holder_id_number: { formula: 'CONCATENATE(B6,"X")' } }));
       const xlsx = join(dir, 'formulas.xlsx');
       await wb.xlsx.writeFile(xlsx);
-      const s = await run([xlsx]);
-      expect(s.files.map((f) => [f.status, f.message])).toEqual([['done', undefined]]);
+      // An Excel 97-2003 workbook (an OLE2 compound file) and an XLSX workbook named .csv.
+      const xls = join(dir, 'legacy.xls');
+      writeFileSync(xls, Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]));
+      // (Another workbook: the same bytes again would be skipped as already ingested.)
+      const misnamed = join(dir, 'misnamed.csv');
+      ws.addRow(cells(cleanRow('F6'), {}));
+      await wb.xlsx.writeFile(misnamed);
+      const s = await run([xlsx, xls, misnamed]);
+      expect(s.files.map((f) => [f.status, f.message])).toEqual([
+        ['done', undefined],
+        ['failed', 'legacy.xls: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV'],
+        [
+          'failed',
+          'misnamed.csv: an XLSX workbook (a zip archive) named .csv: a workbook must be named .xlsx to be read as one',
+        ],
+      ]);
       const q = await storage.db
         .selectFrom('quarantine')
         .select(['file_name', 'line', 'column_name', 'reason'])

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -204,5 +204,96 @@ describe('XLSX merged cells', () => {
       ['M1', '上海分公司'],
       ['M2', '上海分公司'],
     ]);
+  });
+});
+
+/**
+ * An OLE2 compound file as far as the reader looks at it ([MS-CFB] 2.2): the signature, 512-byte
+ * sectors, the directory in sector 0 (just after the header) with the given entry names.
+ */
+function ole2File(file: string, entries: string[]): void {
+  const buf = Buffer.alloc(512 * 3);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(buf, 0);
+  buf.writeUInt16LE(0x3e, 0x18);
+  buf.writeUInt16LE(3, 0x1a);
+  buf.writeUInt16LE(0xfffe, 0x1c);
+  buf.writeUInt16LE(9, 0x1e);
+  buf.writeUInt16LE(6, 0x20);
+  buf.writeUInt32LE(0, 0x30);
+  entries.forEach((name, i) => {
+    const at = 512 + i * 128;
+    buf.write(name, at, 'utf16le');
+    buf.writeUInt16LE((name.length + 1) * 2, at + 0x40);
+  });
+  writeFileSync(file, buf);
+}
+
+describe('file kind', () => {
+  it('fails an Excel 97-2003 workbook, whatever its name, saying so', async () => {
+    for (const name of ['legacy.xls', 'legacy.csv', 'legacy.xlsx']) {
+      const file = join(dir, name);
+      ole2File(file, ['Root Entry', 'Workbook', '\u0005SummaryInformation']);
+      await expect(openTable(file)).rejects.toThrow(
+        `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+      );
+    }
+  });
+
+  it('fails a password-protected workbook (also an OLE2 file) saying that instead', async () => {
+    const file = join(dir, 'locked.xlsx');
+    ole2File(file, ['Root Entry', '\u0006DataSpaces', 'EncryptionInfo', 'EncryptedPackage']);
+    await expect(openTable(file)).rejects.toThrow(
+      `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`,
+    );
+  });
+
+  it('fails an XLSX workbook named .csv or .txt, saying it must be named .xlsx', async () => {
+    const xlsx = join(dir, 'named.xlsx');
+    await writeXlsx(xlsx, [['记录编号'], ['N1']]);
+    for (const name of ['named.csv', 'named.txt']) {
+      const file = join(dir, name);
+      copyFileSync(xlsx, file);
+      await expect(openTable(file)).rejects.toThrow(
+        `${file}: an XLSX workbook (a zip archive) named ${name.slice(5)}: a workbook must be named .xlsx to be read as one`,
+      );
+    }
+  });
+
+  describe.each(READERS)('a damaged workbook, %s', (_reader, opts) => {
+    it('says a truncated workbook is not a readable XLSX workbook', async () => {
+      const file = join(dir, `cut-${opts.fullReadMaxBytes ?? 'w'}.xlsx`);
+      await writeXlsx(file, [
+        ['记录编号', '投保人姓名'],
+        ['D1', '张三'],
+      ]);
+      writeFileSync(file, readFileSync(file).subarray(0, 3000));
+      const err = await openTable(file, opts).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a readable XLSX workbook \\(not a valid zip archive: .+\\)$`,
+        ),
+      );
+    });
+  });
+
+  it('wraps what exceljs throws on a broken sheet', async () => {
+    // Stored, not compressed, so that one cell reference can be broken in place (jszip does not
+    // check the CRC): exceljs then throws its own "A Cell needs a Row".
+    const file = join(dir, 'broken-sheet.xlsx');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('客户').addRows([
+      ['记录编号', '投保人姓名'],
+      ['D1', '张三'],
+    ]);
+    await wb.xlsx.writeFile(file, { zip: { compression: 'STORE' } });
+    const bytes = readFileSync(file).toString('latin1');
+    expect(bytes).toContain('<c r="A2"');
+    writeFileSync(file, Buffer.from(bytes.replace('<c r="A2"', '<c r="!!"'), 'latin1'));
+    await expect(openTable(file)).rejects.toThrow(
+      `${file}: not a readable XLSX workbook (A Cell needs a Row)`,
+    );
   });
 });

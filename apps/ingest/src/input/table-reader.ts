@@ -45,9 +45,59 @@ export function isWorkbook(file: string): boolean {
   return ext === '.xlsx' || ext === '.xlsm';
 }
 
+/** The first bytes of an OLE2 compound file: Excel 97-2003 workbooks, and password-protected XLSX. */
+const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+/** The first bytes of a zip archive's first entry, as in every XLSX workbook. */
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
+
+/**
+ * A file's kind is its extension (isWorkbook), but a file whose bytes say it is another kind fails
+ * with that said, instead of being read as what it is not: an Excel 97-2003 workbook read as CSV
+ * is binary garbage, whose "header line" has no record_id column.
+ */
 export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
+  const magic = await readSample(file, 8);
+  if (startsWith(magic, OLE2_MAGIC)) {
+    throw new Error(
+      (await isEncryptedOoxml(file))
+        ? `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`
+        : `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+    );
+  }
   if (isWorkbook(file)) return openXlsx(file, opts);
+  if (startsWith(magic, ZIP_MAGIC)) {
+    const ext = extname(file) || 'without an extension';
+    throw new Error(
+      `${file}: an XLSX workbook (a zip archive) named ${ext}: a workbook must be named .xlsx to be read as one`,
+    );
+  }
   return openCsv(file, opts.blockBytes);
+}
+
+/**
+ * Excel saves a password-protected XLSX as an OLE2 compound file holding an "EncryptedPackage"
+ * stream; its directory starts at the sector named in the header ([MS-CFB] 2.2: sector size 2^n
+ * at offset 0x1E, first directory sector at 0x30). Only the wording of the failure depends on it.
+ */
+async function isEncryptedOoxml(file: string): Promise<boolean> {
+  const head = await readSample(file, 512);
+  if (head.length < 512) return false;
+  const view = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const shift = view.readUInt16LE(0x1e);
+  if (shift !== 9 && shift !== 12) return false;
+  const sectorSize = 1 << shift;
+  const dirStart = (view.readUInt32LE(0x30) + 1) * sectorSize;
+  const fh = await open(file, 'r');
+  try {
+    // The first four directory sectors: the root's streams are among the first entries.
+    const buf = Buffer.alloc(sectorSize * 4);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, dirStart);
+    return buf.subarray(0, bytesRead).includes(Buffer.from('EncryptedPackage', 'utf16le'));
+  } finally {
+    await fh.close();
+  }
 }
 
 async function readSample(file: string, size: number): Promise<Uint8Array> {
@@ -206,6 +256,25 @@ function headerText(cell: ExcelJS.Cell | undefined): string {
  */
 const FULL_READ_MAX_BYTES = 64 * 1024 * 1024;
 
+/**
+ * What exceljs (and jszip, and its XML parser) threw on a workbook it could not read, said as
+ * such: "Cannot set properties of undefined" alone tells an operator nothing. An error of the
+ * file system (a directory, no permission) is passed on as it is, for file-error.ts to word.
+ */
+function notReadable(file: string, err: unknown): Error {
+  const e = err as { code?: unknown; syscall?: unknown; message?: unknown } | undefined;
+  if (typeof e?.syscall === 'string') return err as Error;
+  let detail = String(e?.message ?? err)
+    .split('\n')[0]!
+    .trim();
+  // jszip on a file that is not a zip archive: the rest of its message is a link to its manual.
+  if (
+    /end of central directory|is this a zip file|corrupted zip|End of data reached|FILE_ENDED/i.test(detail)
+  )
+    detail = `not a valid zip archive: ${detail.replace(/\s*If it is,.*$/, '')}`;
+  return new Error(`${file}: not a readable XLSX workbook (${detail || 'unreadable'})`, { cause: err });
+}
+
 async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTable> {
   const size = (await stat(file)).size;
   const sheetRows =
@@ -213,7 +282,7 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
       ? await fullSheetRows(file, opts)
       : await streamedSheetRows(file, opts);
   const it = sheetRows;
-  const next = () => it.next();
+  const next = () => it.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
   const first = await next();
   // Said in words: an empty sheet otherwise reads as a header line without a record_id column.
   if (first.done) throw new Error(`${file}: the sheet is empty`);
@@ -267,7 +336,7 @@ function rowCells(row: ExcelJS.Row): (ExcelJS.Cell | undefined)[] {
 
 async function fullSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file);
+  await wb.xlsx.readFile(file).catch((err: unknown) => Promise.reject(notReadable(file, err)));
   const ws = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets[0];
   if (!ws)
     throw new Error(
@@ -292,7 +361,7 @@ async function streamedSheetRows(file: string, opts: ReadTableOptions): Promise<
   });
   const sheets = reader[Symbol.asyncIterator]();
   for (;;) {
-    const s = await sheets.next();
+    const s = await sheets.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
     if (s.done) break;
     const ws = s.value as unknown as { name: string };
     if (!opts.sheet || ws.name === opts.sheet) {
