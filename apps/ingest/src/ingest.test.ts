@@ -641,6 +641,67 @@ for (const backend of testBackends()) {
       expect(leaks.rows[0]!.n).toBe(0);
     });
 
+    it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings; fails a file of another kind alone', async () => {
+      const rows = ['F1', 'F2', 'F3', 'F4', 'F5'].map((id) => cleanRow(id));
+      const columns = Object.keys(rows[0]!);
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('客户');
+      ws.addRow(columns);
+      const cells = (r: Record<string, string>, over: Record<string, ExcelJS.CellValue>) =>
+        columns.map((c) => (c in over ? over[c] : r[c]));
+      ws.addRow(cells(rows[0]!, {}));
+      // Saved by a program that does not compute formulas: no cached result. Two such cells once
+      // read as the same "[object Object]", a malformed ID number shared by two customers.
+      ws.addRow(cells(rows[1]!, { holder_id_number: { formula: 'CONCATENATE(B3,"X")' } }));
+      ws.addRow(
+        cells(rows[2]!, { holder_id_number: { formula: 'TRIM(B4)', result: rows[2]!.holder_id_number! } }),
+      );
+      ws.addRow(cells(rows[3]!, { holder_phone: { error: '#N/A' } }));
+      ws.addRow(cells(rows[4]!, { holder_id_number: { formula: 'CONCATENATE(B6,"X")' } }));
+      const xlsx = join(dir, 'formulas.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      // An Excel 97-2003 workbook (an OLE2 compound file) and an XLSX workbook named .csv.
+      const xls = join(dir, 'legacy.xls');
+      writeFileSync(xls, Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]));
+      // (Another workbook: the same bytes again would be skipped as already ingested.)
+      const misnamed = join(dir, 'misnamed.csv');
+      ws.addRow(cells(cleanRow('F6'), {}));
+      await wb.xlsx.writeFile(misnamed);
+      const s = await run([xlsx, xls, misnamed]);
+      expect(s.files.map((f) => [f.status, f.message])).toEqual([
+        ['done', undefined],
+        ['failed', 'legacy.xls: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV'],
+        [
+          'failed',
+          'misnamed.csv: an XLSX workbook (a zip archive) named .csv: a workbook must be named .xlsx to be read as one',
+        ],
+      ]);
+      const q = await storage.db
+        .selectFrom('quarantine')
+        .select(['file_name', 'line', 'column_name', 'reason'])
+        .orderBy('line')
+        .execute();
+      const noValue =
+        'a formula without a computed value: open and save the workbook in Excel, or paste the column as values';
+      expect(q).toEqual([
+        { file_name: 'formulas.xlsx', line: 3, column_name: 'holder_id_number', reason: noValue },
+        {
+          file_name: 'formulas.xlsx',
+          line: 5,
+          column_name: 'holder_phone',
+          reason: 'an Excel error value #N/A: correct the cell in Excel',
+        },
+        { file_name: 'formulas.xlsx', line: 6, column_name: 'holder_id_number', reason: noValue },
+      ]);
+      const stored = await storage.db
+        .selectFrom('customers')
+        .select('record_id')
+        .orderBy('record_id')
+        .execute();
+      expect(stored.map((c) => c.record_id)).toEqual(['F1', 'F3']);
+      expect(await flagsOf(ctx)).toEqual([]);
+    });
+
     it('reads the XLSX sheet named by `sheet`, not the first one, and fails a file without it alone', async () => {
       const wb = new ExcelJS.Workbook();
       wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);

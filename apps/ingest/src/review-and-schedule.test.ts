@@ -359,6 +359,11 @@ for (const backend of testBackends()) {
       // Not a zip archive: exceljs (jszip) throws while opening it, before any row.
       writeFileSync(join(inbox, 'cust_b.xlsx'), Buffer.from('13912345678 not a workbook\n'.repeat(40)));
       writeFileSync(join(inbox, 'cust_b2.csv'), '"record_id,holder_name\nU9,张三\n');
+      // An Excel 97-2003 workbook: not read, but not left in the inbox either.
+      writeFileSync(
+        join(inbox, 'cust_b3.xls'),
+        Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]),
+      );
       writeCsv(inbox, 'cust_c.csv', [cleanRow('U2')]);
       const r = await nightlyIngestJob.run(ctx, { runKey: '2026-11-21', workers: 0 });
       const byName = new Map(r.summary!.files.map((f) => [f.file.replace(/^.*\//, ''), f]));
@@ -367,11 +372,16 @@ for (const backend of testBackends()) {
       const bad = byName.get('cust_b.xlsx')!;
       expect(bad.status).toBe('failed');
       expect(bad.message).toMatch(/^cust_b\.xlsx: /);
+      expect(bad.message).toMatch(/^cust_b\.xlsx: not a readable XLSX workbook \(not a valid zip archive: /);
       expect(bad.message).not.toMatch(/\n| {4}at |13912345678/);
       expect(byName.get('cust_b2.csv')!.status).not.toBe('done');
+      expect(byName.get('cust_b3.xls')!.message).toBe(
+        'cust_b3.xls: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV',
+      );
       expect(readdirSync(join(inbox, 'failed')).map((n) => n.replace(/^\d+T\d+_/, ''))).toEqual([
         'cust_b.xlsx',
         'cust_b2.csv',
+        'cust_b3.xls',
       ]);
       expect(readdirSync(inbox).sort()).toEqual(['done', 'failed']);
       expect(await isRunMissing(ctx, '2026-11-21')).toBe(false);

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTable, type TableRow } from './table-reader.js';
+import { openTable, type ReadTableOptions, type TableRow } from './table-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'table-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,8 +15,8 @@ async function writeXlsx(file: string, rows: ExcelJS.CellValue[][]): Promise<voi
   await wb.xlsx.writeFile(file);
 }
 
-async function readAll(file: string): Promise<TableRow[]> {
-  const table = await openTable(file);
+async function readAll(file: string, opts: ReadTableOptions = {}): Promise<TableRow[]> {
+  const table = await openTable(file, opts);
   const rows: TableRow[] = [];
   for await (const r of table.rows) rows.push(r);
   return rows;
@@ -58,5 +58,242 @@ describe('XLSX numbers', () => {
     const file = join(dir, 'empty.xlsx');
     await writeXlsx(file, []);
     await expect(openTable(file)).rejects.toThrow(/empty\.xlsx: the sheet is empty/);
+  });
+});
+
+/** Both of exceljs's readers: the whole workbook (up to 64 MiB) and the streaming one (above). */
+const READERS: [string, ReadTableOptions][] = [
+  ['read whole', {}],
+  ['streamed', { fullReadMaxBytes: 0 }],
+];
+
+describe.each(READERS)('XLSX cell values, %s', (reader, opts) => {
+  const streamed = reader === 'streamed';
+
+  it('reads every kind of cell as the text it shows', async () => {
+    const file = join(dir, `shapes-${streamed ? 's' : 'w'}.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('客户');
+    ws.addRow(['记录编号', '投保人姓名', '联系地址', '同意采集', '出生日期', '保费', '分支机构']);
+    ws.addRow([
+      'S1',
+      { richText: [{ text: '张', font: { bold: true } }, { text: '三' }] },
+      { text: '上海市浦东新区', hyperlink: 'https://example.com/a' },
+      true,
+      new Date(Date.UTC(1990, 2, 7)),
+      { formula: 'F3*2', result: 0 },
+      { formula: '"上海"&"分公司"', result: '上海分公司' },
+    ]);
+    ws.addRow([
+      'S2',
+      '李四',
+      { text: { richText: [{ text: '北京市' }, { text: '海淀区' }] }, hyperlink: 'mailto:x@example.com' },
+      false,
+      { formula: 'DATE(1985,12,31)', result: new Date(Date.UTC(1985, 11, 31)) },
+      { sharedFormula: 'F2', result: 1234.5 },
+      { formula: 'G2', result: '上海分公司' },
+    ]);
+    ws.getCell('E3').numFmt = 'yyyy-mm-dd';
+    await wb.xlsx.writeFile(file);
+    const rows = await readAll(file, opts);
+    expect(rows).toEqual([
+      {
+        kind: 'row',
+        line: 2,
+        // The streaming reader ignores hyperlinks: the cell's text is read as plain text.
+        values: ['S1', '张三', '上海市浦东新区', 'true', '1990-03-07', '0', '上海分公司'],
+      },
+      {
+        kind: 'row',
+        line: 3,
+        values: ['S2', '李四', '北京市海淀区', 'false', '1985-12-31', '1234.5', '上海分公司'],
+      },
+    ]);
+  });
+
+  it("reads a formula's true or false as a plain cell's, whole; as 1 or 0 streamed", async () => {
+    // exceljs's streaming reader parses every result that is not text as a number.
+    const file = join(dir, `bool-${streamed ? 's' : 'w'}.xlsx`);
+    await writeXlsx(file, [
+      ['记录编号', '同意采集'],
+      ['B1', { formula: 'TRUE()', result: true }],
+      ['B2', { formula: '1=2', result: false }],
+    ]);
+    const rows = await readAll(file, opts);
+    expect(rows.map((r) => (r.kind === 'row' ? r.values[1] : r.reason))).toEqual(
+      streamed ? ['1', '0'] : ['true', 'false'],
+    );
+  });
+
+  it('quarantines a formula without a computed value and an Excel error, naming the column, and reads on', async () => {
+    const file = join(dir, `formulas-${streamed ? 's' : 'w'}.xlsx`);
+    await writeXlsx(file, [
+      ['记录编号', '投保人姓名', '证件号码', '手机号码'],
+      ['F1', '王五', '110101199003070011', '13912345670'],
+      // Written by a program that does not compute (exceljs, openpyxl): no cached result.
+      ['F2', '赵六', { formula: 'CONCATENATE("11010119900307","0011")' }, '13912345671'],
+      ['F3', '孙七', '110101199003070011', { error: '#N/A' }],
+      [
+        'F4',
+        '周八',
+        { formula: 'VLOOKUP(A5,Sheet2!A:B,2,FALSE)', result: { error: '#REF!' } },
+        '13912345673',
+      ],
+      ['F5', '吴九', '110101199003070011', '13912345674'],
+    ]);
+    const rows = await readAll(file, opts);
+    expect(rows.map((r) => [r.kind, r.line, r.kind === 'bad' ? r.column : null])).toEqual([
+      ['row', 2, null],
+      ['bad', 3, '证件号码'],
+      ['bad', 4, '手机号码'],
+      ['bad', 5, '证件号码'],
+      ['row', 6, null],
+    ]);
+    const reasons = rows.flatMap((r) => (r.kind === 'bad' ? [r.reason] : []));
+    expect(reasons).toEqual([
+      'a formula without a computed value: open and save the workbook in Excel, or paste the column as values',
+      'an Excel error value #N/A: correct the cell in Excel',
+      // The streaming reader reads an error result as NaN: its code is lost.
+      streamed
+        ? 'a formula whose result is an Excel error'
+        : 'an Excel error value #REF!: correct the cell in Excel',
+    ]);
+    for (const r of reasons) expect(r).not.toMatch(/[\u4e00-\u9fff]|\d{6,}|object/);
+    // Kept, not lost: the quarantined row holds the other cells and what the cell held.
+    expect(rows[1]).toMatchObject({ raw: 'F2,赵六,=CONCATENATE("11010119900307","0011"),13912345671' });
+    expect(rows[2]).toMatchObject({ raw: 'F3,孙七,110101199003070011,#N/A' });
+  });
+});
+
+describe.each(READERS)('XLSX dates from formulas, %s', (reader, opts) => {
+  it("reads a formula's text in a date-formatted cell as text streamed; whole, exceljs loses it: quarantined", async () => {
+    const file = join(dir, `text-date-${reader === 'streamed' ? 's' : 'w'}.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('客户');
+    ws.addRow(['记录编号', '签单日期']);
+    ws.addRow(['T1', { formula: 'TEXT(NOW(),"yyyy/mm/dd")', result: '2026/11/02' }]);
+    ws.getCell('B2').numFmt = 'yyyy-mm-dd';
+    await wb.xlsx.writeFile(file);
+    const [row] = await readAll(file, opts);
+    expect(row).toEqual(
+      reader === 'streamed'
+        ? { kind: 'row', line: 2, values: ['T1', '2026/11/02'] }
+        : {
+            kind: 'bad',
+            line: 2,
+            column: '签单日期',
+            reason: "a formula's text in a date-formatted cell: format the column as text",
+            raw: 'T1,',
+          },
+    );
+  });
+});
+
+describe('XLSX merged cells', () => {
+  it('reads a cell covered by a merge as the merged range', async () => {
+    const file = join(dir, 'merged.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('客户');
+    ws.addRow(['记录编号', '分支机构']);
+    ws.addRow(['M1', '上海分公司']);
+    ws.addRow(['M2', null]);
+    ws.mergeCells('B2:B3');
+    await wb.xlsx.writeFile(file);
+    const rows = await readAll(file);
+    expect(rows.map((r) => (r.kind === 'row' ? r.values : r.reason))).toEqual([
+      ['M1', '上海分公司'],
+      ['M2', '上海分公司'],
+    ]);
+  });
+});
+
+/**
+ * An OLE2 compound file as far as the reader looks at it ([MS-CFB] 2.2): the signature, 512-byte
+ * sectors, the directory in sector 0 (just after the header) with the given entry names.
+ */
+function ole2File(file: string, entries: string[]): void {
+  const buf = Buffer.alloc(512 * 3);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(buf, 0);
+  buf.writeUInt16LE(0x3e, 0x18);
+  buf.writeUInt16LE(3, 0x1a);
+  buf.writeUInt16LE(0xfffe, 0x1c);
+  buf.writeUInt16LE(9, 0x1e);
+  buf.writeUInt16LE(6, 0x20);
+  buf.writeUInt32LE(0, 0x30);
+  entries.forEach((name, i) => {
+    const at = 512 + i * 128;
+    buf.write(name, at, 'utf16le');
+    buf.writeUInt16LE((name.length + 1) * 2, at + 0x40);
+  });
+  writeFileSync(file, buf);
+}
+
+describe('file kind', () => {
+  it('fails an Excel 97-2003 workbook, whatever its name, saying so', async () => {
+    for (const name of ['legacy.xls', 'legacy.csv', 'legacy.xlsx']) {
+      const file = join(dir, name);
+      ole2File(file, ['Root Entry', 'Workbook', '\u0005SummaryInformation']);
+      await expect(openTable(file)).rejects.toThrow(
+        `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+      );
+    }
+  });
+
+  it('fails a password-protected workbook (also an OLE2 file) saying that instead', async () => {
+    const file = join(dir, 'locked.xlsx');
+    ole2File(file, ['Root Entry', '\u0006DataSpaces', 'EncryptionInfo', 'EncryptedPackage']);
+    await expect(openTable(file)).rejects.toThrow(
+      `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`,
+    );
+  });
+
+  it('fails an XLSX workbook named .csv or .txt, saying it must be named .xlsx', async () => {
+    const xlsx = join(dir, 'named.xlsx');
+    await writeXlsx(xlsx, [['记录编号'], ['N1']]);
+    for (const name of ['named.csv', 'named.txt']) {
+      const file = join(dir, name);
+      copyFileSync(xlsx, file);
+      await expect(openTable(file)).rejects.toThrow(
+        `${file}: an XLSX workbook (a zip archive) named ${name.slice(5)}: a workbook must be named .xlsx to be read as one`,
+      );
+    }
+  });
+
+  describe.each(READERS)('a damaged workbook, %s', (_reader, opts) => {
+    it('says a truncated workbook is not a readable XLSX workbook', async () => {
+      const file = join(dir, `cut-${opts.fullReadMaxBytes ?? 'w'}.xlsx`);
+      await writeXlsx(file, [
+        ['记录编号', '投保人姓名'],
+        ['D1', '张三'],
+      ]);
+      writeFileSync(file, readFileSync(file).subarray(0, 3000));
+      const err = await openTable(file, opts).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a readable XLSX workbook \\(not a valid zip archive: .+\\)$`,
+        ),
+      );
+    });
+  });
+
+  it('wraps what exceljs throws on a broken sheet', async () => {
+    // Stored, not compressed, so that one cell reference can be broken in place (jszip does not
+    // check the CRC): exceljs then throws its own "A Cell needs a Row".
+    const file = join(dir, 'broken-sheet.xlsx');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('客户').addRows([
+      ['记录编号', '投保人姓名'],
+      ['D1', '张三'],
+    ]);
+    await wb.xlsx.writeFile(file, { zip: { compression: 'STORE' } });
+    const bytes = readFileSync(file).toString('latin1');
+    expect(bytes).toContain('<c r="A2"');
+    writeFileSync(file, Buffer.from(bytes.replace('<c r="A2"', '<c r="!!"'), 'latin1'));
+    await expect(openTable(file)).rejects.toThrow(
+      `${file}: not a readable XLSX workbook (A Cell needs a Row)`,
+    );
   });
 });

@@ -33,6 +33,8 @@ export interface ReadTableOptions {
   sheet?: string;
   /** CSV: bytes per block handed to an encoder thread (default 1 MiB; tests make it small). */
   blockBytes?: number;
+  /** XLSX: the largest workbook read whole, larger ones are streamed (default 64 MiB; tests set 0). */
+  fullReadMaxBytes?: number;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -43,9 +45,59 @@ export function isWorkbook(file: string): boolean {
   return ext === '.xlsx' || ext === '.xlsm';
 }
 
+/** The first bytes of an OLE2 compound file: Excel 97-2003 workbooks, and password-protected XLSX. */
+const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+/** The first bytes of a zip archive's first entry, as in every XLSX workbook. */
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
+
+/**
+ * A file's kind is its extension (isWorkbook), but a file whose bytes say it is another kind fails
+ * with that said, instead of being read as what it is not: an Excel 97-2003 workbook read as CSV
+ * is binary garbage, whose "header line" has no record_id column.
+ */
 export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
+  const magic = await readSample(file, 8);
+  if (startsWith(magic, OLE2_MAGIC)) {
+    throw new Error(
+      (await isEncryptedOoxml(file))
+        ? `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`
+        : `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+    );
+  }
   if (isWorkbook(file)) return openXlsx(file, opts);
+  if (startsWith(magic, ZIP_MAGIC)) {
+    const ext = extname(file) || 'without an extension';
+    throw new Error(
+      `${file}: an XLSX workbook (a zip archive) named ${ext}: a workbook must be named .xlsx to be read as one`,
+    );
+  }
   return openCsv(file, opts.blockBytes);
+}
+
+/**
+ * Excel saves a password-protected XLSX as an OLE2 compound file holding an "EncryptedPackage"
+ * stream; its directory starts at the sector named in the header ([MS-CFB] 2.2: sector size 2^n
+ * at offset 0x1E, first directory sector at 0x30). Only the wording of the failure depends on it.
+ */
+async function isEncryptedOoxml(file: string): Promise<boolean> {
+  const head = await readSample(file, 512);
+  if (head.length < 512) return false;
+  const view = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const shift = view.readUInt16LE(0x1e);
+  if (shift !== 9 && shift !== 12) return false;
+  const sectorSize = 1 << shift;
+  const dirStart = (view.readUInt32LE(0x30) + 1) * sectorSize;
+  const fh = await open(file, 'r');
+  try {
+    // The first four directory sectors: the root's streams are among the first entries.
+    const buf = Buffer.alloc(sectorSize * 4);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, dirStart);
+    return buf.subarray(0, bytesRead).includes(Buffer.from('EncryptedPackage', 'utf16le'));
+  } finally {
+    await fh.close();
+  }
 }
 
 async function readSample(file: string, size: number): Promise<Uint8Array> {
@@ -97,35 +149,103 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
   };
 }
 
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) {
-    // Excel dates carry no zone: exceljs reads them as UTC midnight of the calendar date.
-    return value.toISOString().slice(0, 10);
-  }
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('text' in value && typeof value.text === 'string') return value.text;
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
-    if ('error' in value) return '';
-    return String(value);
-  }
-  return String(value);
-}
+/**
+ * What a cell of a sheet says, as text, or why it cannot be read (`problem`, never with the
+ * cell's value: a formula's text or an error code, which are no personal data, go in `raw`, the
+ * row's encrypted copy in quarantine).
+ */
+type CellReading = { text: string } | { problem: string; raw: string };
 
+/**
+ * A formula saved without its result (by a program that does not compute formulas: exceljs,
+ * openpyxl) has no value to read. exceljs reading a workbook whole also loses a result that is
+ * empty text (`<v></v>`, as Excel saves =IF(…,"",…)): such a cell is quarantined too, which pasting
+ * the column as values mends.
+ */
+const NO_RESULT =
+  'a formula without a computed value: open and save the workbook in Excel, or paste the column as values';
 /**
  * A number cell whose digits cannot all be right: Excel keeps 15 significant digits and a double
  * holds integers exactly only up to 2^53, so an 18-digit ID number or a 19-digit bank account
  * typed as a number comes back with its last digits zeroed or changed, and would be flagged for a
- * wrong checksum it never had (validation-cases.md: an ID given as a number is a type error). Any number of 16 or more integer digits is such a
- * case (no amount or count in these files comes near 10^15). Fractions are left alone: their 16th
- * digit is float noise of a formula (0.30000000000000004), not a lost digit of an identifier.
- * The value itself is never put in the reason.
+ * wrong checksum it never had (validation-cases.md: an ID given as a number is a type error). Any
+ * number of 16 or more integer digits is such a case (no amount or count in these files comes
+ * near 10^15). Fractions are left alone: their 16th digit is float noise of a formula
+ * (0.30000000000000004), not a lost digit of an identifier.
  */
-function lostDigits(value: ExcelJS.CellValue): boolean {
-  if (value !== null && typeof value === 'object' && 'result' in value)
-    return lostDigits(value.result as ExcelJS.CellValue);
-  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) >= 1e15;
+const LOST_DIGITS = 'stored as a number in Excel: digits may have been lost; format the column as text';
+
+/**
+ * exceljs applies a date format to a formula's result only when it reads a workbook whole; its
+ * streaming reader hands the date as Excel's day number. This is the rule exceljs applies to a
+ * plain cell (utils.isDateFmt: y, m, d, h, s or b outside quotes and brackets), so that a formula's
+ * date reads as a plain date cell does, whichever reader.
+ */
+function isDateFormat(fmt: string | undefined): boolean {
+  if (!fmt) return false;
+  return /[ymdhMsb]/.test(fmt.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/**
+ * Excel's day number to the UTC date exceljs gives a plain date cell, in the 1900 date system
+ * (the streaming reader does not tell a workbook of the 1904 system, a Mac default of old).
+ */
+const excelDate = (serial: number) => new Date(Math.round((serial - 25569) * 86_400_000));
+
+function readCell(cell: ExcelJS.Cell | undefined): CellReading {
+  if (!cell) return { text: '' };
+  // A cell covered by a merge reads as its range's first cell (its value is that cell's).
+  const source = cell.type === ExcelJS.ValueType.Merge ? cell.master : cell;
+  const value = source.value;
+  if (value !== null && typeof value === 'object' && ('formula' in value || 'sharedFormula' in value)) {
+    // exceljs's `value` drops a result of 0, false or "" (exceljs issue #2943); `result` keeps it.
+    // A shared formula's other cells read back by the streaming reader are typed as text, with no
+    // `result` of their own: there the value has it.
+    let result: unknown = 'result' in value ? value.result : undefined;
+    if (result === undefined && source.type === ExcelJS.ValueType.Formula) result = source.result;
+    const formula = `=${(value as { formula?: string }).formula ?? ''}`;
+    if (result === undefined || result === null) return { problem: NO_RESULT, raw: formula };
+    // The streaming reader parses an error result (#N/A…) as a number: NaN, its code lost.
+    if (typeof result === 'number' && Number.isNaN(result))
+      return { problem: 'a formula whose result is an Excel error', raw: formula };
+    if (typeof result === 'number' && isDateFormat(source.numFmt) && Math.abs(result) < 1e7)
+      return readValue(excelDate(result));
+    return readValue(result as ExcelJS.CellValue);
+  }
+  return readValue(value);
+}
+
+function readValue(value: ExcelJS.CellValue): CellReading {
+  if (value === null || value === undefined) return { text: '' };
+  if (typeof value === 'string') return { text: value };
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && Math.abs(value) >= 1e15)
+      return { problem: LOST_DIGITS, raw: String(value) };
+    return { text: String(value) };
+  }
+  if (typeof value === 'boolean') return { text: String(value) };
+  if (value instanceof Date) {
+    // exceljs reading a workbook whole turns a formula's text result in a date-formatted cell into
+    // an invalid date (exceljs issue #2966): the text is lost.
+    if (Number.isNaN(value.getTime()))
+      return { problem: "a formula's text in a date-formatted cell: format the column as text", raw: '' };
+    // Excel dates carry no zone: exceljs reads them as UTC midnight of the calendar date.
+    return { text: value.toISOString().slice(0, 10) };
+  }
+  if ('error' in value) {
+    // The code (#N/A, #REF!…) says what went wrong in the sheet, and is no personal data.
+    return { problem: `an Excel error value ${value.error}: correct the cell in Excel`, raw: value.error };
+  }
+  if ('richText' in value) return { text: value.richText.map((r) => r.text).join('') };
+  // A hyperlink's text is whatever the cell showed: plain or rich text, or a formula's number.
+  if ('hyperlink' in value) return readValue(value.text as ExcelJS.CellValue);
+  return { problem: 'a cell value of a kind this reader does not know', raw: '' };
+}
+
+/** A header cell's name: a header that cannot be read names no column. */
+function headerText(cell: ExcelJS.Cell | undefined): string {
+  const r = readCell(cell);
+  return 'text' in r ? r.text.trim() : '';
 }
 
 /**
@@ -136,49 +256,67 @@ function lostDigits(value: ExcelJS.CellValue): boolean {
  */
 const FULL_READ_MAX_BYTES = 64 * 1024 * 1024;
 
+/**
+ * What exceljs (and jszip, and its XML parser) threw on a workbook it could not read, said as
+ * such: "Cannot set properties of undefined" alone tells an operator nothing. An error of the
+ * file system (a directory, no permission) is passed on as it is, for file-error.ts to word.
+ */
+function notReadable(file: string, err: unknown): Error {
+  const e = err as { code?: unknown; syscall?: unknown; message?: unknown } | undefined;
+  if (typeof e?.syscall === 'string') return err as Error;
+  let detail = String(e?.message ?? err)
+    .split('\n')[0]!
+    .trim();
+  // jszip on a file that is not a zip archive: the rest of its message is a link to its manual.
+  if (
+    /end of central directory|is this a zip file|corrupted zip|End of data reached|FILE_ENDED/i.test(detail)
+  )
+    detail = `not a valid zip archive: ${detail.replace(/\s*If it is,.*$/, '')}`;
+  return new Error(`${file}: not a readable XLSX workbook (${detail || 'unreadable'})`, { cause: err });
+}
+
 async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTable> {
   const size = (await stat(file)).size;
   const sheetRows =
-    size <= FULL_READ_MAX_BYTES ? await fullSheetRows(file, opts) : await streamedSheetRows(file, opts);
+    size <= (opts.fullReadMaxBytes ?? FULL_READ_MAX_BYTES)
+      ? await fullSheetRows(file, opts)
+      : await streamedSheetRows(file, opts);
   const it = sheetRows;
-  const first = await it.next();
+  const next = () => it.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
+  const first = await next();
   // Said in words: an empty sheet otherwise reads as a header line without a record_id column.
   if (first.done) throw new Error(`${file}: the sheet is empty`);
-  const headerRow = (first.value.values as ExcelJS.CellValue[]).slice(1);
-  const headers = headerRow.map((v) => cellText(v).trim());
+  const headerCells = rowCells(first.value);
+  const headers = headerCells.map(headerText);
   const width = headers.length;
 
   const columnName = (i: number) => headers[i] ?? `#${i + 1}`;
-  /** Why a row of the sheet is quarantined (never with a value in the reason), if it is. */
-  const rowProblem = (
-    cells: ExcelJS.CellValue[],
-    values: string[],
-  ): { column: string | null; reason: string } | undefined => {
-    if (values.length > width && values.slice(width).some((v) => v.trim() !== ''))
-      return { column: null, reason: `values beyond the ${width} headed columns` };
-    const lostCol = cells.findIndex((c, i) => i < width && lostDigits(c));
-    if (lostCol >= 0)
-      return {
-        column: columnName(lostCol),
-        reason: 'stored as a number in Excel: digits may have been lost; format the column as text',
-      };
-    const badCol = values.findIndex((v) => v.includes(REPLACEMENT));
-    if (badCol >= 0) return { column: columnName(badCol), reason: 'text that could not be decoded' };
-    return undefined;
-  };
 
   async function* rows(): AsyncGenerator<TableRow> {
     for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      const row = next.value;
-      const cells = (row.values as ExcelJS.CellValue[]).slice(1);
-      const values = Array.from({ length: Math.max(width, cells.length) }, (_, i) => cellText(cells[i]));
-      if (values.every((v) => v.trim() === '')) continue;
-      const bad = rowProblem(cells, values);
+      const n = await next();
+      if (n.done) return;
+      const row = n.value;
+      const readings = rowCells(row).map(readCell);
+      while (readings.length < width) readings.push({ text: '' });
+      const values = readings.map((r) => ('text' in r ? r.text : r.raw));
+      if (readings.every((r) => 'text' in r && r.text.trim() === '')) continue;
+      const raw = values.join(',');
+      // Why the row is quarantined (never with a value in the reason), if it is.
+      let bad: { column: string | null; reason: string } | undefined;
+      if (readings.slice(width).some((r) => !('text' in r) || r.text.trim() !== ''))
+        bad = { column: null, reason: `values beyond the ${width} headed columns` };
+      const unreadable = readings.findIndex((r) => !('text' in r));
+      if (!bad && unreadable >= 0)
+        bad = {
+          column: columnName(unreadable),
+          reason: (readings[unreadable] as { problem: string }).problem,
+        };
+      const garbled = values.findIndex((v) => v.includes(REPLACEMENT));
+      if (!bad && garbled >= 0)
+        bad = { column: columnName(garbled), reason: 'text that could not be decoded' };
       if (bad) {
-        const { column, reason } = bad;
-        yield { kind: 'bad', line: row.number, column, reason, raw: values.join(',') };
+        yield { kind: 'bad', line: row.number, ...bad, raw };
         continue;
       }
       yield { kind: 'row', line: row.number, values: values.slice(0, width) };
@@ -187,9 +325,18 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
   return { info: { file, format: 'xlsx', encoding: 'xlsx', headers }, rows: rows() };
 }
 
+/** A row's cells by column, from the first column to its last non-empty cell. */
+function rowCells(row: ExcelJS.Row): (ExcelJS.Cell | undefined)[] {
+  const cells: (ExcelJS.Cell | undefined)[] = [];
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    cells[col - 1] = cell;
+  });
+  return Array.from(cells);
+}
+
 async function fullSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file);
+  await wb.xlsx.readFile(file).catch((err: unknown) => Promise.reject(notReadable(file, err)));
   const ws = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets[0];
   if (!ws)
     throw new Error(
@@ -214,7 +361,7 @@ async function streamedSheetRows(file: string, opts: ReadTableOptions): Promise<
   });
   const sheets = reader[Symbol.asyncIterator]();
   for (;;) {
-    const s = await sheets.next();
+    const s = await sheets.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
     if (s.done) break;
     const ws = s.value as unknown as { name: string };
     if (!opts.sheet || ws.name === opts.sheet) {

@@ -50,7 +50,8 @@ export interface NightlyResult {
   summary?: IngestRunSummary;
 }
 
-const TABLE_FILE = /\.(csv|xlsx|xlsm|txt)$/i;
+/** Table files of the inbox; an .xls is taken too, to fail alone and say why (it is not read). */
+const TABLE_FILE = /\.(csv|xlsx|xlsm|xls|txt)$/i;
 
 /**
  * The inbox's table files in name order. Every master-data file is taken, oldest name first, so

@@ -29,10 +29,8 @@ export function describeFileError(file: string, err: unknown): string {
     // The table reader names the file itself, by its path: once is enough.
     for (const prefix of [`${file}: `, `${name}: `])
       if (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
+    // (What exceljs throws on a workbook it cannot read is worded by the table reader.)
     if (/^(CSV_|INVALID_)/.test(code)) reason = `not readable as CSV: ${reason.replace(/"[^"]*"/g, '"…"')}`;
-    // jszip on a file that is not a workbook: the rest of its message is a link to its manual.
-    else if (/end of central directory|is this a zip file|corrupted zip|End of data reached/i.test(reason))
-      reason = `not readable as an XLSX workbook (not a valid zip archive): ${reason.replace(/\s*If it is,.*$/, '')}`;
   }
   reason = reason.replace(/\d{6,}/g, (d) => `${d.slice(0, 2)}****`);
   if (reason.length > 300) reason = `${reason.slice(0, 300)}…`;
