@@ -8,6 +8,8 @@ import {
   encodeCustomerRecord,
   type Flag,
   PERSONAL_FIELDS,
+  settleFlagsAfterCorrection,
+  type WrittenCorrection,
 } from '@custodian/core';
 import {
   maskAddress,
@@ -64,6 +66,10 @@ const RULE_FIELDS: Partial<Record<string, readonly string[]>> = {
 
 interface EncodedCorrection {
   customerId: number;
+  /** The record's value-rule columns before the correction (the groups it may leave). */
+  before: WrittenCorrection['before'];
+  /** The single-record findings of the corrected record. */
+  findings: WrittenCorrection['findings'];
   /** The customer row's columns as re-encoded with the corrected values. */
   update: Record<string, unknown>;
   masked: Record<string, string>;
@@ -152,7 +158,17 @@ async function encodeCorrection(
   const masked = Object.fromEntries(
     Object.entries(values).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
-  return { customerId: c.customer_id, update, masked };
+  return {
+    customerId: c.customer_id,
+    before: {
+      holder_phone_bidx: c.holder_phone_bidx,
+      bank_account_bidx: c.bank_account_bidx,
+      holder_id_bidx: c.holder_id_bidx,
+    },
+    findings: encoded.findings,
+    update,
+    masked,
+  };
 }
 
 /**
@@ -244,16 +260,26 @@ export async function checkCorrection(
 
 /**
  * Writes a reviewer's corrected values to the flagged record, checked again against the record as
- * it is now (at verification, inside its transaction). Returns the values masked, for the history.
+ * it is now (at verification, inside its transaction), then closes, as `verifiedBy`, the other
+ * flags the correction settles (core's `settleFlagsAfterCorrection`). Returns the values masked,
+ * for the history.
  */
 export async function applyCorrection(
   ctx: CustodianContext,
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
+  verifiedBy: string,
 ): Promise<Record<string, string>> {
   const e = await encodeCorrection(ctx, trx, flag, values);
   await trx.updateTable('customers').set(e.update).where('customer_id', '=', e.customerId).execute();
+  await settleFlagsAfterCorrection(trx, {
+    flag,
+    actor: verifiedBy,
+    before: e.before,
+    findings: e.findings,
+    maxLinesPerId: ctx.config.ingest.maxLinesPerId,
+  });
   return e.masked;
 }
 
@@ -261,6 +287,6 @@ export async function applyCorrection(
 export function correctionCodec(ctx: CustodianContext): CorrectionCodec {
   return {
     check: (trx, flag, values) => checkCorrection(ctx, trx, flag, values),
-    write: (trx, flag, values) => applyCorrection(ctx, trx, flag, values),
+    write: (trx, flag, values, verifiedBy) => applyCorrection(ctx, trx, flag, values, verifiedBy),
   };
 }

@@ -127,11 +127,32 @@ export async function evaluateCrossRecordRules(
   },
 ): Promise<void> {
   await touchValues(trx);
-  for (const r of SHARED_VALUE_RULES) await sharedValue(trx, r);
-  await idConflict(trx);
-  await lineLimit(trx, opts.maxLinesPerId);
+  await evaluateValueRules(trx, opts.maxLinesPerId);
   await agentContact(trx, opts.agentsChanged);
   await agentRecheck(trx, opts);
+}
+
+/**
+ * The value rules (DUP_PHONE, DUP_BANK_ACCOUNT, ID_CONFLICT, ID_LINE_LIMIT) over the values in
+ * `changed` and `touched`: the nightly merge's, and a verified correction's (one record in
+ * `changed`, the values it held before in `touched`: flags/settle-correction.ts).
+ */
+export async function evaluateValueRules(trx: Transaction<Database>, maxLinesPerId: number): Promise<void> {
+  for (const r of SHARED_VALUE_RULES) await sharedValue(trx, r);
+  await idConflict(trx);
+  await lineLimit(trx, maxLinesPerId);
+}
+
+/**
+ * Groups that grew or shrank: the open flags of `batch_findings`' fingerprints name the records
+ * involved now (the merge, and a verified correction that took a record out of a group).
+ */
+export async function renameGroupMembers(trx: Transaction<Database>): Promise<void> {
+  await sql`update flags f set related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
+    from batch_findings b
+    where f.fingerprint = b.fingerprint and f.status in ('open', 'assigned') and f.related_record_ids is distinct from b.related_record_ids`.execute(
+    trx,
+  );
 }
 
 async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {
@@ -242,7 +263,7 @@ async function lineLimit(trx: Transaction<Database>, max: number): Promise<void>
  * Changed records are compared with every agent; when the agent master data changed in this run,
  * every stored customer is compared with it too (an index join on the blind indexes).
  */
-async function agentContact(trx: Transaction<Database>, agentsChanged: boolean): Promise<void> {
+export async function agentContact(trx: Transaction<Database>, agentsChanged: boolean): Promise<void> {
   const scope = agentsChanged
     ? sql`customers c`
     : sql`changed ch join customers c on c.customer_id = ch.customer_id`;

@@ -1,7 +1,12 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { CopyBinaryType } from '../storage/bulk-copy.js';
 import type { Database } from '../storage/database.js';
-import { createWorkTables, evaluateCrossRecordRules, VALUE_RULE_COLUMNS } from './cross-record-rules.js';
+import {
+  createWorkTables,
+  evaluateCrossRecordRules,
+  renameGroupMembers,
+  VALUE_RULE_COLUMNS,
+} from './cross-record-rules.js';
 import { withCheapParallelRows } from './parallel-scan.js';
 
 /**
@@ -142,10 +147,7 @@ export async function mergeStagedBatch(
     // cannot read temporary tables, and the value rules' first pass reads it with two of them
     // (cross-record-rules.ts). Dropped before the commit; rolled back with the transaction, it never
     // existed. One merge runs at a time (the ingest lock; tests each have their own schema).
-    await sql`create unlogged table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
-        holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null)`.execute(
-      trx,
-    );
+    await createChangedTable(trx, 'unlogged');
     let records: number;
     let dropped: string[] | undefined;
     let segmentsMerged = 0;
@@ -267,11 +269,7 @@ export async function mergeStagedBatch(
       select count(*)::int as n from up`.execute(trx);
 
     // Groups that grew or shrank: the open flag names the records involved now.
-    await sql`update flags f set related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
-      from batch_findings b
-      where f.fingerprint = b.fingerprint and f.status in ('open', 'assigned') and f.related_record_ids is distinct from b.related_record_ids`.execute(
-      trx,
-    );
+    await renameGroupMembers(trx);
 
     // Candidates: flags of changed records (also those resolved and awaiting verification: a later
     // file that corrects the record settles them, and a correction held for verification is
@@ -353,6 +351,21 @@ export async function mergeStagedBatch(
     if (finalize) await finalize(trx, result);
     return result;
   });
+}
+
+/**
+ * The table of the records a merge inserted or changed, with the values the value rules group by
+ * (cross-record-rules.ts reads it). `temp`: a verified correction's one record (a temporary table of
+ * its transaction, no parallel scan needed; it shadows no merge's table, those live in another
+ * session and schema).
+ */
+export async function createChangedTable(
+  trx: Transaction<Database>,
+  kind: 'unlogged' | 'temp',
+): Promise<void> {
+  await sql`create ${sql.raw(kind === 'temp' ? 'temp' : 'unlogged')} table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
+      holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null)
+      ${sql.raw(kind === 'temp' ? 'on commit drop' : '')}`.execute(trx);
 }
 
 /**

@@ -130,11 +130,15 @@ export interface CorrectionCodec {
     flag: Flag,
     values: Record<string, string>,
   ): Promise<Record<string, string>>;
-  /** Checks the values again and writes them to the record. */
+  /**
+   * Checks the values again, writes them to the record and closes, as `verifiedBy`, the other
+   * flags the correction settles (`settleFlagsAfterCorrection`).
+   */
   write(
     trx: Transaction<Database>,
     flag: Flag,
     values: Record<string, string>,
+    verifiedBy: string,
   ): Promise<Record<string, string>>;
 }
 
@@ -279,7 +283,9 @@ export async function resolveFlag(
  * held correction is written to the record here, in this transaction, through `correction.codec`,
  * judged against the record as it is now: if it no longer applies (the record changed since), the
  * verification is refused (`CORRECTION_NO_LONGER_APPLIES`) and the flag stays resolved, to be sent
- * back. Throws `CORRECTION_UNSUPPORTED` when a correction is held and no codec is given.
+ * back. In the same transaction the other open flags the correction settles (the record's own
+ * findings it no longer has, the flags of the groups of values it left that the group no longer
+ * supports) are closed as `auto_corrected`, their history naming this flag (settle-correction.ts). Throws `CORRECTION_UNSUPPORTED` when a correction is held and no codec is given.
  */
 export async function verifyFlag(
   db: Kysely<Database>,
@@ -320,7 +326,7 @@ export async function verifyFlag(
       }
       const values = held.values;
       try {
-        applied = await correction.codec.write(trx, flag, values);
+        applied = await correction.codec.write(trx, flag, values, input.actor);
       } catch (err) {
         if (!isCustodianError(err) || err.code !== 'CORRECTION_INVALID') throw err;
         throw new CustodianError(
