@@ -111,7 +111,7 @@ for (const backend of testBackends()) {
         summary: { totals: { filesFailed: 0, filesAllQuarantined: 1 } },
       });
       expect(notes.join('\n')).toMatch(
-        /cust-a\.csv: warning: all 2 rows quarantined, none staged; moved to done\//,
+        /cust-a\.csv: batch \d+ \(utf-8\), 2 rows, 2 quarantined, .*\n.* {2}warning: all 2 rows quarantined, none staged; moved to done\//,
       );
       expect(
         readdirSync(join(inbox, 'done'))

@@ -41,7 +41,16 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       onFileStart: (file) => tracker.started(file),
       onFileDone: (f) => tracker.done(f),
     });
-    log(`nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved`);
+    const t = r.summary?.totals;
+    log(
+      `nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved` +
+        (t
+          ? `; ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
+            `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections` +
+            (t.filesFailed > 0 ? `, ${t.filesFailed} file(s) FAILED (moved to failed/)` : '') +
+            (t.filesAllQuarantined > 0 ? `, ${t.filesAllQuarantined} file(s) with every row quarantined` : '')
+          : ''),
+    );
     return r;
   };
   stop.describe({

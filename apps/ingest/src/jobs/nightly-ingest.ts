@@ -2,8 +2,9 @@ import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type CustodianContext, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
 import { sql } from 'kysely';
-import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
-import { describeRejected, type MasterDataResult } from '../pipeline/master-data.js';
+import { fileSummaryLines, masterDataSummaryLines } from '../commands/file-summary.js';
+import type { FileResult } from '../pipeline/ingest-file.js';
+import type { MasterDataResult } from '../pipeline/master-data.js';
 import { type IngestRunSummary, runIngest } from '../run-ingest.js';
 
 /**
@@ -108,21 +109,18 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       ...(workers === undefined ? {} : { workers }),
       ...(onFileStart ? { onFileStart } : {}),
       onMasterDataDone: (m) => {
-        log(
-          m.status === 'failed'
-            ? `${basename(m.file)}: failed (${m.message})`
-            : `${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`,
-        );
-        for (const r of m.rejected.slice(0, 10)) log(`  ${describeRejected(m.file, r)}`);
+        for (const line of masterDataSummaryLines(m)) log(line);
         onFileDone?.(m);
       },
+      // As `run` prints it: rows read, quarantined (with line and column), flags raised.
       onFileDone: (r) => {
-        log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`);
-        if (isAllQuarantined(r))
-          log(
-            `${basename(r.file)}: warning: all ${r.rowsRead} rows quarantined, none staged; moved to done/ ` +
-              `(its rows are in table quarantine, batch ${r.batchId}); the run reports it (exit 4 with --once)`,
-          );
+        const lines = fileSummaryLines(
+          r,
+          (f) =>
+            `all ${f.rowsRead} rows quarantined, none staged; moved to done/ (its rows are in table ` +
+            `quarantine, batch ${f.batchId}); the run reports it (exit 4 with --once)`,
+        );
+        for (const line of lines) log(line);
         onFileDone?.(r);
       },
     });
