@@ -40,7 +40,11 @@ Commands:
                                 a second or more later aborts it (exit 130; the archive is as before
                                 the file, the next start catches up).
                                 A file whose every row is quarantined goes to done/ with a warning
-                                (its rows are kept in quarantine; --once exits 4)
+                                (its rows are kept in quarantine; --once exits 4). Each file is logged
+                                as run prints it (rows, quarantined rows, flags raised); files it does
+                                not take (not .csv/.txt/.xlsx/.xlsm, e.g. an .xls; folders) stay in the
+                                inbox and are listed with the reason. Takes no file arguments (exit 2:
+                                use run <file...>); an inbox that is not a folder is an error (exit 1)
       --once                    catch up / run once now and exit
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliOutput, CustodianContext, Storage } from '@custodian/core';
+import { type CliOutput, type CustodianContext, reportCliError, type Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -111,7 +111,7 @@ for (const backend of testBackends()) {
         summary: { totals: { filesFailed: 0, filesAllQuarantined: 1 } },
       });
       expect(notes.join('\n')).toMatch(
-        /cust-a\.csv: warning: all 2 rows quarantined, none staged; moved to done\//,
+        /cust-a\.csv: batch \d+ \(utf-8\), 2 rows, 2 quarantined, .*\n.* {2}warning: all 2 rows quarantined, none staged; moved to done\//,
       );
       expect(
         readdirSync(join(inbox, 'done'))
@@ -121,6 +121,102 @@ for (const backend of testBackends()) {
       expect(existsSync(join(inbox, 'failed'))).toBe(false);
       const q = await storage.db.selectFrom('quarantine').select('file_name').execute();
       expect(q).toEqual([{ file_name: 'cust-a.csv' }, { file_name: 'cust-a.csv' }]);
+    });
+
+    it('schedule logs per file the rows read, the quarantined rows and the flags, and names the files it leaves', async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(join(inbox, 'old'), { recursive: true });
+      // One good row, one with a phone that is not one (a flag), one of the wrong width (quarantined).
+      const good = cleanRow('L1');
+      const cols = Object.keys(good);
+      const badPhone = cleanRow('L2', { holder_phone: '123' });
+      writeFileSync(
+        join(inbox, 'brokenquote.csv'),
+        `${cols.join(',')}\n${cols.map((c) => good[c]).join(',')}\n${cols.map((c) => badPhone[c]).join(',')}\nL3,张三\n`,
+      );
+      writeFileSync(join(inbox, 'customers.numbers'), 'not read');
+      writeFileSync(join(inbox, 'readme.md'), '# drop files here\n');
+      const { out, notes, results } = captureOutput();
+      expect(await runScheduleCommand(ctx, ['--once', '--json'], out)).toBe(0);
+      const log = notes.join('\n');
+      const result = results.at(-1) as { summary: { files: { flagsRaised: number }[] }; left: unknown[] };
+      const raised = result.summary.files[0]!.flagsRaised;
+      expect(raised).toBeGreaterThan(0);
+      expect(log).toMatch(
+        new RegExp(
+          `brokenquote\\.csv: batch \\d+ \\(utf-8\\), 3 rows, 1 quarantined, .*; ${raised} flags raised`,
+        ),
+      );
+      expect(log).toMatch(/ {2}quarantined: brokenquote\.csv line 4: /);
+      expect(log).toMatch(/ {2}findings: .*PHONE_FORMAT 1/);
+      expect(log).toMatch(
+        new RegExp(
+          `: done, 1 file\\(s\\) moved, 3 left in the inbox; 3 rows, 1 quarantined, ${raised} flags raised`,
+        ),
+      );
+      expect(log).toContain(
+        '3 file(s) left in the inbox, not taken: ' +
+          'customers.numbers (not a CSV/XLSX customer file (.csv, .txt, .xlsx or .xlsm)); ' +
+          'old (a folder: only files directly in the inbox are taken); ' +
+          'readme.md (not a CSV/XLSX customer file (.csv, .txt, .xlsx or .xlsm))',
+      );
+      expect(log).not.toMatch(/empty/);
+      expect(result.left).toHaveLength(3);
+      expect(readdirSync(inbox).sort()).toEqual(['customers.numbers', 'done', 'old', 'readme.md']);
+
+      // The next night only those are there: the inbox is not called empty, and the run says so.
+      const lines: string[] = [];
+      const r = await nightlyIngestJob.run(ctx, {
+        runKey: '2026-11-22',
+        workers: 0,
+        log: (l) => lines.push(l),
+      });
+      expect(r.status).toBe('nothing-to-ingest');
+      expect(lines.join('\n')).toMatch(/has no CSV\/XLSX file to ingest \(only the 3 file\(s\) left above\)/);
+      expect(lines.join('\n')).not.toMatch(/empty/);
+      rmSync(inbox, { recursive: true });
+      mkdirSync(inbox);
+      const empty = await nightlyIngestJob.run(ctx, {
+        runKey: '2026-11-23',
+        workers: 0,
+        log: (l) => lines.push(l),
+      });
+      expect(empty).toMatchObject({ status: 'empty', left: [] });
+    });
+
+    it('schedule refuses an inbox that is a file, and a file argument, with one line and nothing run', async () => {
+      const notADir = join(dir, 'inbox-file');
+      writeFileSync(notADir, '');
+      const fileInbox = await openTestContext(storage, dir, { ingest: { inbox: notADir } });
+      const { out, notes } = captureOutput();
+      const err = await runScheduleCommand(fileInbox, ['--once'], out).catch((e: unknown) => e);
+      expect(reportCliError(err, out)).toBe(1);
+      expect(notes).toEqual([
+        `error [INBOX_INVALID]: the inbox ${notADir} is not a directory (ingest.inbox in the configuration, or CUSTODIAN_INBOX)`,
+      ]);
+      // `done` made a file by mistake: refused before anything is ingested, not after.
+      mkdirSync(join(dir, 'inbox'));
+      writeFileSync(join(dir, 'inbox', 'done'), '');
+      writeCsv(join(dir, 'inbox'), 'c.csv', [cleanRow('D1')]);
+      const doneFile = await runScheduleCommand(ctx, ['--once'], out).catch((e: unknown) => e);
+      expect(doneFile).toMatchObject({
+        code: 'INBOX_INVALID',
+        message: expect.stringMatching(/done is not a directory/),
+      });
+      rmSync(join(dir, 'inbox', 'done'));
+
+      const usage = captureOutput();
+      const stray = await runScheduleCommand(ctx, ['--once', '/some/dir'], usage.out).catch(
+        (e: unknown) => e,
+      );
+      expect(reportCliError(stray, usage.out)).toBe(2);
+      expect(usage.notes).toEqual([
+        `error [USAGE]: schedule takes no file arguments (got "/some/dir"): it ingests the inbox ${join(dir, 'inbox')}, ` +
+          'set by ingest.inbox in the configuration file or CUSTODIAN_INBOX; to ingest given files, use ingest run <file...> (see pnpm ingest --help)',
+      ]);
+      expect(await storage.db.selectFrom('job_runs').selectAll().execute()).toEqual([]);
+      expect(await storage.db.selectFrom('batches').selectAll().execute()).toEqual([]);
+      expect(readdirSync(join(dir, 'inbox'))).toEqual(['c.csv']);
     });
 
     it("rejects an agent whose hired_on is not a date, naming file, line and column, and keeps the agent's date", async () => {

@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import { type CliOutput, type CustodianContext, dateOption, integerOption } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { describeFileError } from '../pipeline/file-error.js';
-import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
-import { checkMasterDataFile, describeRejected } from '../pipeline/master-data.js';
+import type { FileResult } from '../pipeline/ingest-file.js';
+import { checkMasterDataFile } from '../pipeline/master-data.js';
 import { runExitCode, runIngest } from '../run-ingest.js';
+import { fileSummaryLines, masterDataSummaryLines } from './file-summary.js';
 import { RunTracker, type StopWatch, signalExitCode, underStopWatch } from './stop-signals.js';
 
 /**
@@ -147,15 +148,7 @@ async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestF
     out.note(
       `recovered ${summary.recoveredBatches} batch(es) interrupted by an earlier crash (archive unchanged by them)`,
     );
-  for (const m of summary.masterData) {
-    if (m.status === 'failed') {
-      out.say(`${basename(m.file)}: FAILED, ${withoutName(m.file, m.message)}`);
-      continue;
-    }
-    out.say(`${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`);
-    for (const r of m.rejected.slice(0, 10)) out.say(`  ${describeRejected(m.file, r)}`);
-    if (m.rejected.length > 10) out.say(`  … ${m.rejected.length - 10} more rejected rows`);
-  }
+  for (const m of summary.masterData) for (const line of masterDataSummaryLines(m)) out.say(line);
   const t = summary.totals;
   out.say(
     `total: ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
@@ -182,50 +175,10 @@ async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestF
 }
 
 function printFile(r: FileResult, out: CliOutput): void {
-  const name = basename(r.file);
-  if (r.status === 'skipped') {
-    out.say(`${name}: skipped, ${r.message}`);
-    return;
-  }
-  if (r.status === 'failed') {
-    out.say(`${name}: FAILED, ${withoutName(r.file, r.message)}`);
-    return;
-  }
-  out.say(
-    `${name}: batch ${r.batchId} (${r.encoding}), ${r.rowsRead.toLocaleString('en')} rows, ${r.rowsQuarantined} quarantined, ` +
-      `${r.recordsInserted} new, ${r.recordsUpdated} updated, ${r.recordsUnchanged} unchanged records; ` +
-      `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s` +
-      ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
+  const lines = fileSummaryLines(
+    r,
+    (f) =>
+      `all ${f.rowsRead.toLocaleString('en')} rows quarantined, none staged: nothing of the file reached the archive (the run exits 4 if no file failed); its rows are kept in table quarantine, batch ${f.batchId}`,
   );
-  for (const w of r.warnings ?? []) out.say(`  warning: ${w}`);
-  if (isAllQuarantined(r))
-    out.say(
-      `  warning: all ${r.rowsRead.toLocaleString('en')} rows quarantined, none staged: nothing of the file reached the archive (the run exits 4 if no file failed); its rows are kept in table quarantine, batch ${r.batchId}`,
-    );
-  if (r.segmentsMerged)
-    out.say(
-      `  upserted into the archive in ${r.segmentsMerged} segment(s) while the file was read (one transaction: nothing lands before the whole file)`,
-    );
-  const rules = Object.entries(r.findingsByRule ?? {}).sort((a, b) => b[1] - a[1]);
-  if (rules.length > 0) out.say(`  findings: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (r.indexesRebuilt)
-    out.say(
-      `  ${r.indexesRebuilt} archive indexes built again after the upsert (a file as large as the archive)`,
-    );
-  if (r.flagIndexesRebuilt)
-    out.say(
-      `  ${r.flagIndexesRebuilt} indexes and keys of the flags dropped for the insert of this night's flags and restored`,
-    );
-  if (r.indexRebuildSkipped) out.say(`  no index rebuild: ${r.indexRebuildSkipped}`);
-  for (const q of r.quarantineSample.slice(0, 10)) {
-    out.say(`  quarantined: ${name} line ${q.line}${q.column ? `, column ${q.column}` : ''}: ${q.reason}`);
-  }
-  if (r.rowsQuarantined > 10)
-    out.say(`  … ${r.rowsQuarantined - 10} more quarantined rows (table quarantine, batch ${r.batchId})`);
-}
-
-/** A message that starts with the file's name, without it (the line already starts with it). */
-function withoutName(file: string, message: string | undefined): string {
-  const prefix = `${basename(file)}: `;
-  return message?.startsWith(prefix) ? message.slice(prefix.length) : (message ?? '');
+  for (const line of lines) out.say(line);
 }

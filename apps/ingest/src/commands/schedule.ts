@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { CliOutput, CustodianContext } from '@custodian/core';
 import cron from 'node-cron';
-import { COMMON_OPTIONS } from '../cli-options.js';
-import { isRunMissing, nightlyIngestJob } from '../jobs/nightly-ingest.js';
+import { COMMON_OPTIONS, usageError } from '../cli-options.js';
+import { isRunMissing, nightlyIngestJob, prepareInbox } from '../jobs/nightly-ingest.js';
 import { runExitCode } from '../run-ingest.js';
 import { RunTracker, type StopWatch, signalExitCode, underStopWatch } from './stop-signals.js';
 
@@ -23,11 +23,20 @@ export async function runScheduleCommand(
 }
 
 async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   });
+  // `schedule --once /some/dir` ran over the configured inbox as if the folder had been taken.
+  if (positionals.length > 0)
+    throw usageError(
+      `schedule takes no file arguments (got ${positionals.map((p) => `"${p}"`).join(', ')}): it ingests the ` +
+        `inbox ${ctx.config.ingest.inbox}, set by ingest.inbox in the configuration file or CUSTODIAN_INBOX; ` +
+        'to ingest given files, use ingest run <file...>',
+    );
+  // A path that is not a folder is refused now, with one line, rather than at 01:00.
+  prepareInbox(ctx.config.ingest.inbox);
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
   const tracker = new RunTracker();
   let runKey: string | undefined;
@@ -41,7 +50,17 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       onFileStart: (file) => tracker.started(file),
       onFileDone: (f) => tracker.done(f),
     });
-    log(`nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved`);
+    const t = r.summary?.totals;
+    log(
+      `nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved` +
+        (r.left.length > 0 ? `, ${r.left.length} left in the inbox` : '') +
+        (t
+          ? `; ${t.rowsRead.toLocaleString('en')} rows, ${t.rowsQuarantined} quarantined, ${t.flagsRaised} flags raised, ` +
+            `${t.flagsReopened} reopened, ${t.flagsAutoClosed} closed by corrections` +
+            (t.filesFailed > 0 ? `, ${t.filesFailed} file(s) FAILED (moved to failed/)` : '') +
+            (t.filesAllQuarantined > 0 ? `, ${t.filesAllQuarantined} file(s) with every row quarantined` : '')
+          : ''),
+    );
     return r;
   };
   stop.describe({

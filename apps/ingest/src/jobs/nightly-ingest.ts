@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type CustodianContext, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
+import { type CustodianContext, CustodianError, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
 import { sql } from 'kysely';
-import { type FileResult, isAllQuarantined } from '../pipeline/ingest-file.js';
-import { describeRejected, type MasterDataResult } from '../pipeline/master-data.js';
+import { fileSummaryLines, masterDataSummaryLines } from '../commands/file-summary.js';
+import type { FileResult } from '../pipeline/ingest-file.js';
+import type { MasterDataResult } from '../pipeline/master-data.js';
 import { type IngestRunSummary, runIngest } from '../run-ingest.js';
 
 /**
@@ -45,30 +46,94 @@ export interface NightlyInput {
 
 export interface NightlyResult {
   runKey: string;
-  status: 'done' | 'locked' | 'empty';
+  /** empty: nothing at all in the inbox; nothing-to-ingest: only files it does not take (`left`). */
+  status: 'done' | 'locked' | 'empty' | 'nothing-to-ingest';
   moved: { file: string; to: string }[];
+  /** Entries of the inbox not taken (not a CSV/XLSX file, a folder), with the reason: they stay in the inbox. */
+  left: LeftFile[];
   summary?: IngestRunSummary;
 }
 
 /** Table files of the inbox; an .xls is taken too, to fail alone and say why (it is not read). */
 const TABLE_FILE = /\.(csv|xlsx|xlsm|xls|txt)$/i;
+/** The folders the job moves files into, beside them. */
+const OUTCOME_FOLDERS = ['done', 'failed'];
+
+/** A file of the inbox the nightly job does not take, and why (the run lists them: none is left unsaid). */
+export interface LeftFile {
+  file: string;
+  reason: string;
+}
 
 /**
- * The inbox's table files in name order. Every master-data file is taken, oldest name first, so
- * that agents_20261122.csv and agents_20261123.csv both load and the newer wins; none is left to
- * be loaded again the next night over newer data.
+ * The inbox folder, made if missing. A path that is a file, or `done` / `failed` that are files,
+ * is refused with one line (exit 1), before the run is recorded: mkdir failed on it with EEXIST
+ * and a stack trace.
  */
-function inboxFiles(inbox: string): { customers: string[]; agents: string[]; complaints: string[] } {
-  mkdirSync(inbox, { recursive: true });
-  const names = readdirSync(inbox)
-    .filter((n) => TABLE_FILE.test(n) && statSync(join(inbox, n)).isFile())
-    .sort();
+export function prepareInbox(inbox: string): void {
+  const configured = `ingest.inbox in the configuration, or CUSTODIAN_INBOX`;
+  const st = statSync(inbox, { throwIfNoEntry: false });
+  if (st && !st.isDirectory())
+    throw new CustodianError('INBOX_INVALID', `the inbox ${inbox} is not a directory (${configured})`);
+  if (!st) {
+    try {
+      mkdirSync(inbox, { recursive: true });
+    } catch (err) {
+      throw new CustodianError(
+        'INBOX_INVALID',
+        `cannot create the inbox ${inbox} (${configured}): ${(err as Error).message}`,
+      );
+    }
+  }
+  for (const folder of OUTCOME_FOLDERS) {
+    const sub = statSync(join(inbox, folder), { throwIfNoEntry: false });
+    if (sub && !sub.isDirectory())
+      throw new CustodianError(
+        'INBOX_INVALID',
+        `${join(inbox, folder)} is not a directory: the nightly job moves files into it (move that file away)`,
+      );
+  }
+}
+
+/** Why an entry of the inbox is not taken. */
+function whyLeft(isDirectory: boolean, isFile: boolean): string {
+  if (isDirectory) return 'a folder: only files directly in the inbox are taken';
+  if (!isFile) return 'not a regular file';
+  return 'not a CSV/XLSX customer file (.csv, .txt, .xlsx or .xlsm)';
+}
+
+/**
+ * The inbox's table files in name order, and the entries left in it with the reason. Every
+ * master-data file is taken, oldest name first, so that agents_20261122.csv and
+ * agents_20261123.csv both load and the newer wins; none is left to be loaded again the next night
+ * over newer data.
+ */
+function inboxFiles(inbox: string): {
+  customers: string[];
+  agents: string[];
+  complaints: string[];
+  left: LeftFile[];
+} {
+  prepareInbox(inbox);
+  const names: string[] = [];
+  const left: LeftFile[] = [];
+  for (const entry of readdirSync(inbox, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    if (entry.isDirectory() && OUTCOME_FOLDERS.includes(entry.name)) continue;
+    // A symbolic link is taken as what it points to.
+    const st = entry.isSymbolicLink() ? statSync(join(inbox, entry.name), { throwIfNoEntry: false }) : entry;
+    const isFile = st?.isFile() ?? false;
+    if (isFile && TABLE_FILE.test(entry.name)) names.push(entry.name);
+    else left.push({ file: entry.name, reason: whyLeft(st?.isDirectory() ?? false, isFile) });
+  }
   const isAgents = (n: string) => /^(agents|营销员|代理人)/i.test(n);
   const isComplaints = (n: string) => /^(complaints|投诉)/i.test(n);
   return {
     customers: names.filter((n) => !isAgents(n) && !isComplaints(n)).map((n) => join(inbox, n)),
     agents: names.filter(isAgents).map((n) => join(inbox, n)),
     complaints: names.filter(isComplaints).map((n) => join(inbox, n)),
+    left,
   };
 }
 
@@ -94,10 +159,21 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
     ctx.storage.db,
   );
+  // Said every night they are there: a customers.ods dropped by mistake is never ingested otherwise.
+  if (found.left.length > 0)
+    log(
+      `inbox ${inbox}: ${found.left.length} file(s) left in the inbox, not taken: ` +
+        found.left.map((l) => `${l.file} (${l.reason})`).join('; '),
+    );
   if (all.length === 0) {
-    log(`inbox ${inbox} is empty: nothing to ingest`);
-    await finishRun(ctx, runKey, 'done', { files: 0 });
-    return { runKey, status: 'empty', moved: [] };
+    const status = found.left.length === 0 ? 'empty' : 'nothing-to-ingest';
+    log(
+      status === 'empty'
+        ? `inbox ${inbox} is empty: nothing to ingest`
+        : `inbox ${inbox} has no CSV/XLSX file to ingest (only the ${found.left.length} file(s) left above)`,
+    );
+    await finishRun(ctx, runKey, 'done', { files: 0, left: found.left });
+    return { runKey, status, moved: [], left: found.left };
   }
   let summary: IngestRunSummary | undefined;
   try {
@@ -109,21 +185,18 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       ...(workers === undefined ? {} : { workers }),
       ...(onFileStart ? { onFileStart } : {}),
       onMasterDataDone: (m) => {
-        log(
-          m.status === 'failed'
-            ? `${basename(m.file)}: failed (${m.message})`
-            : `${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`,
-        );
-        for (const r of m.rejected.slice(0, 10)) log(`  ${describeRejected(m.file, r)}`);
+        for (const line of masterDataSummaryLines(m)) log(line);
         onFileDone?.(m);
       },
+      // As `run` prints it: rows read, quarantined (with line and column), flags raised.
       onFileDone: (r) => {
-        log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`);
-        if (isAllQuarantined(r))
-          log(
-            `${basename(r.file)}: warning: all ${r.rowsRead} rows quarantined, none staged; moved to done/ ` +
-              `(its rows are in table quarantine, batch ${r.batchId}); the run reports it (exit 4 with --once)`,
-          );
+        const lines = fileSummaryLines(
+          r,
+          (f) =>
+            `all ${f.rowsRead} rows quarantined, none staged; moved to done/ (its rows are in table ` +
+            `quarantine, batch ${f.batchId}); the run reports it (exit 4 with --once)`,
+        );
+        for (const line of lines) log(line);
         onFileDone?.(r);
       },
     });
@@ -135,7 +208,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   if (!summary) {
     log('another ingestion holds the lock: this run is skipped');
     await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
-    return { runKey, status: 'locked', moved: [] };
+    return { runKey, status: 'locked', moved: [], left: found.left };
   }
   if (summary.recoveredBatches > 0)
     log(`recovered ${summary.recoveredBatches} batch(es) interrupted earlier (archive unchanged by them)`);
@@ -151,8 +224,8 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     const folder = r.status === 'failed' ? 'failed' : 'done';
     moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
   }
-  await finishRun(ctx, runKey, 'done', { totals: summary.totals });
-  return { runKey, status: 'done', moved, summary };
+  await finishRun(ctx, runKey, 'done', { totals: summary.totals, left: found.left });
+  return { runKey, status: 'done', moved, left: found.left, summary };
 }
 
 async function finishRun(

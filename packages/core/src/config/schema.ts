@@ -1,15 +1,17 @@
 import { profiles } from '@custodian/validators';
 import { z } from 'zod';
+import { auditorConfigSchema } from './auditor.js';
+import { consoleSettingsSchema } from './console.js';
+import { hhmm } from './time-of-day.js';
 
 /**
  * The whole configuration of Custodian, parsed once (see `loadConfig`) from the environment and an
  * optional JSON file, and passed down as a typed object. Every setting carries the reason for its
  * default. Nothing else in the code base reads `process.env`.
  */
-// A time of day: '25:99' passed a looser pattern and killed the scheduler when cron read it.
-const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (00:00 to 23:59)');
-
-export const configSchema = z.object({
+// Every object is strict: a misspelt key (`ingest.profle`) is refused with its path, not ignored
+// while the default runs in its place. The auditor's and the console's sections live beside this file.
+export const configSchema = z.strictObject({
   /** PostgreSQL server URL. Unset: an embedded PostgreSQL (PGlite) in `dataDir`, so a new user needs only Node. */
   databaseUrl: z.string().url().optional(),
   /** Folder for the embedded database, the generated master key and working files. */
@@ -27,7 +29,7 @@ export const configSchema = z.object({
   /** Who is acting, for the audit trail of command-line actions (001 §4: operator of every action). */
   actor: z.string().default('cli'),
   ingest: z
-    .object({
+    .strictObject({
       /** Folder where the business systems drop each evening's exports; `done/` and `failed/` are made beside the files. */
       inbox: z.string().default('./inbox'),
       /** Nightly run time (Asia/Shanghai): 01:00 leaves the evening exports time to arrive and the morning for review (002 §3.7, T+1). */
@@ -73,29 +75,18 @@ export const configSchema = z.object({
       retentionYears: z.number().int().min(1).default(30),
     })
     .prefault({}),
-  auditor: z
-    .object({
-      logsDir: z.string().default('./logs'),
-      nightlyAt: hhmm.default('02:00'),
-    })
-    .loose()
-    .prefault({}),
+  auditor: auditorConfigSchema.prefault({}),
   reports: z
-    .object({
+    .strictObject({
       /** Where scheduled reports and their manifest are written. */
       outDir: z.string().default('./reports'),
       /** The morning problem list must be in the channels' hands at the start of the working day (002 §3.7). */
       morningAt: hhmm.default('07:30'),
     })
-    .loose()
     .prefault({}),
-  console: z
-    .object({
-      port: z.number().int().min(1).max(65535).default(8080),
-      host: z.string().default('127.0.0.1'),
-    })
-    .loose()
-    .prefault({}),
+  console: consoleSettingsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
+export { type AuditorConfig, auditorConfigSchema } from './auditor.js';
+export { type ConsoleSettings, consoleSettingsSchema } from './console.js';
