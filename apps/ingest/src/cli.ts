@@ -23,11 +23,12 @@ Commands:
                                 before anything of it is staged: the message names each such column
                                 and the names accepted for it (more names: ingest.headerAliases in
                                 the configuration). A file whose every row is quarantined exits 4
-                                (its rows are kept in quarantine). A file already ingested with the
-                                same SHA-256, sheet and profile is skipped. Ctrl-C finishes the file
-                                being read and starts no other (exit 130 if files were left); another
-                                Ctrl-C a second or more later aborts it (exit 130; the archive is as
-                                before the file); --json still ends with a JSON line
+                                (its rows are kept in quarantine); a file with a header line and no
+                                data row is done with a warning (exit 0). A file already ingested
+                                with the same SHA-256, sheet and profile is skipped. Ctrl-C finishes
+                                the file being read and starts no other (exit 130 if files were
+                                left); another Ctrl-C a second or more later aborts it (exit 130; the
+                                archive is as before the file); --json still ends with a JSON line
       --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom

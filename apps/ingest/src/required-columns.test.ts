@@ -153,12 +153,14 @@ for (const backend of testBackends()) {
       expect(x1).toEqual({ holder_id_masked: maskIdNumber(newId), holder_phone_masked: '139****8888' });
     });
 
-    it('moves a file without a required column to failed/ in the nightly job, the others to done/', async () => {
+    it('moves a file without a required column to failed/ in the nightly job, the others (a header-only one with a warning) to done/', async () => {
       const inbox = join(dir, 'inbox');
       mkdirSync(inbox, { recursive: true });
       const rows = [cleanRow('N1')];
       writeCsv(inbox, 'cust-a.csv', rows, columnsWithout(rows[0]!, 'holder_phone'));
       writeCsv(inbox, 'cust-b.csv', [cleanRow('N2')]);
+      // A header line alone is no failure: done/, with a warning in the log.
+      writeCsv(inbox, 'cust-c.csv', [], columnsWithout(cleanRow('N3')));
       const { out, notes, results } = captureOutput();
       const code = await runScheduleCommand(ctx, ['--once', '--json'], out);
       expect(code).toBe(1);
@@ -171,7 +173,8 @@ for (const backend of testBackends()) {
           ? readdirSync(join(inbox, folder)).map((n) => n.replace(/^\d+T\d+_/, ''))
           : [];
       expect(moved('failed')).toEqual(['cust-a.csv']);
-      expect(moved('done')).toEqual(['cust-b.csv']);
+      expect(moved('done').sort()).toEqual(['cust-b.csv', 'cust-c.csv']);
+      expect(notes.join('\n')).toMatch(/cust-c\.csv: warning: the file has a header line but no data rows/);
       const ids = await storage.db.selectFrom('customers').select('record_id').execute();
       expect(ids).toEqual([{ record_id: 'N2' }]);
     });
@@ -212,9 +215,43 @@ for (const backend of testBackends()) {
         .execute();
       expect(flags).toEqual([{ record_id: 'T2', rule: 'MISSING_REQUIRED' }]);
     });
+
+    it('warns of a customer file with a header line and no data row, in the text and the JSON, exit 0', async () => {
+      const csv = writeCsv(dir, 'header-only.csv', [], columnsWithout(cleanRow('E1')));
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('客户').addRow(columnsWithout(cleanRow('E2')));
+      const xlsx = join(dir, 'header-only.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const good = writeCsv(dir, 'good.csv', [cleanRow('G1')]);
+      const r = await command([csv, xlsx, good]);
+      expect(r.code).toBe(0);
+      const warning =
+        'the file has a header line but no data rows: nothing was ingested (is the export complete?)';
+      expect(r.files.map((f) => [f.status, f.rowsRead, f.warnings])).toEqual([
+        ['done', 0, [warning]],
+        ['done', 0, [warning]],
+        ['done', 1, undefined],
+      ]);
+      const text = r.said.join('\n');
+      expect(text).toMatch(
+        new RegExp(`header-only\\.csv: batch \\d+ .*\\n {2}warning: ${escapeRegExp(warning)}`),
+      );
+      expect(text).toMatch(
+        new RegExp(`header-only\\.xlsx: batch \\d+ .*\\n {2}warning: ${escapeRegExp(warning)}`),
+      );
+      expect(text).not.toMatch(/good\.csv: batch \d+ .*\n {2}warning/);
+      expect(r.results.at(-1)).toMatchObject({
+        ok: true,
+        totals: { filesFailed: 0, filesAllQuarantined: 0 },
+      });
+    });
   });
 }
 
 function readFileHeader(file: string): string {
   return readFileSync(file, 'utf8').split('\n')[0]!;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -118,6 +118,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       },
       onFileDone: (r) => {
         log(`${basename(r.file)}: ${r.status}${r.message ? ` (${r.message})` : ''}`);
+        for (const w of r.warnings ?? []) log(`${basename(r.file)}: warning: ${w}`);
         if (isAllQuarantined(r))
           log(
             `${basename(r.file)}: warning: all ${r.rowsRead} rows quarantined, none staged; moved to done/ ` +

@@ -56,7 +56,11 @@ export interface FileResult extends Partial<MergeResult> {
   encoding?: string;
   rowsRead: number;
   rowsQuarantined: number;
-  /** What the operator should know of the file's columns (two columns mapped to one field). */
+  /**
+   * What the operator should know of a file that was ingested: two columns mapped to one field, a
+   * header line without any data row. Printed by `run` and logged by the nightly job; the exit
+   * status is not changed by them.
+   */
   warnings?: string[];
   /** The first quarantined rows (file, line, column, reason), for the operator. */
   quarantineSample: QuarantinedRow[];
@@ -390,6 +394,13 @@ export async function ingestFile(
     );
   }
   o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+  // A header line and nothing after it (an export cut short, a wrong query) is not an error, but
+  // it must not pass unnoticed: the batch is done and the next delivery of the same file skipped.
+  if (result.rowsRead === 0)
+    result.warnings = [
+      ...(result.warnings ?? []),
+      'the file has a header line but no data rows: nothing was ingested (is the export complete?)',
+    ];
   staged = Date.now();
   result.stagingSeconds = (staged - started) / 1000;
 
