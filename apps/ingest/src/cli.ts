@@ -17,12 +17,18 @@ days later). Storage: DATABASE_URL when set, else the embedded database in CUSTO
 Commands:
   run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030);
                                 a file that cannot be read fails alone (FAILED, with the reason), the
-                                others go on; a file whose every row is quarantined exits 4 (its rows
-                                are kept in quarantine). A file already ingested with the same SHA-256,
-                                sheet and profile is skipped. Ctrl-C finishes the file being read and
-                                starts no other (exit 130 if files were left); another Ctrl-C a second
-                                or more later aborts it (exit 130; the archive is as before the file);
-                                --json still ends with a JSON line
+                                others go on; so does a file whose header line has no column for a
+                                field the profile requires (record_id, the holder's name, gender,
+                                birth date, ID number, address and phone; telecom: service_number),
+                                before anything of it is staged: the message names each such column
+                                and the names accepted for it (more names: ingest.headerAliases in
+                                the configuration). A file whose every row is quarantined exits 4
+                                (its rows are kept in quarantine); a file with a header line and no
+                                data row is done with a warning (exit 0). A file already ingested
+                                with the same SHA-256, sheet and profile is skipped. Ctrl-C finishes
+                                the file being read and starts no other (exit 130 if files were
+                                left); another Ctrl-C a second or more later aborts it (exit 130; the
+                                archive is as before the file); --json still ends with a JSON line
       --agents <file>           agent master data to load first (for AGENT_CONTACT_SUBSTITUTION)
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
@@ -42,9 +48,11 @@ Commands:
                                 A file whose every row is quarantined goes to done/ with a warning
                                 (its rows are kept in quarantine; --once exits 4). Each file is logged
                                 as run prints it (rows, quarantined rows, flags raised); files it does
-                                not take (not .csv/.txt/.xlsx/.xlsm, e.g. an .xls; folders) stay in the
-                                inbox and are listed with the reason. Takes no file arguments (exit 2:
-                                use run <file...>); an inbox that is not a folder is an error (exit 1)
+                                not take (not .csv/.txt/.xlsx/.xlsm/.xls; folders) stay in the inbox
+                                and are listed with the reason (an .xls goes to failed/, saying why). Takes no file arguments (exit 2:
+                                use run <file...>); an inbox that is not a folder is an error (exit 1).
+                                A customer file without a column its profile requires goes to failed/
+                                (--once exits 1)
       --once                    catch up / run once now and exit
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee

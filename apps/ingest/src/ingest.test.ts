@@ -536,12 +536,18 @@ for (const backend of testBackends()) {
     });
 
     it('quarantines malformed rows with file, line, column and reason, and goes on with the rest', async () => {
-      // A GB18030 export (as Chinese business systems write them) with one undecodable byte.
+      // A GB18030 export (as Chinese business systems write them) with one undecodable byte. The
+      // other columns the profile requires are there, empty (`e`), after 同意采集.
       const gb = (t: string) => iconv.encode(t, 'gb18030');
+      const e = ',,,,';
       const bytes = Buffer.concat([
-        gb('记录编号,投保人姓名,手机号码,同意采集\nQ1,张三,13912340001,是\nQ2,李四,13912340002\nQ3,王'),
+        gb(
+          `记录编号,投保人姓名,手机号码,同意采集,性别,出生日期,证件号码,联系地址\nQ1,张三,13912340001,是${e}\nQ2,李四,13912340002${e}\nQ3,王`,
+        ),
         Buffer.from([0xff]),
-        gb(',13912340003,是\n,无编号,13912340004,是\nQ5,"赵六,13912340005,是\nQ6,钱七,13912340006,是\n'),
+        gb(
+          `,13912340003,是${e}\n,无编号,13912340004,是${e}\nQ5,"赵六,13912340005,是${e}\nQ6,钱七,13912340006,是${e}\n`,
+        ),
       ]);
       const file = join(dir, 'bad.csv');
       writeFileSync(file, bytes);
@@ -560,7 +566,7 @@ for (const backend of testBackends()) {
         // The column where the unclosed quote opens (the CSV reader names it).
         [6, '投保人姓名'],
       ]);
-      expect(q[0]!.reason).toMatch(/expected 4 columns, found 3/);
+      expect(q[0]!.reason).toMatch(/expected 8 columns, found 7/);
       expect(q[1]!.reason).toMatch(/not valid gb18030/);
       expect(q[3]!.reason).toMatch(/CSV_QUOTE_NOT_CLOSED|Quote/);
       expect(q.every((x) => x.file_name === 'bad.csv')).toBe(true);
@@ -581,10 +587,12 @@ for (const backend of testBackends()) {
         `R1,欧阳锋,${makeId('1949-12-31', 2)},13912340001\nR2,黄药师,${makeId('1950-01-01', 4)},13912340002\n`,
       );
       // Two columns map to the phone; the later one is empty. One row carries a NUL byte.
+      // The other columns the profile requires are there, empty (`e`), after 同意采集.
       const dup = join(dir, 'dup.csv');
+      const e = ',,,,';
       writeFileSync(
         dup,
-        '记录编号,投保人姓名,手机号码,联系电话,同意采集\nD1,张三,13912340001,,是\nD2,李\u0000四,13912340002,,是\nD3,王五,,13912340003,是\n',
+        `记录编号,投保人姓名,手机号码,联系电话,同意采集,性别,出生日期,证件号码,联系地址\nD1,张三,13912340001,,是${e}\nD2,李\u0000四,13912340002,,是${e}\nD3,王五,,13912340003,是${e}\n`,
       );
       const s = await run([noHeader, dup]);
       const [bad, good] = s.files;
@@ -617,8 +625,24 @@ for (const backend of testBackends()) {
       writeFileSync(gbFile, iconv.encode(zh + row, 'gb18030'));
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('客户');
-      ws.addRow(['record_id', 'holder_name', 'holder_birth_date', 'holder_phone']);
-      ws.addRow(['X9', '孙八', new Date(Date.UTC(1985, 5, 7)), '13912348888']);
+      ws.addRow([
+        'record_id',
+        'holder_name',
+        'holder_gender',
+        'holder_birth_date',
+        'holder_id_number',
+        'holder_phone',
+        'holder_address',
+      ]);
+      ws.addRow([
+        'X9',
+        '孙八',
+        '女',
+        new Date(Date.UTC(1985, 5, 7)),
+        makeId('1985-06-07', 24),
+        '13912348888',
+        '上海市黄浦区南京东路1号',
+      ]);
       const xlsx = join(dir, 'c.xlsx');
       await wb.xlsx.writeFile(xlsx);
       const s = await run([gbFile, xlsx]);
@@ -706,8 +730,17 @@ for (const backend of testBackends()) {
       const wb = new ExcelJS.Workbook();
       wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);
       const ws = wb.addWorksheet('客户');
-      ws.addRow(['record_id', 'holder_name', 'holder_phone']);
-      ws.addRow(['SH1', '孙八', '13912348888']);
+      // The columns the profile requires (the values of this test's row need not be there).
+      ws.addRow([
+        'record_id',
+        'holder_name',
+        'holder_gender',
+        'holder_birth_date',
+        'holder_id_number',
+        'holder_phone',
+        'holder_address',
+      ]);
+      ws.addRow(['SH1', '孙八', '', '', '', '13912348888', '']);
       const xlsx = join(dir, 'notes-first.xlsx');
       await wb.xlsx.writeFile(xlsx);
       const other = new ExcelJS.Workbook();

@@ -25,10 +25,21 @@ function captureOutput() {
   return { out, said, notes, results };
 }
 
-/** Rows of the wrong width only: every data row is quarantined ("expected 3 columns, found 2"). */
+/** The columns the insurance profile requires of a customer file, record_id first. */
+const REQUIRED_HEADER = [
+  'record_id',
+  'holder_name',
+  'holder_gender',
+  'holder_birth_date',
+  'holder_id_number',
+  'holder_phone',
+  'holder_address',
+];
+
+/** Rows of the wrong width only: every data row is quarantined ("expected 7 columns, found 2"). */
 function writeAllBad(dir: string, name: string): string {
   const file = join(dir, name);
-  writeFileSync(file, 'record_id,holder_name,holder_phone\nB1,张三明\nB2,李四光\n');
+  writeFileSync(file, `${REQUIRED_HEADER.join(',')}\nB1,张三明\nB2,李四光\n`);
   return file;
 }
 
@@ -75,7 +86,7 @@ for (const backend of testBackends()) {
         .orderBy('line')
         .execute();
       expect(q.map((r) => r.line)).toEqual([2, 3]);
-      expect(q[0]!.reason).toMatch(/expected 3 columns, found 2/);
+      expect(q[0]!.reason).toMatch(/expected 7 columns, found 2/);
       const batches = await storage.db.selectFrom('batches').select('status').execute();
       expect(batches).toEqual([{ status: 'done' }]);
 
@@ -253,14 +264,8 @@ for (const backend of testBackends()) {
 
     it('identifies an ingested file by SHA-256, sheet and profile: another sheet or profile is ingested', async () => {
       const wb = new ExcelJS.Workbook();
-      wb.addWorksheet('北京').addRows([
-        ['record_id', 'holder_name', 'holder_phone'],
-        ['X1', '孙八', '13912348881'],
-      ]);
-      wb.addWorksheet('上海').addRows([
-        ['record_id', 'holder_name', 'holder_phone'],
-        ['X2', '周九', '13912348882'],
-      ]);
+      wb.addWorksheet('北京').addRows([REQUIRED_HEADER, ['X1', '孙八', '', '', '', '13912348881', '']]);
+      wb.addWorksheet('上海').addRows([REQUIRED_HEADER, ['X2', '周九', '', '', '', '13912348882', '']]);
       const xlsx = join(dir, 'two-sheets.xlsx');
       await wb.xlsx.writeFile(xlsx);
       const first = await command([xlsx, '--sheet', '北京']);
@@ -281,8 +286,9 @@ for (const backend of testBackends()) {
       const ids = await storage.db.selectFrom('customers').select('record_id').orderBy('record_id').execute();
       expect(ids.map((c) => c.record_id)).toEqual(['X1', 'X2']);
 
-      // A CSV has no sheet (a --sheet given is ignored for it); its profile counts.
-      const csv = writeCsv(dir, 'p.csv', [cleanRow('P1')]);
+      // A CSV has no sheet (a --sheet given is ignored for it); its profile counts. It has the
+      // service_number column telecom requires, empty in its row.
+      const csv = writeCsv(dir, 'p.csv', [cleanRow('P1', { service_number: '' })]);
       const insurance = await command([csv, '--sheet', '北京']);
       const telecom = await command([csv, '--profile', 'telecom']);
       const twice = await command([csv, '--profile', 'telecom']);

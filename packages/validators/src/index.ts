@@ -78,5 +78,6 @@ export {
   profiles,
   type RequiredField,
   type RequiredFieldsOptions,
+  requiredColumns,
 } from './required-fields.js';
 export { nfkc } from './text.js';

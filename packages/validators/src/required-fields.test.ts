@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequiredFields, isMinorOn, type Profile, profiles } from './required-fields.js';
+import {
+  checkRequiredFields,
+  isMinorOn,
+  type Profile,
+  profiles,
+  requiredColumns,
+} from './required-fields.js';
 
 const holder = {
   holder_name: '张三',
@@ -106,6 +112,37 @@ describe('telecom profile and custom profiles', () => {
       }),
     );
     expect(missing(checkRequiredFields({ holder_name: '张三' }, custom))).toEqual(['bank_account']);
+  });
+});
+
+describe('requiredColumns', () => {
+  it('gives the fields of every party not optional as a whole, exempt-for-minor fields included', () => {
+    const holderColumns = [
+      'holder_name',
+      'holder_gender',
+      'holder_birth_date',
+      'holder_id_number',
+      'holder_address',
+      'holder_phone',
+    ];
+    // The insured is optional as a whole: a file may have none of its columns.
+    expect(requiredColumns(insurance)).toEqual(holderColumns);
+    expect(requiredColumns(telecom)).toEqual([...holderColumns, 'service_number']);
+    // A field exempt for minors is still a column every file must have; a field named by two
+    // parties is given once.
+    const custom: Profile = {
+      ...insurance,
+      parties: [
+        {
+          party: 'holder',
+          birthDateField: 'holder_birth_date',
+          fields: [{ field: 'holder_name' }, { field: 'holder_id_number', exemptForMinor: true }],
+        },
+        { party: 'contract', fields: [{ field: 'holder_name' }, { field: 'bank_account' }] },
+        { party: 'insured', optionalWithPrefix: 'insured_', fields: [{ field: 'insured_name' }] },
+      ],
+    };
+    expect(requiredColumns(custom)).toEqual(['holder_name', 'holder_id_number', 'bank_account']);
   });
 });
 

@@ -172,6 +172,23 @@ function isPartyMinor(
 }
 
 /**
+ * The columns a file checked under `profile` must have, in the profile's order, once each: every
+ * field of a party that is not optional as a whole (a party with `optionalWithPrefix`, such as the
+ * insured, may be absent from a file altogether). A field `exemptForMinor` is still a required
+ * column: only the value of some rows may be empty. Without such a column every row of the file
+ * would lack the field (MISSING_REQUIRED on each), and every record it updates would lose its
+ * stored value.
+ */
+export function requiredColumns(profile: Profile): string[] {
+  const columns = new Set<string>();
+  for (const party of profile.parties) {
+    if (party.optionalWithPrefix !== undefined) continue;
+    for (const required of party.fields) columns.add(required.field);
+  }
+  return [...columns];
+}
+
+/**
  * One MISSING_REQUIRED error per required field without a value, naming the field. An optional
  * party without any value is skipped. A field marked `exemptForMinor` is not required when the
  * party's birth date shows them under `profile.adultAge` on the sign date (today when the

@@ -1,5 +1,13 @@
+import { CUSTOMER_COLUMNS, CUSTOMER_COLUMNS_ZH } from '@custodian/sample-data';
 import { describe, expect, it } from 'vitest';
-import { describeDuplicates, describeMissingColumn, mapHeaders, takeFirstNonEmpty } from './header-map.js';
+import {
+  describeDuplicates,
+  describeMissingColumn,
+  describeMissingColumns,
+  mapHeaders,
+  missingCustomerColumns,
+  takeFirstNonEmpty,
+} from './header-map.js';
 
 describe('header mapping', () => {
   it('reports columns that map to the same field, and each row takes the first non-empty of them', () => {
@@ -51,12 +59,80 @@ describe('header mapping', () => {
     const m = mapHeaders('customers', data);
     const message = describeMissingColumn('customers', m, 'record_id');
     expect(message).toBe(
-      'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 8 cells, recognised as header names: none',
+      'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 8 cells, recognised as header names: none; ' +
+        'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
     );
     for (const cell of data) expect(message).not.toContain(cell);
     const partial = mapHeaders('customers', ['档案编号', '姓名', '某人的名字'], { record_id: ['单号'] });
     expect(describeMissingColumn('customers', partial, 'record_id', { record_id: ['单号'] })).toBe(
-      'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号, 单号); of its 3 cells, recognised as header names: 档案编号, 姓名',
+      'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号, 单号); of its 3 cells, recognised as header names: 档案编号, 姓名; ' +
+        'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
     );
+  });
+
+  it('names every missing column with its accepted names, why it is required, and where names are added', () => {
+    // Spelled in ways not recognised: 身份证号码 (身份证号 is), 手机号码* (a starred mandatory column).
+    const headers = [
+      '记录编号',
+      '姓名',
+      '性别',
+      '出生日期',
+      '身份证号码',
+      '手机号码*',
+      '联系地址',
+      '客户备注',
+    ];
+    const m = mapHeaders('customers', headers, { holder_phone: ['移动电话'] });
+    const message = describeMissingColumns(
+      'customers',
+      m,
+      ['holder_id_number', 'holder_phone'],
+      { holder_phone: ['移动电话'] },
+      'required of a customer file under profile insurance',
+    );
+    expect(message).toBe(
+      'the header line has no column recognised as holder_id_number (accepted names: holder_id_number, 投保人证件号码, 证件号码, 身份证号), ' +
+        'nor as holder_phone (accepted names: holder_phone, 投保人手机号码, 手机号码, 联系电话, 移动电话), required of a customer file under profile insurance; ' +
+        'of its 8 cells, recognised as header names: 记录编号, 姓名, 性别, 出生日期, 联系地址; ' +
+        'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
+    );
+    // The cells that are not recognised (which may be data) are not repeated.
+    for (const cell of ['身份证号码', '手机号码*', '客户备注']) expect(message).not.toContain(cell);
+  });
+
+  it('finds the columns a customer file lacks for its profile: never the insured, service_number for telecom', () => {
+    const fields = (headers: string[]) => mapHeaders('customers', headers).fields;
+    const holder = ['记录编号', '投保人姓名', '性别', '出生日期', '证件号码', '手机号码', '联系地址'];
+    // The insured party is optional as a whole: none of its columns is required.
+    expect(missingCustomerColumns(fields(holder), 'insurance')).toEqual([]);
+    expect(missingCustomerColumns(fields(holder), 'telecom')).toEqual(['service_number']);
+    expect(missingCustomerColumns(fields([...holder, '服务号码']), 'telecom')).toEqual([]);
+    // Unrecognised spellings count as absent, in the profile's order; record_id comes first.
+    const misspelt = ['流水号', '姓名', '性别', '出生日期', '身份证号码', '手机号码*'];
+    expect(missingCustomerColumns(fields(misspelt), 'insurance')).toEqual([
+      'holder_id_number',
+      'holder_address',
+      'holder_phone',
+    ]);
+    expect(missingCustomerColumns(fields(misspelt.slice(1)), 'insurance')[0]).toBe('record_id');
+    // An alias from the configuration makes the column known.
+    const extended = mapHeaders('customers', [...misspelt, '地址'], {
+      holder_id_number: ['身份证号码'],
+      holder_phone: ['手机号码*'],
+    });
+    expect(missingCustomerColumns(extended.fields, 'insurance')).toEqual([]);
+    expect(() => missingCustomerColumns(fields(holder), 'bank')).toThrow(/unknown profile "bank"/);
+  });
+
+  it('finds every required column in the sample-data generator’s files, English and Chinese headers', () => {
+    const en = mapHeaders('customers', [...CUSTOMER_COLUMNS]);
+    const zh = mapHeaders(
+      'customers',
+      CUSTOMER_COLUMNS.map((c) => CUSTOMER_COLUMNS_ZH[c]),
+    );
+    for (const profile of ['insurance', 'telecom']) {
+      expect(missingCustomerColumns(en.fields, profile)).toEqual([]);
+      expect(missingCustomerColumns(zh.fields, profile)).toEqual([]);
+    }
   });
 });

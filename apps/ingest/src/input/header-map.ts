@@ -3,7 +3,7 @@
  * names and the Chinese headers business systems export. Extendable by configuration
  * (`ingest.headerAliases`); unknown headers are kept as extra columns, never dropped.
  */
-import type { CustomerField } from '@custodian/validators';
+import { type CustomerField, profiles, requiredColumns } from '@custodian/validators';
 
 export { CUSTOMER_FIELDS, type CustomerField } from '@custodian/validators';
 
@@ -146,6 +146,9 @@ function aliasTable(kind: HeaderKind): Record<string, string[]> {
   return kind === 'customers' ? CUSTOMER_ALIASES : kind === 'agents' ? AGENT_ALIASES : COMPLAINT_ALIASES;
 }
 
+/** Where an operator adds header names: the configuration key of extra aliases. */
+export const HEADER_ALIASES_KEY = 'ingest.headerAliases';
+
 /**
  * Why a header line lacks a required column, in words for the operator (printed, and stored in
  * clear with the batch): the names accepted for it, and the cells of the line that are recognised
@@ -158,12 +161,44 @@ export function describeMissingColumn(
   field: string,
   extra: Record<string, string[]> = {},
 ): string {
-  const accepted = [field, ...(aliasTable(kind)[field] ?? []), ...(extra[field] ?? [])];
+  return describeMissingColumns(kind, mapping, [field], extra);
+}
+
+/**
+ * describeMissingColumn for several columns at once (a customer file without the columns its
+ * profile requires): each missing field with the names accepted for it, `why` after them (which
+ * profile requires them), the cells recognised as header names, and where the accepted names can
+ * be extended. The same care: no cell that is not a recognised header name.
+ */
+export function describeMissingColumns(
+  kind: HeaderKind,
+  mapping: HeaderMapping,
+  fields: readonly string[],
+  extra: Record<string, string[]> = {},
+  why?: string,
+): string {
+  const missing = fields.map((field) => {
+    const accepted = [field, ...(aliasTable(kind)[field] ?? []), ...(extra[field] ?? [])];
+    return `${field} (accepted names: ${accepted.join(', ')})`;
+  });
   const recognised = mapping.headers.filter((_, i) => mapping.fields[i] !== null);
   return (
-    `the header line has no column recognised as ${field} (accepted names: ${accepted.join(', ')}); ` +
-    `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}`
+    `the header line has no column recognised as ${missing.join(', nor as ')}${why ? `, ${why}` : ''}; ` +
+    `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}; ` +
+    `other header names can be accepted by adding them to ${HEADER_ALIASES_KEY} in the configuration (canonical field → list of header names)`
   );
+}
+
+/**
+ * The columns a customer file lacks, in order: record_id (every row's identity), then each column
+ * the profile requires (requiredColumns: the insured, optional as a whole, is not among them).
+ * @throws RangeError for a profile that is not known.
+ */
+export function missingCustomerColumns(fields: readonly (string | null)[], profileName: string): string[] {
+  const profile = Object.hasOwn(profiles, profileName) ? profiles[profileName] : undefined;
+  if (!profile)
+    throw new RangeError(`unknown profile "${profileName}"; known: ${Object.keys(profiles).join(', ')}`);
+  return [...new Set(['record_id', ...requiredColumns(profile)])].filter((f) => !fields.includes(f));
 }
 
 /** Maps a header row; `extra` adds aliases (canonical → accepted headers) from configuration. */

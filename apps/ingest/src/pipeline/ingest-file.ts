@@ -10,7 +10,12 @@ import {
   openCopyStream,
 } from '@custodian/core';
 import { sql, type Transaction } from 'kysely';
-import { describeDuplicates, describeMissingColumn, mapHeaders } from '../input/header-map.js';
+import {
+  describeDuplicates,
+  describeMissingColumns,
+  mapHeaders,
+  missingCustomerColumns,
+} from '../input/header-map.js';
 import { isWorkbook, openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
@@ -51,7 +56,11 @@ export interface FileResult extends Partial<MergeResult> {
   encoding?: string;
   rowsRead: number;
   rowsQuarantined: number;
-  /** What the operator should know of the file's columns (two columns mapped to one field). */
+  /**
+   * What the operator should know of a file that was ingested: two columns mapped to one field, a
+   * header line without any data row. Printed by `run` and logged by the nightly job; the exit
+   * status is not changed by them.
+   */
   warnings?: string[];
   /** The first quarantined rows (file, line, column, reason), for the operator. */
   quarantineSample: QuarantinedRow[];
@@ -182,11 +191,23 @@ export async function ingestFile(
     return { ...result, status: 'failed', message, seconds: (Date.now() - started) / 1000 };
   };
 
-  if (!mapping.fields.includes('record_id')) {
-    // Names the accepted headers and only the cells recognised as headers: a file without a header
-    // line has a customer's data in its first line, which must not be printed or stored in clear.
+  // A file without a column the profile requires would raise MISSING_REQUIRED on every row and
+  // empty that field of every record it updates: it fails before anything is staged. Named with
+  // the accepted headers and only the cells recognised as headers: a file without a header line
+  // has a customer's data in its first line, which must not be printed or stored in clear.
+  const missing = missingCustomerColumns(mapping.fields, o.profile);
+  if (missing.length > 0) {
+    const fromProfile = missing.some((f) => f !== 'record_id');
     return fail(
-      `${basename(file)}: ${describeMissingColumn('customers', mapping, 'record_id', ctx.config.ingest.headerAliases)}`,
+      `${basename(file)}: ${describeMissingColumns(
+        'customers',
+        mapping,
+        missing,
+        ctx.config.ingest.headerAliases,
+        fromProfile
+          ? `required of a customer file under profile ${o.profile}; nothing was staged`
+          : undefined,
+      )}`,
     );
   }
   const warnings = describeDuplicates(mapping);
@@ -373,6 +394,13 @@ export async function ingestFile(
     );
   }
   o.onProgress?.({ file, rows: result.rowsRead, quarantined: result.rowsQuarantined });
+  // A header line and nothing after it (an export cut short, a wrong query) is not an error, but
+  // it must not pass unnoticed: the batch is done and the next delivery of the same file skipped.
+  if (result.rowsRead === 0)
+    result.warnings = [
+      ...(result.warnings ?? []),
+      'the file has a header line but no data rows: nothing was ingested (is the export complete?)',
+    ];
   staged = Date.now();
   result.stagingSeconds = (staged - started) / 1000;
 
