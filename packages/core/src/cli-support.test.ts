@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type CliOutput, choiceOption, dateOption, integerOption, reportCliError } from './cli-support.js';
@@ -73,6 +76,39 @@ describe('command-line errors', () => {
       expect(r.notes[0]).not.toContain(' at ');
       expect(r.result).toMatchObject({ ok: false, error: { code: 'USAGE' } });
     }
+  });
+});
+
+/**
+ * A reader of stdout that leaves (`| head -1`): a child process writes a long stream through
+ * writeOutput and a few lines through createOutput; the parent closes the pipe at once.
+ */
+describe('stdout closed by its reader', () => {
+  it('stops the stream quietly: writeOutput returns false, no EPIPE stack, exit 0', {
+    timeout: 60_000,
+  }, async () => {
+    const module = fileURLToPath(new URL('./cli-support.ts', import.meta.url));
+    const script = `
+      const { createOutput, writeOutput, isStdoutGone } = await import(${JSON.stringify(module)});
+      const out = createOutput(false);
+      let n = 0;
+      while (n < 1000000 && (await writeOutput(process.stdout, 'line ' + n + ' ' + 'x'.repeat(60) + '\\n'))) n++;
+      out.say('after the stream');
+      out.result({ ok: true });
+      process.stderr.write('stopped after ' + n + ' lines, gone ' + isStdoutGone() + '\\n');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toMatch(/^stopped after \d+ lines, gone true\n$/);
+    expect(Number(/after (\d+)/.exec(stderr)![1])).toBeLessThan(1000000);
+    expect(code).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { loadConfig } from './config/load.js';
 import { type CustodianContext, openCustodian } from './context.js';
 import { CustodianError, isCustodianError } from './errors.js';
@@ -19,7 +20,69 @@ export interface CliOutput {
   result(obj: unknown): void;
 }
 
+let watchingPipes = false;
+let stdoutGone = false;
+
+/** An error that says the reader of a pipe has gone: `… | head -1` read what it wanted and left. */
+function isPipeGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // After EPIPE the stream is destroyed; a write racing it fails as ERR_STREAM_DESTROYED.
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * A reader of stdout or stderr that leaves early (`flags list | head -1`) ends the output, as it
+ * does for Unix tools, instead of an unhandled EPIPE with a stack: nothing more is written to that
+ * stream, the command finishes what it was doing and exits as it would have. Node ignores SIGPIPE,
+ * so the write fails with EPIPE, emitted as an 'error' event that nothing handled. Called by
+ * `createOutput` and `writeOutput`; once is enough.
+ */
+export function watchOutputPipes(): void {
+  if (watchingPipes) return;
+  watchingPipes = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err) => {
+      if (!isPipeGone(err)) throw err;
+      if (stream === process.stdout) stdoutGone = true;
+    });
+  }
+}
+
+/** Whether the reader of stdout has gone (EPIPE): a command writing a stream to it should stop. */
+export function isStdoutGone(): boolean {
+  return stdoutGone;
+}
+
+/**
+ * Writes text to stdout or a file, waiting when the stream is full (constant memory for an
+ * export). Returns false, having written nothing, once the reader of stdout has gone: the caller
+ * stops (`flags export | head -c 100` does not read the whole table for nobody).
+ */
+export async function writeOutput(stream: NodeJS.WritableStream, text: string): Promise<boolean> {
+  const toStdout = stream === process.stdout;
+  if (toStdout) {
+    watchOutputPipes();
+    if (stdoutGone) return false;
+  }
+  if (!stream.write(text)) {
+    // EPIPE destroys the stream: it emits 'error' (which rejects `once`) and 'close', never 'drain'.
+    const stop = new AbortController();
+    try {
+      await Promise.race([
+        once(stream, 'drain', { signal: stop.signal }),
+        once(stream, 'close', { signal: stop.signal }),
+      ]);
+    } catch (err) {
+      if (!(toStdout && isPipeGone(err))) throw err;
+    } finally {
+      stop.abort();
+    }
+  }
+  return !(toStdout && stdoutGone);
+}
+
 export function createOutput(json: boolean): CliOutput {
+  watchOutputPipes();
   const tty = Boolean(process.stderr.isTTY);
   let lastProgress = 0;
   let progressShown = false;
@@ -31,7 +94,8 @@ export function createOutput(json: boolean): CliOutput {
     json,
     say(line) {
       clear();
-      (json ? process.stderr : process.stdout).write(`${line}\n`);
+      if (json) process.stderr.write(`${line}\n`);
+      else if (!stdoutGone) process.stdout.write(`${line}\n`);
     },
     note(line) {
       clear();
@@ -50,7 +114,7 @@ export function createOutput(json: boolean): CliOutput {
     },
     result(obj) {
       clear();
-      if (json) process.stdout.write(`${JSON.stringify(obj)}\n`);
+      if (json && !stdoutGone) process.stdout.write(`${JSON.stringify(obj)}\n`);
     },
   };
 }

@@ -20,6 +20,7 @@ import {
   sendBackFlag,
   toFlagExport,
   verifyFlag,
+  writeOutput,
 } from '@custodian/core';
 import { RULE_CODES, SEVERITIES } from '@custodian/validators';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
@@ -139,7 +140,8 @@ export async function runFlagsCommand(
       const target = values.out ? await openOutput(values.out) : process.stdout;
       let n = 0;
       for await (const f of iterateFlags(db, filtersOf(values, undefined))) {
-        if (!target.write(`${JSON.stringify(toFlagExport(f))}\n`)) await once(target, 'drain');
+        // false: the reader of stdout has gone (`| head`): stop reading flags for nobody.
+        if (!(await writeOutput(target, `${JSON.stringify(toFlagExport(f))}\n`))) break;
         n++;
       }
       if (values.out) {
