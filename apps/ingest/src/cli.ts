@@ -56,28 +56,42 @@ Commands:
       --once                    catch up / run once now and exit
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
-                                --due-before <date> --listed-on <date> --limit <1-1000> --offset <n>
+                                --due-before <date> (due strictly before that day; the console's
+                                "overdue" is --due-before today) --listed-on <date>
+                                --limit <1-1000> (default 50) --offset <n>; the last line says which
+                                flags of how many, and the --offset of the next page
                                 (default: the work list, every flag not yet closed: open, assigned,
                                 resolved; --status all: closed ones too)
-  flags export [--out <file>]   write flags as JSON Lines (same filters; every status without --status)
+  flags export [--out <file>]   write flags as JSON Lines, in flag order: the filters of list,
+                                every status without --status; --offset <n> skips the first n,
+                                --limit <n> writes at most n (no upper bound). Without --out the
+                                flags go to stdout and the --json summary to stderr (its last line)
   flags show <id>               one flag: masked record(s), reason, history
   flags assign <id> --to <channel or person> [--note <text>]
   flags resolve <id> --outcome corrected|genuine|false_info|dismissed --note <text>
-                    [--set field=value ...]  (corrected: the corrected values, checked now and
-                                              held until verified; the record is not yet changed)
-                    [--attribute <agent or agency>]  (false_info: who provided it)
+                    [--set field=value ...]  (corrected: required, the corrected values, checked
+                                              now and held until verified; the record is not yet changed)
+                    [--attribute <agent or agency>]  (false_info only: who provided it)
   flags verify <id> [--note <text>]          compliance verifies an outcome (not its author);
                                              a held correction is written to the record now
   flags send-back <id> --note <text>         compliance sends an outcome back (a held correction
                                              is discarded)
+  A flag id or --batch is a whole number from 1 to 2147483647. Names and notes (--to, --note,
+  --attribute, --assignee, --channel, --branch, --actor) are trimmed; a blank one is refused.
 
 Options:
-  --json            print one JSON summary object as the last line of stdout
-  --actor <name>    who is acting, for the history and audit trail (default: CUSTODIAN_ACTOR or "cli")
+  --json            print one JSON summary object as the last line of stdout (flags export
+                    without --out: of stderr, stdout being the flags)
+  --actor <name>    who is acting, for the history and audit trail (default: CUSTODIAN_ACTOR or "cli");
+                    trimmed, a blank name is refused
   --config <file>   JSON configuration file (default: CUSTODIAN_CONFIG or ./custodian.config.json)
   -h, --help        show this help
 
-Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage, 3 another run holds the lock,
+Output piped into a reader that stops early (| head) ends quietly, as for any Unix tool: the
+command writes nothing more and exits as it would have (flags export stops reading flags).
+
+Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage (an unknown option, a
+missing or blank required argument, a value out of range), 3 another run holds the lock,
 4 no file failed but a file had every row quarantined (nothing of it staged), 130 / 143 stopped or
 aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the last line).
 `;

@@ -1,6 +1,21 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type CliOutput, choiceOption, dateOption, integerOption, reportCliError } from './cli-support.js';
+import {
+  type CliOutput,
+  choiceOption,
+  dateOption,
+  idArgument,
+  integerOption,
+  MAX_ID,
+  openContextForCli,
+  parseArgsUsageError,
+  reportCliError,
+  textOption,
+} from './cli-support.js';
+import { CustodianError } from './errors.js';
 import { pageWindow } from './storage/page-window.js';
 import { custodianErrorMessage } from './testing/custodian-error.js';
 
@@ -63,16 +78,110 @@ describe('command-line errors', () => {
     throw new Error('parseArgs accepted it');
   }
 
-  it('reports every parseArgs refusal as a usage error on one line, without a stack', () => {
-    for (const args of [['--nope'], ['--offset', '-1'], ['stray'], ['--offset']]) {
+  it('reports every parseArgs refusal as a usage error worded like the others, on one line', () => {
+    const cases: [string[], string][] = [
+      [['--nope'], 'unknown option --nope'],
+      [['-x'], 'unknown option -x'],
+      [['--offset', '-1'], '--offset needs a value (a value starting with "-" is written --offset=-…)'],
+      [['stray'], 'unexpected argument: this command takes options only'],
+      [['--offset'], '--offset needs a value'],
+    ];
+    for (const [args, message] of cases) {
       const r = report(parseError(args));
       expect(r.code).toBe(2);
-      expect(r.notes).toHaveLength(1);
-      expect(r.notes[0]).toMatch(/^error: .*\(see --help\)$/);
-      expect(r.notes[0]).not.toContain('\n');
-      expect(r.notes[0]).not.toContain(' at ');
-      expect(r.result).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(r.notes).toEqual([`error [USAGE]: ${message} (see --help)`]);
+      expect(r.result).toEqual({ ok: false, error: { code: 'USAGE', message: `${message} (see --help)` } });
     }
+    // With positionals allowed, Node's message for an unknown option ends in an unbalanced quote.
+    let err: unknown;
+    try {
+      parseArgs({ args: ['list', '--bogus', '1'], options: {}, allowPositionals: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(report(err).notes).toEqual(['error [USAGE]: unknown option --bogus (see --help)']);
+    expect(report(parseError(['--offset=1', '--help=1'])).notes).toEqual([
+      'error [USAGE]: unknown option --help (see --help)',
+    ]);
+  });
+
+  it('leaves other errors alone: a CustodianError keeps its code, anything else is INTERNAL', () => {
+    expect(parseArgsUsageError(new Error('boom'))).toBeUndefined();
+    expect(report(new CustodianError('FLAG_NOT_FOUND', 'flag 9 does not exist')).code).toBe(1);
+    expect(report(new Error('boom')).result).toMatchObject({ error: { code: 'INTERNAL' } });
+  });
+});
+
+describe('ids and text options', () => {
+  it('takes ids from 1 to the largest integer the database holds, written in decimal', () => {
+    expect(idArgument('show needs an id', '1')).toBe(1);
+    expect(idArgument('show needs an id', ` ${MAX_ID} `)).toBe(2_147_483_647);
+    for (const bad of ['0', '2147483648', '13912345678', '0x2', '1e1', 'abc', '1.0', '-3', '', '+4'])
+      expect(usageMessage(() => idArgument('show needs an id', bad))).toBe(
+        `show needs an id: a whole number from 1 to 2147483647, got "${bad}" (see --help)`,
+      );
+    expect(usageMessage(() => idArgument('show needs an id', undefined))).toContain('none given');
+  });
+
+  it('trims text options and refuses blank ones', () => {
+    expect(textOption('to', ' Bob ', 'a person')).toBe('Bob');
+    expect(textOption('to', undefined, 'a person')).toBeUndefined();
+    for (const blank of ['', '   ', '\t', true])
+      expect(usageMessage(() => textOption('to', blank, 'a person'))).toBe(
+        '--to needs a person, got a blank value (see --help)',
+      );
+  });
+
+  it('refuses a blank actor before opening anything, from --actor or the environment', async () => {
+    const out: CliOutput = { json: false, say() {}, note() {}, progress() {}, result() {} };
+    await expect(openContextForCli({ actor: '   ' }, out)).rejects.toMatchObject({
+      code: 'USAGE',
+      message: '--actor needs a name (who is acting), got a blank value (see --help)',
+    });
+    const before = process.env.CUSTODIAN_ACTOR;
+    process.env.CUSTODIAN_ACTOR = '  ';
+    try {
+      await expect(openContextForCli({}, out)).rejects.toMatchObject({
+        code: 'USAGE',
+        message: /actor is blank/,
+      });
+    } finally {
+      if (before === undefined) delete process.env.CUSTODIAN_ACTOR;
+      else process.env.CUSTODIAN_ACTOR = before;
+    }
+  });
+});
+
+/**
+ * A reader of stdout that leaves (`| head -1`): a child process writes a long stream through
+ * writeOutput and a few lines through createOutput; the parent closes the pipe at once.
+ */
+describe('stdout closed by its reader', () => {
+  it('stops the stream quietly: writeOutput returns false, no EPIPE stack, exit 0', {
+    timeout: 60_000,
+  }, async () => {
+    const module = fileURLToPath(new URL('./cli-support.ts', import.meta.url));
+    const script = `
+      const { createOutput, writeOutput, isStdoutGone } = await import(${JSON.stringify(module)});
+      const out = createOutput(false);
+      let n = 0;
+      while (n < 1000000 && (await writeOutput(process.stdout, 'line ' + n + ' ' + 'x'.repeat(60) + '\\n'))) n++;
+      out.say('after the stream');
+      out.result({ ok: true });
+      process.stderr.write('stopped after ' + n + ' lines, gone ' + isStdoutGone() + '\\n');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toMatch(/^stopped after \d+ lines, gone true\n$/);
+    expect(Number(/after (\d+)/.exec(stderr)![1])).toBeLessThan(1000000);
+    expect(code).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { loadConfig } from './config/load.js';
 import { type CustodianContext, openCustodian } from './context.js';
 import { CustodianError, isCustodianError } from './errors.js';
@@ -19,7 +20,69 @@ export interface CliOutput {
   result(obj: unknown): void;
 }
 
+let watchingPipes = false;
+let stdoutGone = false;
+
+/** An error that says the reader of a pipe has gone: `… | head -1` read what it wanted and left. */
+function isPipeGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // After EPIPE the stream is destroyed; a write racing it fails as ERR_STREAM_DESTROYED.
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * A reader of stdout or stderr that leaves early (`flags list | head -1`) ends the output, as it
+ * does for Unix tools, instead of an unhandled EPIPE with a stack: nothing more is written to that
+ * stream, the command finishes what it was doing and exits as it would have. Node ignores SIGPIPE,
+ * so the write fails with EPIPE, emitted as an 'error' event that nothing handled. Called by
+ * `createOutput` and `writeOutput`; once is enough.
+ */
+export function watchOutputPipes(): void {
+  if (watchingPipes) return;
+  watchingPipes = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err) => {
+      if (!isPipeGone(err)) throw err;
+      if (stream === process.stdout) stdoutGone = true;
+    });
+  }
+}
+
+/** Whether the reader of stdout has gone (EPIPE): a command writing a stream to it should stop. */
+export function isStdoutGone(): boolean {
+  return stdoutGone;
+}
+
+/**
+ * Writes text to stdout or a file, waiting when the stream is full (constant memory for an
+ * export). Returns false, having written nothing, once the reader of stdout has gone: the caller
+ * stops (`flags export | head -c 100` does not read the whole table for nobody).
+ */
+export async function writeOutput(stream: NodeJS.WritableStream, text: string): Promise<boolean> {
+  const toStdout = stream === process.stdout;
+  if (toStdout) {
+    watchOutputPipes();
+    if (stdoutGone) return false;
+  }
+  if (!stream.write(text)) {
+    // EPIPE destroys the stream: it emits 'error' (which rejects `once`) and 'close', never 'drain'.
+    const stop = new AbortController();
+    try {
+      await Promise.race([
+        once(stream, 'drain', { signal: stop.signal }),
+        once(stream, 'close', { signal: stop.signal }),
+      ]);
+    } catch (err) {
+      if (!(toStdout && isPipeGone(err))) throw err;
+    } finally {
+      stop.abort();
+    }
+  }
+  return !(toStdout && stdoutGone);
+}
+
 export function createOutput(json: boolean): CliOutput {
+  watchOutputPipes();
   const tty = Boolean(process.stderr.isTTY);
   let lastProgress = 0;
   let progressShown = false;
@@ -31,7 +94,8 @@ export function createOutput(json: boolean): CliOutput {
     json,
     say(line) {
       clear();
-      (json ? process.stderr : process.stdout).write(`${line}\n`);
+      if (json) process.stderr.write(`${line}\n`);
+      else if (!stdoutGone) process.stdout.write(`${line}\n`);
     },
     note(line) {
       clear();
@@ -50,7 +114,7 @@ export function createOutput(json: boolean): CliOutput {
     },
     result(obj) {
       clear();
-      if (json) process.stdout.write(`${JSON.stringify(obj)}\n`);
+      if (json && !stdoutGone) process.stdout.write(`${JSON.stringify(obj)}\n`);
     },
   };
 }
@@ -59,10 +123,18 @@ export async function openContextForCli(
   flags: { config?: string | undefined; actor?: string | undefined },
   out: CliOutput,
 ): Promise<CustodianContext> {
+  const actor = textOption('actor', flags.actor, 'a name (who is acting)');
   const config = loadConfig({
     ...(flags.config ? { file: flags.config } : {}),
-    overrides: flags.actor ? { actor: flags.actor } : {},
+    overrides: actor ? { actor } : {},
   });
+  // CUSTODIAN_ACTOR or the configuration file: the history must say who acted.
+  config.actor = config.actor.trim();
+  if (!config.actor)
+    throw new CustodianError(
+      'USAGE',
+      'the actor is blank (CUSTODIAN_ACTOR or "actor" in the configuration): give a name or --actor <name>',
+    );
   const ctx = await openCustodian(config);
   for (const w of ctx.warnings) out.note(`warning: ${w}`);
   return ctx;
@@ -70,6 +142,8 @@ export async function openContextForCli(
 
 /** Prints an error as one clear line (code and message; never a stack for expected failures). */
 export function reportCliError(err: unknown, out: CliOutput): number {
+  const usage = parseArgsUsageError(err);
+  if (usage) return reportCliError(usage, out);
   if (isCustodianError(err)) {
     out.note(`error [${err.code}]: ${err.message}`);
     out.result({ ok: false, error: { code: err.code, message: err.message } });
@@ -77,15 +151,34 @@ export function reportCliError(err: unknown, out: CliOutput): number {
     return err.code === 'USAGE' ? 2 : err.code === 'DB_BUSY' ? 3 : 1;
   }
   const e = err as Error;
-  // Node's parseArgs: an unknown option, a missing or dash-led option value, a stray argument.
-  if (e && String((e as { code?: string }).code).startsWith('ERR_PARSE_ARGS_')) {
-    out.note(`error: ${e.message.replaceAll('\n', ' ')} (see --help)`);
-    out.result({ ok: false, error: { code: 'USAGE', message: e.message } });
-    return 2;
-  }
   out.note(`error: ${e?.stack ?? String(err)}`);
   out.result({ ok: false, error: { code: 'INTERNAL', message: e?.message ?? String(err) } });
   return 1;
+}
+
+/**
+ * Node's parseArgs refusals (an unknown option, a missing or dash-led option value, a stray
+ * argument) as `USAGE` errors worded like the others; undefined for any other error. Its own
+ * messages run over lines and, for an unknown option, end in an unbalanced quote (`as in
+ * '-- "--bogus"`). A stray argument is not repeated: it may be a phone number typed in the wrong
+ * place.
+ */
+export function parseArgsUsageError(err: unknown): CustodianError | undefined {
+  const code = String((err as { code?: unknown } | undefined)?.code);
+  if (!code.startsWith('ERR_PARSE_ARGS_')) return undefined;
+  const message = String((err as Error).message);
+  // The option as typed: '--to <value>' or '-h, --help' in Node's wording.
+  const option = /^(?:Unknown option|Option) '(?:-\w, )?(-[^' ]+)/.exec(message)?.[1];
+  let text: string;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') text = `unknown option ${option ?? ''}`.trimEnd();
+  else if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    text = 'unexpected argument: this command takes options only';
+  else if (/argument missing/.test(message)) text = `${option} needs a value`;
+  else if (/ambiguous/.test(message))
+    text = `${option} needs a value (a value starting with "-" is written ${option}=-…)`;
+  else if (/does not take an argument/.test(message)) text = `${option} takes no value`;
+  else text = (message.split('\n')[0] ?? message).replace(/\.$/, '');
+  return new CustodianError('USAGE', `${text} (see --help)`);
 }
 
 /**
@@ -110,6 +203,41 @@ export function integerOption(
     );
   }
   return n;
+}
+
+/** The largest id the database's `integer` columns hold (flags, batches, anomalies). */
+export const MAX_ID = 2_147_483_647;
+
+/**
+ * An id given as an argument (`flags show 12`): a whole number from 1 to MAX_ID, else a `USAGE`
+ * error starting with `needs` (`flags show needs a flag id`) and saying what is expected. Beyond
+ * MAX_ID the database refused the query with a stack ("out of range for type integer");
+ * `Number()` read `0x2` as 2 and `1e1` as 10.
+ */
+export function idArgument(needs: string, raw: string | undefined): number {
+  const text = raw?.trim() ?? '';
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_ID)) {
+    const got = raw === undefined ? 'none given' : `got "${raw}"`;
+    throw new CustodianError('USAGE', `${needs}: a whole number from 1 to ${MAX_ID}, ${got} (see --help)`);
+  }
+  return n;
+}
+
+/**
+ * A text option (`--to Bob`, `--note "…"`, `--actor alice`): undefined when not given, else the
+ * text trimmed (" Bob " stored as given was not found by `--assignee Bob`), or a `USAGE` error
+ * when nothing is left: a blank name or note would be recorded as if it said something.
+ */
+export function textOption(
+  name: string,
+  raw: string | boolean | undefined,
+  what: string,
+): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (!text) throw new CustodianError('USAGE', `--${name} needs ${what}, got a blank value (see --help)`);
+  return text;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
+import { type CliOutput, type CustodianContext, integerOption, writeOutput } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { auditorConfig } from '../config.js';
 import { anomalyTable } from '../report/anomaly-table.js';
@@ -105,7 +105,8 @@ export async function runAnomaliesCommand(
       const target = values.out ? createWriteStream(values.out) : process.stdout;
       let n = 0;
       for await (const a of iterateAnomalies(db, filtersOf(values))) {
-        if (!target.write(`${JSON.stringify(toAnomalyExport(a))}\n`)) await once(target, 'drain');
+        // false: the reader of stdout has gone (`| head`): stop reading anomalies for nobody.
+        if (!(await writeOutput(target, `${JSON.stringify(toAnomalyExport(a))}\n`))) break;
         n++;
       }
       if (values.out) {

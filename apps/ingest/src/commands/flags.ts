@@ -11,15 +11,20 @@ import {
   FLAG_STATUSES,
   type FlagFilters,
   getFlagDetail,
+  idArgument,
   integerOption,
   iterateFlags,
   listFlags,
+  MAX_ID,
   OPEN_STATUSES,
   REVIEW_OUTCOMES,
+  reportCliError,
   resolveFlag,
   sendBackFlag,
+  textOption,
   toFlagExport,
   verifyFlag,
+  writeOutput,
 } from '@custodian/core';
 import { RULE_CODES, SEVERITIES } from '@custodian/validators';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
@@ -55,18 +60,22 @@ function filtersOf(
   if (rule) f.rule = rule;
   const severity = choiceOption('severity', s('severity'), SEVERITIES);
   if (severity) f.severity = severity;
-  if (s('channel')) f.channel = s('channel')!;
-  if (s('branch')) f.branch = s('branch')!;
+  const channel = textOption('channel', s('channel'), 'a channel');
+  if (channel) f.channel = channel;
+  const branch = textOption('branch', s('branch'), 'a branch');
+  if (branch) f.branch = branch;
   const status = choiceOption('status', s('status'), [...FLAG_STATUSES, 'all'] as const);
   if (status && status !== 'all') f.status = status;
   else if (!status && defaultStatus) f.status = defaultStatus;
-  const batch = integerOption('batch', s('batch'), { min: 1 });
+  const batch = integerOption('batch', s('batch'), { min: 1, max: MAX_ID });
   if (batch !== undefined) f.batchId = batch;
   const dueBefore = dateOption('due-before', s('due-before'));
   if (dueBefore) f.dueBefore = dueBefore;
   const listedOn = dateOption('listed-on', s('listed-on'));
   if (listedOn) f.listedOn = listedOn;
-  if (s('assignee')) f.assignee = s('assignee')!;
+  // Trimmed as `assign --to` stores it: " Bob " finds Bob.
+  const assignee = textOption('assignee', s('assignee'), 'a channel or person');
+  if (assignee) f.assignee = assignee;
   return f;
 }
 
@@ -82,11 +91,56 @@ async function openOutput(path: string): Promise<WriteStream> {
   return stream;
 }
 
+/** The flag id of `show`, `assign`, … : one whole number within the database's integer range. */
 function flagId(positionals: string[]): number {
-  const id = Number(positionals[1]);
-  if (!positionals[1] || !Number.isInteger(id) || id <= 0)
-    throw usageError(`flags ${positionals[0]} needs a flag id`);
-  return id;
+  if (positionals.length > 2) throw usageError(`flags ${positionals[0]} takes one flag id`);
+  return idArgument(`flags ${positionals[0]} needs a flag id`, positionals[1]);
+}
+
+/** `list` and `export` take options only: a stray word is a typing mistake, not a filter. */
+function noArguments(positionals: string[]): void {
+  if (positionals.length > 1) throw usageError(`flags ${positionals[0]} takes options only, no arguments`);
+}
+
+/** The `list` footer: which flags of how many, and the offset of the next page when there is one. */
+export function pageFooter(offset: number, shown: number, total: number): string {
+  if (total === 0) return '0 flags';
+  if (shown === 0) return `no flags at --offset ${offset}: ${total} in all`;
+  const next = offset + shown;
+  const range = shown === 1 ? `flag ${next}` : `flags ${offset + 1}-${next}`;
+  return `${range} of ${total}${next < total ? `; --offset ${next} for more` : ''}`;
+}
+
+/** `flags export`: the filters of `list` (every status without --status), in flag order, from --offset, at most --limit. */
+async function exportFlags(
+  db: CustodianContext['storage']['db'],
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+  out: CliOutput,
+  positionals: string[],
+): Promise<number> {
+  noArguments(positionals);
+  const outFile = textOption('out', values.out as string | undefined, 'a file name');
+  const filters = filtersOf(values, undefined);
+  // No upper bound: an export is not a page.
+  const limit = integerOption('limit', values.limit as string | undefined, { min: 1 });
+  const offset = integerOption('offset', values.offset as string | undefined, { min: 0 });
+  const target = outFile ? await openOutput(outFile) : process.stdout;
+  let n = 0;
+  for await (const f of iterateFlags(db, filters, {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+  })) {
+    // false: the reader of stdout has gone (`| head`): stop reading flags for nobody.
+    if (!(await writeOutput(target, `${JSON.stringify(toFlagExport(f))}\n`))) break;
+    n++;
+  }
+  if (outFile) {
+    (target as WriteStream).end();
+    await once(target, 'finish');
+    out.note(`${n} flags written to ${outFile}`);
+  }
+  out.result({ ok: true, flags: n, out: outFile ?? null });
+  return 0;
 }
 
 /** The detail of a flag's latest history entry (what the step just taken did). */
@@ -120,35 +174,45 @@ export async function runFlagsCommand(
   const sub = positionals[0];
   const db = ctx.storage.db;
   const actor = ctx.config.actor;
+  // Free text and names: trimmed, and refused when blank (they would be recorded saying nothing).
+  const note = textOption('note', values.note, 'a text');
+  const to = textOption('to', values.to, 'a channel or person');
+  const attribute = textOption('attribute', values.attribute, 'an agent or agency');
   switch (sub) {
     case 'list': {
+      noArguments(positionals);
+      const offset = integerOption('offset', values.offset, { min: 0 }) ?? 0;
       const page = await listFlags(db, filtersOf(values, OPEN_STATUSES), {
         limit: integerOption('limit', values.limit, { min: 1, max: 1000 }) ?? 50,
-        offset: integerOption('offset', values.offset, { min: 0 }) ?? 0,
+        offset,
       });
       for (const f of page.flags) {
         out.say(
           `#${f.flag_id} ${f.rule} [${f.severity}] ${f.status} record ${f.record_id} ${f.channel ?? '-'}/${f.branch ?? '-'} due ${f.due_on}  ${f.reason_zh}`,
         );
       }
-      out.say(`${page.flags.length} of ${page.total} flags`);
-      out.result({ ok: true, total: page.total, flags: page.flags.map(toFlagExport) });
+      out.say(pageFooter(offset, page.flags.length, page.total));
+      const next = offset + page.flags.length;
+      out.result({
+        ok: true,
+        total: page.total,
+        offset,
+        next_offset: page.flags.length > 0 && next < page.total ? next : null,
+        flags: page.flags.map(toFlagExport),
+      });
       return 0;
     }
     case 'export': {
-      const target = values.out ? await openOutput(values.out) : process.stdout;
-      let n = 0;
-      for await (const f of iterateFlags(db, filtersOf(values, undefined))) {
-        if (!target.write(`${JSON.stringify(toFlagExport(f))}\n`)) await once(target, 'drain');
-        n++;
+      // Without --out the flags are stdout: the --json summary (or error) goes to stderr, as its
+      // last line, instead of ending the JSON Lines stream with a line that is not a flag.
+      const summaryOut: CliOutput = values.out
+        ? out
+        : { ...out, result: (o) => (out.json ? out.note(JSON.stringify(o)) : undefined) };
+      try {
+        return await exportFlags(db, values, summaryOut, positionals);
+      } catch (err) {
+        return reportCliError(err, summaryOut);
       }
-      if (values.out) {
-        (target as WriteStream).end();
-        await once(target, 'finish');
-        out.note(`${n} flags written to ${values.out}`);
-      }
-      out.result({ ok: true, flags: n, out: values.out ?? null });
-      return 0;
     }
     case 'show': {
       const d = await getFlagDetail(db, flagId(positionals));
@@ -187,21 +251,28 @@ export async function runFlagsCommand(
       return 0;
     }
     case 'assign': {
-      if (!values.to) throw usageError('flags assign needs --to <channel or person>');
-      const f = await assignFlag(db, flagId(positionals), {
-        actor,
-        to: values.to,
-        ...(values.note ? { note: values.note } : {}),
-      });
+      const id = flagId(positionals);
+      if (!to) throw usageError('flags assign needs --to <channel or person>');
+      const f = await assignFlag(db, id, { actor, to, ...(note ? { note } : {}) });
       out.say(`flag #${f.flag_id} assigned to ${f.assignee}`);
       out.result({ ok: true, flag: toFlagExport(f) });
       return 0;
     }
     case 'resolve': {
+      const id = flagId(positionals);
       const outcome = choiceOption('outcome', values.outcome, REVIEW_OUTCOMES);
       if (!outcome) throw usageError(`flags resolve needs --outcome ${REVIEW_OUTCOMES.join('|')}`);
+      // Checked here, before the flag is read: a missing argument is bad usage (exit 2), not a
+      // refused resolution (exit 1).
+      if (!note) throw usageError('flags resolve needs --note <text> saying why');
       if (values.set?.length && outcome !== 'corrected')
         throw usageError('--set gives corrected values: it goes with --outcome corrected');
+      if (outcome === 'corrected' && !values.set?.length)
+        throw usageError('--outcome corrected needs the corrected values: --set field=value');
+      if (attribute && outcome !== 'false_info')
+        throw usageError(
+          '--attribute names who provided false information: it goes with --outcome false_info',
+        );
       const corrected: Record<string, string> = {};
       for (const [i, s] of (values.set ?? []).entries()) {
         const eq = s.indexOf('=');
@@ -210,19 +281,21 @@ export async function runFlagsCommand(
         if (eq === 0)
           throw usageError(`--set takes field=value; set number ${i + 1} has no field name before "="`);
         const field = s.slice(0, eq).trim();
+        if (!field)
+          throw usageError(`--set takes field=value; set number ${i + 1} has no field name before "="`);
         if (Object.hasOwn(corrected, field))
           throw usageError(`--set gives ${field} twice: give each field once`);
         corrected[field] = s.slice(eq + 1);
       }
       const f = await resolveFlag(
         db,
-        flagId(positionals),
+        id,
         {
           actor,
           outcome,
-          note: values.note ?? '',
+          note,
           ...(Object.keys(corrected).length ? { corrected } : {}),
-          ...(values.attribute ? { attributedTo: values.attribute } : {}),
+          ...(attribute ? { attributedTo: attribute } : {}),
         },
         { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
@@ -238,7 +311,7 @@ export async function runFlagsCommand(
       const f = await verifyFlag(
         db,
         flagId(positionals),
-        { actor, ...(values.note ? { note: values.note } : {}) },
+        { actor, ...(note ? { note } : {}) },
         { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
       const applied = (await lastEventDetail(db, f.flag_id)).correction === 'applied';
@@ -249,7 +322,9 @@ export async function runFlagsCommand(
       return 0;
     }
     case 'send-back': {
-      const f = await sendBackFlag(db, flagId(positionals), { actor, note: values.note ?? '' });
+      const id = flagId(positionals);
+      if (!note) throw usageError('flags send-back needs --note <text> saying why');
+      const f = await sendBackFlag(db, id, { actor, note });
       const discarded = (await lastEventDetail(db, f.flag_id)).correction === 'discarded';
       out.say(
         `flag #${f.flag_id} sent back (status ${f.status})${discarded ? '; its corrected values were discarded, the record is unchanged' : ''}`,

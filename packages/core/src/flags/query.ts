@@ -13,7 +13,10 @@ export interface FlagFilters {
   /** One status, or several (`OPEN_STATUSES`: every not-yet-closed flag, the work list). */
   status?: string | readonly string[];
   batchId?: number;
-  /** Due on or before this date. */
+  /**
+   * Due strictly before this date, as the name says (`--due-before 2026-11-27` leaves out the flags
+   * due on the 27th): the console's "overdue" is `dueBefore` today.
+   */
   dueBefore?: string;
   dueOn?: string;
   listedOn?: string;
@@ -30,7 +33,7 @@ function applyFilters(db: Kysely<Database>, f: FlagFilters) {
   if (typeof f.status === 'string') q = q.where('status', '=', f.status as Flag['status']);
   else if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status as Flag['status'][]);
   if (f.batchId !== undefined) q = q.where('batch_id', '=', f.batchId);
-  if (f.dueBefore) q = q.where('due_on', '<=', f.dueBefore);
+  if (f.dueBefore) q = q.where('due_on', '<', f.dueBefore);
   if (f.dueOn) q = q.where('due_on', '=', f.dueOn);
   if (f.listedOn) q = q.where('listed_on', '=', f.listedOn);
   if (f.assignee) q = q.where('assignee', '=', f.assignee);
@@ -63,22 +66,29 @@ export async function listFlags(
   return { flags, total: Number(count.n) };
 }
 
-/** Every flag matching the filters, in flag order, a page at a time (constant memory for exports). */
+/**
+ * Every flag matching the filters, in flag order, a page at a time (constant memory for exports):
+ * from the `offset`-th (0: the first) and at most `limit` of them when given.
+ */
 export async function* iterateFlags(
   db: Kysely<Database>,
   filters: FlagFilters,
-  pageSize = 2000,
+  window: { offset?: number; limit?: number; pageSize?: number } = {},
 ): AsyncGenerator<Flag> {
+  const pageSize = window.pageSize ?? 2000;
+  let skip = window.offset ?? 0;
+  let left = window.limit ?? Number.POSITIVE_INFINITY;
   let after = 0;
-  for (;;) {
-    const rows = await applyFilters(db, filters)
-      .selectAll()
-      .where('flag_id', '>', after)
-      .orderBy('flag_id')
-      .limit(pageSize)
-      .execute();
+  while (left > 0) {
+    const size = Math.min(pageSize, left);
+    let q = applyFilters(db, filters).selectAll().where('flag_id', '>', after).orderBy('flag_id').limit(size);
+    // The offset applies once, to the first page; the later pages follow on from the last flag.
+    if (skip > 0) q = q.offset(skip);
+    skip = 0;
+    const rows = await q.execute();
     if (rows.length === 0) return;
     yield* rows;
+    left -= rows.length;
     after = rows[rows.length - 1]!.flag_id;
   }
 }
