@@ -2,16 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  type CustodianContext,
-  createOutput,
-  loadConfig,
-  openCustodian,
-  reportCliError,
-  type Storage,
-} from '@custodian/core';
+import { type CustodianContext, loadConfig, openCustodian, type Storage } from '@custodian/core';
 import type { TestBackend } from '@custodian/core/testing';
-import { vi } from 'vitest';
 import type { AuditorConfig } from '../config.js';
 import { LOG_FIELDS } from '../input/log-fields.js';
 
@@ -123,60 +115,7 @@ export function ev(
   return { ts: `${day}T${ts}+08:00`, operator_id: operator, action, client_ip: '10.8.3.27', ...extra };
 }
 
-export interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Under --json: the last line of stdout, parsed. */
-  json: Record<string, unknown> | undefined;
-}
-
-/**
- * Runs a command function as cli.ts does (an output that honours --json, errors turned into a
- * message and an exit code by reportCliError), capturing what it writes to stdout and stderr.
- */
-export async function runCli(
-  command: (ctx: CustodianContext, argv: string[], out: ReturnType<typeof createOutput>) => Promise<number>,
-  ctx: CustodianContext,
-  argv: string[],
-): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const take =
-    (sink: (s: string) => void) =>
-    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    };
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(
-    take((s) => {
-      stdout += s;
-    }) as typeof process.stdout.write,
-  );
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(
-    take((s) => {
-      stderr += s;
-    }) as typeof process.stderr.write,
-  );
-  let code: number;
-  try {
-    const out = createOutput(argv.includes('--json'));
-    try {
-      code = await command(ctx, argv, out);
-    } catch (err) {
-      code = reportCliError(err, out);
-    }
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const last = stdout.trimEnd().split('\n').at(-1);
-  let json: Record<string, unknown> | undefined;
-  if (argv.includes('--json') && last) json = JSON.parse(last) as Record<string, unknown>;
-  return { code, stdout, stderr, json };
-}
+export { type Captured, runCli } from '@custodian/core/testing';
 
 /** The group keys of the stored anomalies (operator|code|day), sorted. */
 export async function anomalyKeys(ctx: CustodianContext): Promise<string[]> {

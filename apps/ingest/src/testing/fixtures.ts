@@ -1,17 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type CliOutput,
-  type CustodianContext,
-  createOutput,
-  loadConfig,
-  openCustodian,
-  reportCliError,
-  type Storage,
-} from '@custodian/core';
+import { type CustodianContext, loadConfig, openCustodian, type Storage } from '@custodian/core';
 import { idCheckChar } from '@custodian/validators';
-import { vi } from 'vitest';
 import type { CUSTOMER_FIELDS } from '../input/header-map.js';
 
 /** Test support for the ingest: small hand-built files with known answers. */
@@ -126,52 +117,4 @@ export async function openTestContext(
 }
 
 /** What a command wrote, and its exit code. */
-export interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs a command function as cli.ts does (an output that honours --json, errors turned into a
- * message and an exit code by reportCliError), capturing what it writes to stdout and stderr.
- */
-export async function runCli(
-  command: (ctx: CustodianContext, argv: string[], out: CliOutput) => Promise<number>,
-  ctx: CustodianContext,
-  argv: string[],
-): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const take =
-    (sink: (s: string) => void) =>
-    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    };
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(
-    take((s) => {
-      stdout += s;
-    }) as typeof process.stdout.write,
-  );
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(
-    take((s) => {
-      stderr += s;
-    }) as typeof process.stderr.write,
-  );
-  let code: number;
-  try {
-    const out = createOutput(argv.includes('--json'));
-    try {
-      code = await command(ctx, argv, out);
-    } catch (err) {
-      code = reportCliError(err, out);
-    }
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+export { type Captured, runCli } from '@custodian/core/testing';
