@@ -6,8 +6,9 @@ import {
   type Storage,
   verifyFlag,
 } from '@custodian/core';
-import { testBackends, useTestStorage } from '@custodian/core/testing';
+import { runCli, testBackends, useTestStorage } from '@custodian/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runFlagsCommand } from './commands/flags.js';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
 import {
@@ -169,7 +170,31 @@ for (const backend of testBackends()) {
       const corrected = await flagOf('D92', 'DUP_PHONE');
       expect(partner.status).toBe('open');
 
-      await correct(corrected, { holder_phone: '13600004321' });
+      // Verified from the command line: it says which other flags the correction closed.
+      await resolveFlag(
+        storage.db,
+        corrected.flag_id,
+        { actor: 'inv1', outcome: 'corrected', note: '更正', corrected: { holder_phone: '13600004321' } },
+        codec(),
+      );
+      // The verifier is the context's actor (cli.ts reads --actor into the configuration).
+      const verified = await runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor: 'sup1' } }, [
+        'verify',
+        String(corrected.flag_id),
+        '--json',
+      ]);
+      expect(verified.code).toBe(0);
+      expect(verified.stderr).toContain(
+        `  it also closed 1 other flag(s) the correction settled: #${partner.flag_id} DUP_PHONE (D91)`,
+      );
+      expect(verified.json).toMatchObject({ ok: true, settled: [partner.flag_id] });
+      const verifiedEvent = (await getFlagDetail(storage.db, corrected.flag_id)).history.find(
+        (e) => e.action === 'verified',
+      );
+      expect(verifiedEvent?.detail).toMatchObject({
+        correction: 'applied',
+        settled_flags: [partner.flag_id],
+      });
 
       expect(await flagOf('D91', 'DUP_PHONE')).toMatchObject({ status: 'closed', outcome: 'auto_corrected' });
       expect(await settledEvent(partner.flag_id)).toMatchObject({

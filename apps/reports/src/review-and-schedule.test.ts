@@ -163,7 +163,7 @@ for (const backend of testBackends()) {
           },
           write: async (_trx, _flag, values) => {
             written.push(values);
-            return {};
+            return { masked: {}, settled: [] };
           },
         },
       });

@@ -314,11 +314,27 @@ export async function runFlagsCommand(
         { actor, ...(note ? { note } : {}) },
         { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
-      const applied = (await lastEventDetail(db, f.flag_id)).correction === 'applied';
+      const detail = await lastEventDetail(db, f.flag_id);
+      const applied = detail.correction === 'applied';
+      const settledIds = (detail.settled_flags ?? []) as number[];
+      const settled =
+        settledIds.length === 0
+          ? []
+          : await db
+              .selectFrom('flags')
+              .select(['flag_id', 'rule', 'record_id'])
+              .where('flag_id', 'in', settledIds)
+              .orderBy('flag_id')
+              .execute();
       out.say(
         `flag #${f.flag_id} verified and closed (${f.outcome})${applied ? `; the corrected values are now written to record ${f.record_id}` : ''}`,
       );
-      out.result({ ok: true, flag: toFlagExport(f) });
+      if (settled.length > 0)
+        out.say(
+          `  it also closed ${settled.length} other flag(s) the correction settled: ` +
+            settled.map((s) => `#${s.flag_id} ${s.rule} (${s.record_id})`).join(', '),
+        );
+      out.result({ ok: true, flag: toFlagExport(f), settled: settled.map((s) => s.flag_id) });
       return 0;
     }
     case 'send-back': {

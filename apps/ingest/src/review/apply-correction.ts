@@ -8,6 +8,7 @@ import {
   encodeCustomerRecord,
   type Flag,
   PERSONAL_FIELDS,
+  type SettledFlag,
   settleFlagsAfterCorrection,
   type WrittenCorrection,
 } from '@custodian/core';
@@ -262,7 +263,7 @@ export async function checkCorrection(
  * Writes a reviewer's corrected values to the flagged record, checked again against the record as
  * it is now (at verification, inside its transaction), then closes, as `verifiedBy`, the other
  * flags the correction settles (core's `settleFlagsAfterCorrection`). Returns the values masked,
- * for the history.
+ * for the history, and the flags it closed.
  */
 export async function applyCorrection(
   ctx: CustodianContext,
@@ -270,17 +271,17 @@ export async function applyCorrection(
   flag: Flag,
   values: Record<string, string>,
   verifiedBy: string,
-): Promise<Record<string, string>> {
+): Promise<{ masked: Record<string, string>; settled: SettledFlag[] }> {
   const e = await encodeCorrection(ctx, trx, flag, values);
   await trx.updateTable('customers').set(e.update).where('customer_id', '=', e.customerId).execute();
-  await settleFlagsAfterCorrection(trx, {
+  const settled = await settleFlagsAfterCorrection(trx, {
     flag,
     actor: verifiedBy,
     before: e.before,
     findings: e.findings,
     maxLinesPerId: ctx.config.ingest.maxLinesPerId,
   });
-  return e.masked;
+  return { masked: e.masked, settled };
 }
 
 /** The codec core's `resolveFlag` (check) and `verifyFlag` (write) take, bound to a context. */

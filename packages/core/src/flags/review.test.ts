@@ -42,7 +42,7 @@ function testCodec(calls: Calls, opts: { refuseWrite?: boolean } = {}): Correcti
       // Written, then refused: the verification's transaction must take the write back.
       if (opts.refuseWrite)
         throw new CustodianError('CORRECTION_INVALID', 'the corrected record still fails ID_GENDER_MISMATCH');
-      return masked(values);
+      return { masked: masked(values), settled: [] };
     },
   };
 }

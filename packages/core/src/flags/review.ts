@@ -6,6 +6,7 @@ import { decryptJson, encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { CustodianError, isCustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent, FlagOutcome } from '../storage/database.js';
+import type { SettledFlag } from './settle-correction.js';
 
 /**
  * Review of flagged records (rulebook section 2; 002 §3.13): assign to a channel or person, record
@@ -132,14 +133,14 @@ export interface CorrectionCodec {
   ): Promise<Record<string, string>>;
   /**
    * Checks the values again, writes them to the record and closes, as `verifiedBy`, the other
-   * flags the correction settles (`settleFlagsAfterCorrection`).
+   * flags the correction settles (`settleFlagsAfterCorrection`): the values masked, and those flags.
    */
   write(
     trx: Transaction<Database>,
     flag: Flag,
     values: Record<string, string>,
     verifiedBy: string,
-  ): Promise<Record<string, string>>;
+  ): Promise<{ masked: Record<string, string>; settled: readonly SettledFlag[] }>;
 }
 
 /** What resolving or verifying a `corrected` outcome needs: the codec, and the keyring that seals the held values. */
@@ -309,6 +310,7 @@ export async function verifyFlag(
       );
     }
     let applied: Record<string, string> | undefined;
+    let settled: readonly SettledFlag[] = [];
     if (flag.pending_correction) {
       if (!correction)
         throw new CustodianError(
@@ -326,7 +328,7 @@ export async function verifyFlag(
       }
       const values = held.values;
       try {
-        applied = await correction.codec.write(trx, flag, values, input.actor);
+        ({ masked: applied, settled } = await correction.codec.write(trx, flag, values, input.actor));
       } catch (err) {
         if (!isCustodianError(err) || err.code !== 'CORRECTION_INVALID') throw err;
         throw new CustodianError(
@@ -346,6 +348,8 @@ export async function verifyFlag(
       outcome: flag.outcome,
       note: input.note ?? null,
       ...(applied ? { corrected: applied, correction: 'applied' } : {}),
+      // The other flags the correction closed (each has its own `auto_closed` event naming this one).
+      ...(settled.length > 0 ? { settled_flags: settled.map((f) => f.flag_id) } : {}),
     });
     return updated;
   });
