@@ -13,6 +13,7 @@ import {
   complaintRow,
   makeId,
   openTestContext,
+  REQUIRED_HEADER,
   tempDir,
   writeCsv,
 } from './testing/fixtures.js';
@@ -625,15 +626,7 @@ for (const backend of testBackends()) {
       writeFileSync(gbFile, iconv.encode(zh + row, 'gb18030'));
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('客户');
-      ws.addRow([
-        'record_id',
-        'holder_name',
-        'holder_gender',
-        'holder_birth_date',
-        'holder_id_number',
-        'holder_phone',
-        'holder_address',
-      ]);
+      ws.addRow(REQUIRED_HEADER);
       ws.addRow([
         'X9',
         '孙八',
@@ -731,15 +724,7 @@ for (const backend of testBackends()) {
       wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);
       const ws = wb.addWorksheet('客户');
       // The columns the profile requires (the values of this test's row need not be there).
-      ws.addRow([
-        'record_id',
-        'holder_name',
-        'holder_gender',
-        'holder_birth_date',
-        'holder_id_number',
-        'holder_phone',
-        'holder_address',
-      ]);
+      ws.addRow(REQUIRED_HEADER);
       ws.addRow(['SH1', '孙八', '', '', '', '13912348888', '']);
       const xlsx = join(dir, 'notes-first.xlsx');
       await wb.xlsx.writeFile(xlsx);

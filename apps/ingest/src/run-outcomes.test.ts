@@ -8,7 +8,14 @@ import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
 import { nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { runIngest } from './run-ingest.js';
-import { agentRow, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import {
+  agentRow,
+  cleanRow,
+  openTestContext,
+  REQUIRED_HEADER,
+  tempDir,
+  writeCsv,
+} from './testing/fixtures.js';
 
 /** A CliOutput that keeps what a command prints: human lines, notes and its `--json` results. */
 function captureOutput() {
@@ -24,17 +31,6 @@ function captureOutput() {
   };
   return { out, said, notes, results };
 }
-
-/** The columns the insurance profile requires of a customer file, record_id first. */
-const REQUIRED_HEADER = [
-  'record_id',
-  'holder_name',
-  'holder_gender',
-  'holder_birth_date',
-  'holder_id_number',
-  'holder_phone',
-  'holder_address',
-];
 
 /** Rows of the wrong width only: every data row is quarantined ("expected 7 columns, found 2"). */
 function writeAllBad(dir: string, name: string): string {

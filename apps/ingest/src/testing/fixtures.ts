@@ -118,3 +118,14 @@ export async function openTestContext(
 
 /** What a command wrote, and its exit code. */
 export { type Captured, runCli } from '@custodian/core/testing';
+
+/** The columns the insurance profile requires of a customer file, record_id first. */
+export const REQUIRED_HEADER = [
+  'record_id',
+  'holder_name',
+  'holder_gender',
+  'holder_birth_date',
+  'holder_id_number',
+  'holder_phone',
+  'holder_address',
+];
