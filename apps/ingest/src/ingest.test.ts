@@ -299,7 +299,14 @@ for (const backend of testBackends()) {
         cleanRow('T1', { holder_phone: '13912340077' }),
       ]);
       const s = await run([f]);
-      expect(s.files[0]).toMatchObject({ status: 'done', rowsRead: 3, recordsInserted: 2 });
+      expect(s.files[0]).toMatchObject({
+        status: 'done',
+        rowsRead: 3,
+        recordsInserted: 2,
+        warnings: [
+          '1 row(s) repeated the record_id of an earlier row of the file: the last row of each record was kept',
+        ],
+      });
       const rows = await storage.db
         .selectFrom('customers')
         .select(['record_id', 'holder_phone_masked'])

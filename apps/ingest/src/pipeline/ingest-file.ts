@@ -258,6 +258,17 @@ export async function ingestFile(
   let staged = Date.now();
   const finalize = async (trx: Transaction<Database>, merged: MergeResult) => {
     Object.assign(result, merged);
+    // Rows staged beyond the records merged: rows that repeated a record id of an earlier row. The
+    // last row of a record wins (a later line of an export is the newer), but the operator hears of it.
+    const repeated =
+      result.rowsRead -
+      result.rowsQuarantined -
+      (merged.recordsInserted + merged.recordsUpdated + merged.recordsUnchanged);
+    if (repeated > 0)
+      result.warnings = [
+        ...(result.warnings ?? []),
+        `${repeated} row(s) repeated the record_id of an earlier row of the file: the last row of each record was kept`,
+      ];
     result.status = 'done';
     result.seconds = (Date.now() - started) / 1000;
     result.mergeSeconds = (Date.now() - staged) / 1000;
