@@ -2,7 +2,6 @@ import { CUSTOMER_COLUMNS, CUSTOMER_COLUMNS_ZH } from '@custodian/sample-data';
 import { describe, expect, it } from 'vitest';
 import {
   describeDuplicates,
-  describeMissingColumn,
   describeMissingColumns,
   mapHeaders,
   missingCustomerColumns,
@@ -57,14 +56,14 @@ describe('header mapping', () => {
       '110101195406240011',
     ];
     const m = mapHeaders('customers', data);
-    const message = describeMissingColumn('customers', m, 'record_id');
+    const message = describeMissingColumns('customers', m, ['record_id']);
     expect(message).toBe(
       'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 8 cells, recognised as header names: none; ' +
         'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
     );
     for (const cell of data) expect(message).not.toContain(cell);
     const partial = mapHeaders('customers', ['档案编号', '姓名', '某人的名字'], { record_id: ['单号'] });
-    expect(describeMissingColumn('customers', partial, 'record_id', { record_id: ['单号'] })).toBe(
+    expect(describeMissingColumns('customers', partial, ['record_id'], { record_id: ['单号'] })).toBe(
       'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号, 单号); of its 3 cells, recognised as header names: 档案编号, 姓名; ' +
         'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
     );

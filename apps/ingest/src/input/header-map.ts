@@ -150,25 +150,12 @@ function aliasTable(kind: HeaderKind): Record<string, string[]> {
 export const HEADER_ALIASES_KEY = 'ingest.headerAliases';
 
 /**
- * Why a header line lacks a required column, in words for the operator (printed, and stored in
- * clear with the batch): the names accepted for it, and the cells of the line that are recognised
- * header names. Never the other cells: a file without a header line starts with a customer's data
- * (a name, a birth date, an ID number), and so may a line that is not a header at all.
- */
-export function describeMissingColumn(
-  kind: HeaderKind,
-  mapping: HeaderMapping,
-  field: string,
-  extra: Record<string, string[]> = {},
-): string {
-  return describeMissingColumns(kind, mapping, [field], extra);
-}
-
-/**
- * describeMissingColumn for several columns at once (a customer file without the columns its
- * profile requires): each missing field with the names accepted for it, `why` after them (which
- * profile requires them), the cells recognised as header names, and where the accepted names can
- * be extended. The same care: no cell that is not a recognised header name.
+ * Why a header line lacks required columns (record_id, or those of the profile), in words for the
+ * operator (printed, and stored in clear with the batch): each missing field with the names
+ * accepted for it, `why` after them (which profile requires them), the cells of the line that are
+ * recognised header names, and where the accepted names can be extended. Never the other cells: a
+ * file without a header line starts with a customer's data (a name, a birth date, an ID number),
+ * and so may a line that is not a header at all.
  */
 export function describeMissingColumns(
   kind: HeaderKind,
