@@ -28,7 +28,9 @@ Commands:
       --once                   catch up / run once now and exit
   anomalies list               list, riskiest first: --code --severity --status --operator --department
                                --branch --day --from --to --min-score --order score|day|anomaly_id --limit --offset
-  anomalies export [--out f]   JSON Lines (formats.md "Anomalies export"), same filters
+  anomalies export [--out f]   JSON Lines (formats.md "Anomalies export"), same filters, in id order;
+                               --offset n skips n, --limit n stops after n. Without --out the lines
+                               are stdout and the --json summary goes to stderr
   anomalies show <id>          one anomaly: reason, masked evidence, history
   anomalies resolve <id> --disposition confirmed|false_positive|waived --note <text> [--until YYYY-MM-DD]
 

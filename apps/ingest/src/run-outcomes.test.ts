@@ -104,6 +104,25 @@ for (const backend of testBackends()) {
       expect(both.code).toBe(1);
     });
 
+    it('reads a relative file name from the folder the command was typed in (INIT_CWD), as pnpm reports it', async () => {
+      writeCsv(dir, 'typed-here.csv', [cleanRow('R-INIT-1'), cleanRow('R-INIT-2')]);
+      writeCsv(dir, 'agents-here.csv', [agentRow('AG-INIT')]);
+      const before = process.env.INIT_CWD;
+      process.env.INIT_CWD = dir;
+      try {
+        // The process's own folder (the repository, where pnpm runs its scripts) has no such files.
+        const r = await command(['typed-here.csv', '--agents', 'agents-here.csv']);
+        expect(r.code, r.notes.join('\n')).toBe(0);
+        expect(r.results[0]).toMatchObject({ ok: true, totals: { rowsRead: 2, rowsQuarantined: 0 } });
+        await expect(command(['not-here.csv'])).rejects.toThrow(
+          `file not found: ${join(dir, 'not-here.csv')}`,
+        );
+      } finally {
+        if (before === undefined) delete process.env.INIT_CWD;
+        else process.env.INIT_CWD = before;
+      }
+    });
+
     it('moves a file with every row quarantined to done/, with a warning, and schedule --once exits 4', async () => {
       const inbox = join(dir, 'inbox');
       mkdirSync(inbox, { recursive: true });

@@ -14,6 +14,7 @@ import {
   parseArgsUsageError,
   reportCliError,
   textOption,
+  userPath,
 } from './cli-support.js';
 import { CustodianError } from './errors.js';
 import { pageWindow } from './storage/page-window.js';
@@ -40,6 +41,18 @@ describe('whole-number options', () => {
     expect(usageMessage(() => integerOption('offset', '-1', { min: 0 }))).toContain('(at least 0)');
     // A flag given without its value (parseArgs hands over a boolean only for boolean options, but be safe).
     expect(usageMessage(() => integerOption('limit', true, { min: 1 }))).toContain('--limit');
+  });
+});
+
+describe('paths typed on the command line', () => {
+  it('resolves a relative path from the folder the command was typed in (INIT_CWD), not the script folder', () => {
+    const env = { INIT_CWD: '/home/ops/exports' };
+    expect(userPath('day.csv', env, '/srv/custodian')).toBe('/home/ops/exports/day.csv');
+    expect(userPath('../in/day.csv', env, '/srv/custodian')).toBe('/home/ops/in/day.csv');
+    // Absolute paths, the same folder, or no INIT_CWD (the built command run directly): as typed.
+    expect(userPath('/data/day.csv', env, '/srv/custodian')).toBe('/data/day.csv');
+    expect(userPath('day.csv', { INIT_CWD: '/srv/custodian/' }, '/srv/custodian')).toBe('day.csv');
+    expect(userPath('day.csv', {}, '/srv/custodian')).toBe('day.csv');
   });
 });
 

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { loadConfig } from './config/load.js';
 import { type CustodianContext, openCustodian } from './context.js';
 import { CustodianError, isCustodianError } from './errors.js';
@@ -119,13 +121,48 @@ export function createOutput(json: boolean): CliOutput {
   };
 }
 
+/**
+ * A path typed on the command line, as the user meant it: relative to the folder they typed the
+ * command in. `pnpm ingest …` runs the script from the repository's root whatever folder it was
+ * typed in, and says where that was in `INIT_CWD` (npm and pnpm both set it); without it (the
+ * built command run directly), the process's own folder. Unchanged when the two are the same, so
+ * that messages name the file as it was typed.
+ */
+export function userPath(p: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const typedIn = env.INIT_CWD;
+  if (!typedIn || isAbsolute(p) || resolve(typedIn) === resolve(cwd)) return p;
+  return resolve(typedIn, p);
+}
+
+/**
+ * The output of an export whose rows may go to stdout: when they do (`toStdout`), the `--json`
+ * summary goes to stderr, as its last line, instead of ending the JSON Lines stream with a line
+ * that is not a row. Messages and progress are on stderr already.
+ */
+export function summaryBesideRows(out: CliOutput, toStdout: boolean): CliOutput {
+  if (!toStdout) return out;
+  return { ...out, result: (o) => (out.json ? out.note(JSON.stringify(o)) : undefined) };
+}
+
+/** An export's file, opened before any row is read: a bad path is one clear error, not a crash. */
+export async function openExportFile(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CustodianError('OUTPUT_UNWRITABLE', `cannot write the export to ${path} (${code})`);
+  }
+  return stream;
+}
+
 export async function openContextForCli(
   flags: { config?: string | undefined; actor?: string | undefined },
   out: CliOutput,
 ): Promise<CustodianContext> {
   const actor = textOption('actor', flags.actor, 'a name (who is acting)');
   const config = loadConfig({
-    ...(flags.config ? { file: flags.config } : {}),
+    ...(flags.config ? { file: userPath(flags.config) } : {}),
     overrides: actor ? { actor } : {},
   });
   // CUSTODIAN_ACTOR or the configuration file: the history must say who acted.

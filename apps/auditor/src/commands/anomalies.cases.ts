@@ -272,7 +272,11 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
       ]) {
         const r = await cli(...argv, '--json');
         expect(r.code, argv.join(' ')).toBe(2);
-        expect(r.json).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+        // An export's stdout is its JSON Lines: its --json error is the last line of stderr.
+        const json =
+          argv[0] === 'export' ? (JSON.parse(r.stderr.trimEnd().split('\n').at(-1)!) as unknown) : r.json;
+        expect(json, argv.join(' ')).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+        if (argv[0] === 'export') expect(r.stdout).toBe('');
       }
     });
 
@@ -353,6 +357,41 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
         '2026-11-16',
         '2026-11-17',
       ]);
+    });
+
+    it('export --json without --out keeps stdout pure JSON Lines, honours --limit and --offset, checks ids', async () => {
+      await seed();
+      const all = await cli('export', '--json');
+      expect(all.code, all.stderr).toBe(0);
+      const lines = all.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(6);
+      const ids = lines.map((l) => (JSON.parse(l) as { anomaly_id: number }).anomaly_id);
+      expect(lines.every((l) => 'anomaly_id' in (JSON.parse(l) as object))).toBe(true);
+      const summary = all.stderr.trimEnd().split('\n').at(-1)!;
+      expect(JSON.parse(summary)).toEqual({ ok: true, anomalies: 6, out: null });
+
+      const window = await cli('export', '--offset', '2', '--limit', '3');
+      expect(window.code, window.stderr).toBe(0);
+      const windowIds = window.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { anomaly_id: number }).anomaly_id);
+      expect(windowIds).toEqual(ids.slice(2, 5));
+      const past = await cli('export', '--offset', '6');
+      expect(past.code).toBe(0);
+      expect(past.stdout).toBe('');
+
+      const badLimit = await cli('export', '--json', '--limit', '0');
+      expect(badLimit.code).toBe(2);
+      expect(badLimit.stdout).toBe('');
+      expect(badLimit.stderr).toMatch(/--limit/);
+      for (const id of ['abc', '1.5', '99999999999']) {
+        const r = await cli('show', id);
+        expect(r.code, id).toBe(2);
+        expect(r.stderr, id).toMatch(/anomaly id/);
+        expect(r.stderr, id).not.toMatch(/\n\s+at /);
+      }
+      expect((await cli('show', String(ids[0]), 'extra')).code).toBe(2);
     });
 
     it('records dispositions in an append-only history and the audit trail; refuses incomplete ones', async () => {

@@ -1,7 +1,18 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption, writeOutput } from '@custodian/core';
+import {
+  type CliOutput,
+  type CustodianContext,
+  idArgument,
+  integerOption,
+  openExportFile,
+  reportCliError,
+  summaryBesideRows,
+  textOption,
+  userPath,
+  writeOutput,
+} from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { auditorConfig } from '../config.js';
 import { anomalyTable } from '../report/anomaly-table.js';
@@ -61,10 +72,41 @@ function filtersOf(v: Record<string, unknown>): AnomalyFilters {
 }
 
 function anomalyId(positionals: string[]): number {
-  const id = Number(positionals[1]);
-  if (!positionals[1] || !Number.isInteger(id) || id <= 0)
-    throw usageError(`anomalies ${positionals[0]} needs an anomaly id`);
-  return id;
+  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`);
+  return idArgument(`anomalies ${positionals[0]} needs an anomaly id`, positionals[1]);
+}
+
+/** `anomalies export`: JSON Lines to `--out` or stdout, from the `--offset`-th and at most `--limit`. */
+async function exportAnomalies(
+  db: CustodianContext['storage']['db'],
+  values: Record<string, unknown>,
+  out: CliOutput,
+  positionals: string[],
+): Promise<number> {
+  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`);
+  const typedOut = textOption('out', values.out as string | undefined, 'a file name');
+  const outFile = typedOut === undefined ? undefined : userPath(typedOut);
+  const filters = filtersOf(values);
+  // No upper bound: an export is not a page.
+  const limit = integerOption('limit', values.limit as string | undefined, { min: 1 });
+  const offset = integerOption('offset', values.offset as string | undefined, { min: 0 });
+  const target = outFile ? await openExportFile(outFile) : process.stdout;
+  let n = 0;
+  for await (const a of iterateAnomalies(db, filters, {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+  })) {
+    // false: the reader of stdout has gone (`| head`): stop reading anomalies for nobody.
+    if (!(await writeOutput(target, `${JSON.stringify(toAnomalyExport(a))}\n`))) break;
+    n++;
+  }
+  if (outFile) {
+    (target as WriteStream).end();
+    await once(target, 'finish');
+    out.note(`${n} anomalies written to ${outFile}`);
+  }
+  out.result({ ok: true, anomalies: n, out: outFile ?? null });
+  return 0;
 }
 
 export async function runAnomaliesCommand(
@@ -102,20 +144,13 @@ export async function runAnomaliesCommand(
       return 0;
     }
     case 'export': {
-      const target = values.out ? createWriteStream(values.out) : process.stdout;
-      let n = 0;
-      for await (const a of iterateAnomalies(db, filtersOf(values))) {
-        // false: the reader of stdout has gone (`| head`): stop reading anomalies for nobody.
-        if (!(await writeOutput(target, `${JSON.stringify(toAnomalyExport(a))}\n`))) break;
-        n++;
+      // Without --out the anomalies are stdout: the --json summary (or error) goes to stderr.
+      const summaryOut = summaryBesideRows(out, !values.out);
+      try {
+        return await exportAnomalies(db, values, summaryOut, positionals);
+      } catch (err) {
+        return reportCliError(err, summaryOut);
       }
-      if (values.out) {
-        (target as ReturnType<typeof createWriteStream>).end();
-        await once(target, 'finish');
-        out.note(`${n} anomalies written to ${values.out}`);
-      }
-      out.result({ ok: true, anomalies: n, out: values.out ?? null });
-      return 0;
     }
     case 'show': {
       const d = await getAnomalyDetail(db, anomalyId(positionals));

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, userPath } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { anomalyTable, riskTable } from '../report/anomaly-table.js';
 import { type RunAuditSummary, runAudit } from '../run-audit.js';
@@ -24,7 +24,8 @@ export async function runAuditCommand(
       workers: { type: 'string' },
     },
   });
-  const files = positionals;
+  // Paths as typed, from the folder they were typed in (see `userPath`).
+  const files = positionals.map((f) => userPath(f));
   if (files.length === 0 && !values.staff)
     throw usageError('run needs log files (and --staff/--approvals the first time)');
   if (values.workers !== undefined && !['0', '1'].includes(values.workers))
@@ -32,9 +33,9 @@ export async function runAuditCommand(
   const started = Date.now();
   const summary = await runAudit(ctx, {
     files,
-    ...(values.staff ? { staffFile: values.staff } : {}),
-    ...(values.approvals ? { approvalsFile: values.approvals } : {}),
-    ...(values.records ? { recordsFile: values.records } : {}),
+    ...(values.staff ? { staffFile: userPath(values.staff) } : {}),
+    ...(values.approvals ? { approvalsFile: userPath(values.approvals) } : {}),
+    ...(values.records ? { recordsFile: userPath(values.records) } : {}),
     ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
     ...(values.force ? { force: true } : {}),
     ...(values['no-trail'] ? { includeTrail: false } : {}),

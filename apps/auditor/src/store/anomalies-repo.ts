@@ -4,6 +4,8 @@ import {
   appendAuditTrail,
   CustodianError,
   type Database,
+  type ExportWindow,
+  iterateById,
   pageWindow,
   type StaffRow,
 } from '@custodian/core';
@@ -292,23 +294,23 @@ export async function listAnomalies(
 }
 
 /** Every anomaly matching the filters, in id order, a page at a time (constant memory for exports). */
-export async function* iterateAnomalies(
+export function iterateAnomalies(
   db: Kysely<Database>,
   filters: AnomalyFilters = {},
-  pageSize = 2000,
+  window: ExportWindow = {},
 ): AsyncGenerator<Anomaly> {
-  let after = 0;
-  for (;;) {
-    const rows = await applyFilters(db, filters)
-      .selectAll()
-      .where('anomaly_id', '>', after)
-      .orderBy('anomaly_id')
-      .limit(pageSize)
-      .execute();
-    if (rows.length === 0) return;
-    yield* rows;
-    after = rows[rows.length - 1]!.anomaly_id;
-  }
+  return iterateById(
+    (after, size, skip) => {
+      const q = applyFilters(db, filters)
+        .selectAll()
+        .where('anomaly_id', '>', after)
+        .orderBy('anomaly_id')
+        .limit(size);
+      return (skip > 0 ? q.offset(skip) : q).execute();
+    },
+    (a) => a.anomaly_id,
+    window,
+  );
 }
 
 /** The anomalies-export line (formats.md "Anomalies export"): masked values only. */

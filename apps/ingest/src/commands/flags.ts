@@ -1,11 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   assignFlag,
   type CliOutput,
   type CustodianContext,
-  CustodianError,
   choiceOption,
   dateOption,
   FLAG_STATUSES,
@@ -17,12 +16,15 @@ import {
   listFlags,
   MAX_ID,
   OPEN_STATUSES,
+  openExportFile,
   REVIEW_OUTCOMES,
   reportCliError,
   resolveFlag,
   sendBackFlag,
+  summaryBesideRows,
   textOption,
   toFlagExport,
+  userPath,
   verifyFlag,
   writeOutput,
 } from '@custodian/core';
@@ -79,18 +81,6 @@ function filtersOf(
   return f;
 }
 
-/** The export's file, opened before any flag is read: a bad path is one clear error, not a crash. */
-async function openOutput(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new CustodianError('OUTPUT_UNWRITABLE', `cannot write the export to ${path} (${code})`);
-  }
-  return stream;
-}
-
 /** The flag id of `show`, `assign`, … : one whole number within the database's integer range. */
 function flagId(positionals: string[]): number {
   if (positionals.length > 2) throw usageError(`flags ${positionals[0]} takes one flag id`);
@@ -119,12 +109,13 @@ async function exportFlags(
   positionals: string[],
 ): Promise<number> {
   noArguments(positionals);
-  const outFile = textOption('out', values.out as string | undefined, 'a file name');
+  const typedOut = textOption('out', values.out as string | undefined, 'a file name');
+  const outFile = typedOut === undefined ? undefined : userPath(typedOut);
   const filters = filtersOf(values, undefined);
   // No upper bound: an export is not a page.
   const limit = integerOption('limit', values.limit as string | undefined, { min: 1 });
   const offset = integerOption('offset', values.offset as string | undefined, { min: 0 });
-  const target = outFile ? await openOutput(outFile) : process.stdout;
+  const target = outFile ? await openExportFile(outFile) : process.stdout;
   let n = 0;
   for await (const f of iterateFlags(db, filters, {
     ...(limit !== undefined ? { limit } : {}),
@@ -203,11 +194,8 @@ export async function runFlagsCommand(
       return 0;
     }
     case 'export': {
-      // Without --out the flags are stdout: the --json summary (or error) goes to stderr, as its
-      // last line, instead of ending the JSON Lines stream with a line that is not a flag.
-      const summaryOut: CliOutput = values.out
-        ? out
-        : { ...out, result: (o) => (out.json ? out.note(JSON.stringify(o)) : undefined) };
+      // Without --out the flags are stdout: the --json summary (or error) goes to stderr.
+      const summaryOut = summaryBesideRows(out, !values.out);
       try {
         return await exportFlags(db, values, summaryOut, positionals);
       } catch (err) {

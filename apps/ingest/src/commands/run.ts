@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, dateOption, integerOption } from '@custodian/core';
+import { type CliOutput, type CustodianContext, dateOption, integerOption, userPath } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { describeFileError } from '../pipeline/file-error.js';
 import type { FileResult } from '../pipeline/ingest-file.js';
@@ -24,7 +24,7 @@ export async function runIngestCommand(
 }
 
 async function runWatched(ctx: CustodianContext, argv: string[], out: CliOutput, stop: StopWatch) {
-  const { values, positionals } = parseArgs({
+  const parsed = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -37,6 +37,13 @@ async function runWatched(ctx: CustodianContext, argv: string[], out: CliOutput,
       sheet: { type: 'string' },
     },
   });
+  // Paths as typed, from the folder they were typed in (see `userPath`).
+  const positionals = parsed.positionals.map((f) => userPath(f));
+  const values = {
+    ...parsed.values,
+    agents: parsed.values.agents === undefined ? undefined : userPath(parsed.values.agents),
+    complaints: parsed.values.complaints === undefined ? undefined : userPath(parsed.values.complaints),
+  };
   if (positionals.length === 0) throw usageError('run needs at least one customer file');
   // A name that is not a file is a typing mistake: refused before anything is done (a file that
   // exists but cannot be read fails alone, in the summary, and the others go on).

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption } from '@custodian/core';
+import { type CliOutput, type CustodianContext, integerOption, userPath } from '@custodian/core';
 import { buildReport } from '../build-report.js';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import type { Lang } from '../i18n.js';
@@ -27,7 +27,13 @@ export async function runBuildCommand(
   const lang = (values.lang ?? 'zh') as Lang;
   if (lang !== 'zh' && lang !== 'en') throw usageError(`--lang must be zh or en, not "${values.lang}"`);
   const batchId = integerOption('batch', values.batch, { min: 1 });
-  const r = await buildReport(ctx, { kind, period: values.period, lang, outDir: values.out, batchId });
+  const r = await buildReport(ctx, {
+    kind,
+    period: values.period,
+    lang,
+    outDir: values.out === undefined ? undefined : userPath(values.out),
+    batchId,
+  });
   for (const f of r.files) out.say(`${f.absolutePath}  ${f.bytes} bytes  sha256 ${f.sha256}`);
   out.say(
     `${r.kind} ${r.period} (${r.lang}) built in ${r.seconds.toFixed(2)} s${r.rows !== undefined ? `, ${r.rows} rows` : ''}`,

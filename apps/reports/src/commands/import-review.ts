@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, userPath } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { loadCorrectionCodec } from '../review/correction-codec.js';
 import { importReview } from '../review/import-review.js';
@@ -15,8 +15,9 @@ export async function runImportReviewCommand(
     allowPositionals: true,
     options: { ...COMMON_OPTIONS, strict: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   });
-  const file = positionals[0];
-  if (!file) throw usageError('import-review needs the workbook a channel filled in');
+  if (!positionals[0]) throw usageError('import-review needs the workbook a channel filled in');
+  // As typed, from the folder it was typed in (see `userPath`).
+  const file = userPath(positionals[0]);
   const codecOf = await loadCorrectionCodec();
   const r = await importReview(ctx, file, {
     strict: Boolean(values.strict),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent } from '../storage/database.js';
-import { pageWindow } from '../storage/page-window.js';
+import { type ExportWindow, iterateById, pageWindow } from '../storage/page-window.js';
 import { heldCorrectionIn } from './review.js';
 
 /** Filters of `flags list`, the console queue and the reports. All optional; combined with AND. */
@@ -70,27 +70,23 @@ export async function listFlags(
  * Every flag matching the filters, in flag order, a page at a time (constant memory for exports):
  * from the `offset`-th (0: the first) and at most `limit` of them when given.
  */
-export async function* iterateFlags(
+export function iterateFlags(
   db: Kysely<Database>,
   filters: FlagFilters,
-  window: { offset?: number; limit?: number; pageSize?: number } = {},
+  window: ExportWindow = {},
 ): AsyncGenerator<Flag> {
-  const pageSize = window.pageSize ?? 2000;
-  let skip = window.offset ?? 0;
-  let left = window.limit ?? Number.POSITIVE_INFINITY;
-  let after = 0;
-  while (left > 0) {
-    const size = Math.min(pageSize, left);
-    let q = applyFilters(db, filters).selectAll().where('flag_id', '>', after).orderBy('flag_id').limit(size);
-    // The offset applies once, to the first page; the later pages follow on from the last flag.
-    if (skip > 0) q = q.offset(skip);
-    skip = 0;
-    const rows = await q.execute();
-    if (rows.length === 0) return;
-    yield* rows;
-    left -= rows.length;
-    after = rows[rows.length - 1]!.flag_id;
-  }
+  return iterateById(
+    (after, size, skip) => {
+      const q = applyFilters(db, filters)
+        .selectAll()
+        .where('flag_id', '>', after)
+        .orderBy('flag_id')
+        .limit(size);
+      return (skip > 0 ? q.offset(skip) : q).execute();
+    },
+    (f) => f.flag_id,
+    window,
+  );
 }
 
 /** The flags-export line (formats.md "Flags export"): masked values only. */
