@@ -218,6 +218,35 @@ for (const backend of testBackends()) {
       expect(flags).toEqual([{ record_id: 'T2', rule: 'MISSING_REQUIRED' }]);
     });
 
+    it('fails a file with some of the insured columns but not all; takes one with all of them', async () => {
+      const insured = {
+        insured_name: '李小红',
+        insured_gender: '女',
+        insured_birth_date: '2001-03-04',
+        insured_id_number: makeId('2001-03-04', 22),
+      };
+      const full = writeCsv(dir, 'with-insured.csv', [cleanRow('I1', insured), cleanRow('I2')]);
+      const ok = await command([full]);
+      expect(ok.code).toBe(0);
+      expect(ok.files[0]).toMatchObject({ status: 'done', rowsRead: 2 });
+      const before = await archiveState();
+
+      // The next export kept the insured's name and ID number but lost their gender and birth date.
+      const rows = [cleanRow('I1', { ...insured, holder_phone: '13912340888' }), cleanRow('I3')];
+      const header = columnsWithout(rows[0]!, 'insured_gender', 'insured_birth_date');
+      const r = await command([writeCsv(dir, 'insured-part.csv', rows, header)]);
+      expect(r.code).toBe(1);
+      expect(r.files[0]).toMatchObject({ status: 'failed', rowsRead: 0 });
+      const message = r.files[0]!.message!;
+      expect(message).toMatch(
+        /^insured-part\.csv: the header line has no column recognised as insured_gender \(accepted names: insured_gender, [^)]*\), nor as insured_birth_date \(accepted names: insured_birth_date, [^)]*\), required of a customer file that has insured columns \(insured_name, insured_id_number\) under profile insurance: a file carries all of them or none; nothing was staged; /,
+      );
+      for (const text of ['李小红', insured.insured_id_number, '13912340888'])
+        expect(message).not.toContain(text);
+      // Nothing staged or changed: I1 keeps its insured's gender and birth date, no MISSING_REQUIRED.
+      expect(await archiveState()).toEqual(before);
+    });
+
     it('warns of a customer file with a header line and no data row, in the text and the JSON, exit 0', async () => {
       const csv = writeCsv(dir, 'header-only.csv', [], columnsWithout(cleanRow('E1')));
       const wb = new ExcelJS.Workbook();

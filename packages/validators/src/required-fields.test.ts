@@ -3,6 +3,7 @@ import {
   checkRequiredFields,
   isMinorOn,
   type Profile,
+  partialParties,
   profiles,
   requiredColumns,
 } from './required-fields.js';
@@ -143,6 +144,36 @@ describe('requiredColumns', () => {
       ],
     };
     expect(requiredColumns(custom)).toEqual(['holder_name', 'holder_id_number', 'bank_account']);
+  });
+});
+
+describe('partialParties', () => {
+  it('names an optional party a header carries in part, with the columns it lacks', () => {
+    const holder = requiredColumns(insurance);
+    expect(partialParties(insurance, [...holder, 'record_id', null])).toEqual([]);
+    expect(
+      partialParties(insurance, [
+        ...holder,
+        'insured_name',
+        'insured_gender',
+        'insured_birth_date',
+        'insured_id_number',
+      ]),
+    ).toEqual([]);
+    expect(partialParties(insurance, [...holder, 'insured_name', null, 'insured_id_number'])).toEqual([
+      {
+        party: 'insured',
+        present: ['insured_name', 'insured_id_number'],
+        missing: ['insured_gender', 'insured_birth_date'],
+      },
+    ]);
+    // Any column of the party's prefix makes it present, as a value with the prefix does in a row.
+    expect(partialParties(insurance, [...holder, 'insured_id_type'])[0]?.missing).toEqual([
+      'insured_name',
+      'insured_gender',
+      'insured_birth_date',
+      'insured_id_number',
+    ]);
   });
 });
 

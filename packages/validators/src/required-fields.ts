@@ -188,6 +188,33 @@ export function requiredColumns(profile: Profile): string[] {
   return [...columns];
 }
 
+/** A party optional as a whole that a header names in part: the columns it has and those it lacks. */
+export interface PartialParty {
+  party: string;
+  present: string[];
+  missing: string[];
+}
+
+/**
+ * The parties optional as a whole (the insured) that a file's header names in part: a column with
+ * the party's prefix is there, but not every field the party requires when present. Every row
+ * that names such a party would lack those fields (MISSING_REQUIRED on each), and every record the
+ * file updates would lose their stored values, as for a column of `requiredColumns`. A party with
+ * no column at all is not partial: the file simply carries none.
+ */
+export function partialParties(profile: Profile, columns: readonly (string | null)[]): PartialParty[] {
+  const out: PartialParty[] = [];
+  for (const party of profile.parties) {
+    const prefix = party.optionalWithPrefix;
+    if (prefix === undefined) continue;
+    const present = columns.filter((c): c is string => c?.startsWith(prefix) === true);
+    if (present.length === 0) continue;
+    const missing = party.fields.map((f) => f.field).filter((f) => !columns.includes(f));
+    if (missing.length > 0) out.push({ party: party.party, present: [...new Set(present)], missing });
+  }
+  return out;
+}
+
 /**
  * One MISSING_REQUIRED error per required field without a value, naming the field. An optional
  * party without any value is skipped. A field marked `exemptForMinor` is not required when the

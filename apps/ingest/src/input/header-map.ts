@@ -3,7 +3,14 @@
  * names and the Chinese headers business systems export. Extendable by configuration
  * (`ingest.headerAliases`); unknown headers are kept as extra columns, never dropped.
  */
-import { type CustomerField, profiles, requiredColumns } from '@custodian/validators';
+import {
+  type CustomerField,
+  type PartialParty,
+  type Profile,
+  partialParties,
+  profiles,
+  requiredColumns,
+} from '@custodian/validators';
 
 export { CUSTOMER_FIELDS, type CustomerField } from '@custodian/validators';
 
@@ -182,10 +189,26 @@ export function describeMissingColumns(
  * @throws RangeError for a profile that is not known.
  */
 export function missingCustomerColumns(fields: readonly (string | null)[], profileName: string): string[] {
-  const profile = Object.hasOwn(profiles, profileName) ? profiles[profileName] : undefined;
-  if (!profile)
-    throw new RangeError(`unknown profile "${profileName}"; known: ${Object.keys(profiles).join(', ')}`);
+  const profile = profileNamed(profileName);
   return [...new Set(['record_id', ...requiredColumns(profile)])].filter((f) => !fields.includes(f));
+}
+
+/**
+ * The parties optional as a whole (the insured) that a customer file's header carries in part
+ * (`partialParties`): with some of their columns, a file must have them all.
+ * @throws RangeError for a profile that is not known.
+ */
+export function partialCustomerParties(
+  fields: readonly (string | null)[],
+  profileName: string,
+): PartialParty[] {
+  return partialParties(profileNamed(profileName), fields);
+}
+
+function profileNamed(name: string): Profile {
+  const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+  if (!profile) throw new RangeError(`unknown profile "${name}"; known: ${Object.keys(profiles).join(', ')}`);
+  return profile;
 }
 
 /** Maps a header row; `extra` adds aliases (canonical → accepted headers) from configuration. */

@@ -15,6 +15,7 @@ import {
   describeMissingColumns,
   mapHeaders,
   missingCustomerColumns,
+  partialCustomerParties,
 } from '../input/header-map.js';
 import { isWorkbook, openTable } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
@@ -208,6 +209,24 @@ export async function ingestFile(
           ? `required of a customer file under profile ${o.profile}; nothing was staged`
           : undefined,
       )}`,
+    );
+  }
+  // The insured's columns in part: every row naming an insured would lack the others, as above.
+  const partial = partialCustomerParties(mapping.fields, o.profile);
+  if (partial.length > 0) {
+    return fail(
+      partial
+        .map(
+          (p) =>
+            `${basename(file)}: ${describeMissingColumns(
+              'customers',
+              mapping,
+              p.missing,
+              ctx.config.ingest.headerAliases,
+              `required of a customer file that has ${p.party} columns (${p.present.join(', ')}) under profile ${o.profile}: a file carries all of them or none; nothing was staged`,
+            )}`,
+        )
+        .join('\n'),
     );
   }
   const warnings = describeDuplicates(mapping);
