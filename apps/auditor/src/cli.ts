@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import {
+  type CliOutput,
+  createOutput,
+  openContextForCli,
+  reportCliError,
+  splitCommand,
+} from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { runAnomaliesCommand } from './commands/anomalies.js';
 import { runAuditCommand } from './commands/run.js';
@@ -45,7 +51,7 @@ audit aborted by a second SIGINT / SIGTERM.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, rest] = splitCommand(argv);
   const out: CliOutput = createOutput(rest.includes('--json'));
   if (
     !command ||

@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import {
+  type CliOutput,
+  createOutput,
+  openContextForCli,
+  reportCliError,
+  splitCommand,
+} from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { releaseEarlySignals } from './commands/early-signals.js';
 import { runFlagsCommand } from './commands/flags.js';
@@ -97,7 +103,7 @@ aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the l
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, rest] = splitCommand(argv);
   const json = rest.includes('--json');
   const out: CliOutput = createOutput(json);
   const help =

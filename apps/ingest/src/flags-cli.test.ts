@@ -302,6 +302,8 @@ describe('flags commands piped into a reader that leaves', () => {
     for (const args of [
       ['flags', 'list'],
       ['flags', 'show', '1'],
+      // The common options may come before the command, as in `pnpm ingest --actor 王小明 flags …`.
+      ['--actor', '王小明', 'flags', 'show', '1'],
     ]) {
       const r = await run(dataDir, args);
       expect({ args, ...r }).toEqual({ args, code: 0, stderr: '' });

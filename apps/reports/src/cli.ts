@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import {
+  type CliOutput,
+  createOutput,
+  openContextForCli,
+  reportCliError,
+  splitCommand,
+} from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { runBuildCommand } from './commands/build.js';
 import { runImportReviewCommand } from './commands/import-review.js';
@@ -48,7 +54,7 @@ Exit codes: 0 success, 1 failure (or bad rows on import), 2 bad usage, 3 another
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, rest] = splitCommand(argv);
   const json = rest.includes('--json');
   const out: CliOutput = createOutput(json);
   if (

@@ -13,6 +13,7 @@ import {
   openContextForCli,
   parseArgsUsageError,
   reportCliError,
+  splitCommand,
   textOption,
   userPath,
 } from './cli-support.js';
@@ -53,6 +54,24 @@ describe('paths typed on the command line', () => {
     expect(userPath('/data/day.csv', env, '/srv/custodian')).toBe('/data/day.csv');
     expect(userPath('day.csv', { INIT_CWD: '/srv/custodian/' }, '/srv/custodian')).toBe('day.csv');
     expect(userPath('day.csv', {}, '/srv/custodian')).toBe('day.csv');
+  });
+});
+
+describe('the command of a command line', () => {
+  it('moves the options typed before the command after it, values and all', () => {
+    expect(splitCommand(['flags', 'verify', '7'])).toEqual(['flags', ['verify', '7']]);
+    expect(splitCommand(['--actor', '王小明', 'flags', 'verify', '7', '--json'])).toEqual([
+      'flags',
+      ['verify', '7', '--json', '--actor', '王小明'],
+    ]);
+    expect(splitCommand(['--json', '--config', 'c.json', 'run', 'a.csv'])).toEqual([
+      'run',
+      ['a.csv', '--json', '--config', 'c.json'],
+    ]);
+    expect(splitCommand(['--actor=x', 'run'])).toEqual(['run', ['--actor=x']]);
+    // No command: help is shown for it.
+    expect(splitCommand(['--help'])).toEqual([undefined, ['--help']]);
+    expect(splitCommand([])).toEqual([undefined, []]);
   });
 });
 

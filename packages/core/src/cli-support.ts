@@ -144,6 +144,25 @@ export function summaryBesideRows(out: CliOutput, toStdout: boolean): CliOutput 
   return { ...out, result: (o) => (out.json ? out.note(JSON.stringify(o)) : undefined) };
 }
 
+/**
+ * The command of a command line and the rest of its arguments, with the options typed before the
+ * command (`pnpm ingest --actor 王小明 flags verify 7`) moved after it, where each command reads
+ * them: `--json`, `--help`, and `--actor` / `--config` with their values.
+ */
+export function splitCommand(
+  argv: readonly string[],
+  takesValue: readonly string[] = ['--actor', '--config'],
+): [string | undefined, string[]] {
+  const before: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-')) {
+    const option = argv[i++]!;
+    before.push(option);
+    if (takesValue.includes(option) && i < argv.length) before.push(argv[i++]!);
+  }
+  return [argv[i], [...argv.slice(i + 1), ...before]];
+}
+
 /** An export's file, opened before any row is read: a bad path is one clear error, not a crash. */
 export async function openExportFile(path: string): Promise<WriteStream> {
   const stream = createWriteStream(path);

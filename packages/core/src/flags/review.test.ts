@@ -6,7 +6,7 @@ import type { Storage } from '../storage/connect.js';
 import { testBackends, testKeyring } from '../testing/test-storage.js';
 import { useTestStorage } from '../testing/vitest-hooks.js';
 import { getFlagDetail, listFlags } from './query.js';
-import { type CorrectionCodec, resolveFlag, sendBackFlag, verifyFlag } from './review.js';
+import { type CorrectionCodec, resolveFlag, sameActor, sendBackFlag, verifyFlag } from './review.js';
 
 /**
  * Four eyes on a correction (002 §3.13): a `corrected` outcome is checked at resolve, held on the
@@ -46,6 +46,17 @@ function testCodec(calls: Calls, opts: { refuseWrite?: boolean } = {}): Correcti
     },
   };
 }
+
+describe('four eyes: who is the same person', () => {
+  it('takes a name typed with spaces, in another width or case, as the same person', () => {
+    expect(sameActor('王小明', '王 小明')).toBe(true);
+    expect(sameActor('王小明', ' 王\u3000小明 ')).toBe(true);
+    expect(sameActor('alice', 'ＡＬＩＣＥ')).toBe(true);
+    expect(sameActor('Li Na', 'lina')).toBe(true);
+    expect(sameActor('王小明', '王小红')).toBe(false);
+    expect(sameActor('alice', 'alicia')).toBe(false);
+  });
+});
 
 for (const backend of testBackends()) {
   describe(`flag review on ${backend.name}`, () => {

@@ -78,11 +78,13 @@ async function rowHashOf(trx: Transaction<Database>, customerId: number): Promis
 }
 
 /**
- * Four eyes: the same person under two spellings ("alice", " Alice") is one person. Names are
- * compared trimmed, NFKC-folded and in lower case.
+ * Four eyes: the same person under two spellings ("alice", " Alice", "王 小明", "王　小明") is one
+ * person. Names are compared NFKC-folded, in lower case and without any white space: a Chinese
+ * name is often typed with a space between family and given name, and no two people are told
+ * apart by a space alone.
  */
 export function sameActor(a: string, b: string): boolean {
-  const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
+  const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
   return norm(a) === norm(b);
 }
 
