@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CustodianContext, resolveFlag, type Storage } from '@custodian/core';
+import { assignFlag, type CustodianContext, resolveFlag, type Storage } from '@custodian/core';
 import { clearTables, testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -334,6 +334,9 @@ for (const backend of testBackends()) {
       const same = await run([writeCsv(dir, 'c1-copy.csv', [b, a])]);
       expect(same.files[0]).toMatchObject({ status: 'done', recordsUnchanged: 2, flagsRaised: 0 });
       expect(await flagsOf(ctx)).toHaveLength(2);
+      // C1's flag goes to a channel before the correction comes.
+      const c1Flag = (await flagsOf(ctx, 'DUP_PHONE'))[0]!;
+      await assignFlag(storage.db, c1Flag.flag_id, { actor: 'alice', to: '个险渠道' });
       // C2's phone is corrected: both duplicate flags close themselves.
       const fixed = await run([writeCsv(dir, 'c2.csv', [{ ...b, holder_phone: '13987654321' }])]);
       expect(fixed.files[0]).toMatchObject({ recordsUpdated: 1, flagsAutoClosed: 2 });
@@ -346,14 +349,19 @@ for (const backend of testBackends()) {
       const back = await run([writeCsv(dir, 'c3.csv', [b])]);
       expect(back.files[0]).toMatchObject({ flagsRaised: 0, flagsReopened: 2 });
       const reopened = await flagsOf(ctx, 'DUP_PHONE');
-      expect(reopened.map((x) => x.status)).toEqual(['open', 'open']);
+      // Back to whoever had it: C1's is assigned to the channel again, not open with an assignee
+      // (which neither --status open nor --status assigned would show as the channel's work).
+      expect(reopened.map((x) => [x.record_id, x.status, x.assignee])).toEqual([
+        ['C1', 'assigned', '个险渠道'],
+        ['C2', 'open', null],
+      ]);
       const events = await storage.db
         .selectFrom('flag_events')
         .select('action')
         .where('flag_id', '=', reopened[0]!.flag_id)
         .orderBy('event_id')
         .execute();
-      expect(events.map((e) => e.action)).toEqual(['raised', 'auto_closed', 'reopened']);
+      expect(events.map((e) => e.action)).toEqual(['raised', 'assigned', 'auto_closed', 'reopened']);
     });
 
     it('keeps a reviewer decision on the same values: a dismissed flag is not raised again', async () => {

@@ -252,11 +252,12 @@ export async function mergeStagedBatch(
       select count(*)::int as n, count(distinct record_id)::int as records from ins`.execute(trx);
     for (const statement of flagRebuild ?? []) await sql.raw(statement).execute(trx);
 
-    // A problem that comes back after it was corrected is reopened; a reviewer's decision on the
-    // same values (genuine, false information, dismissed) stands and is not raised again.
+    // A problem that comes back after it was corrected is reopened, back with whoever it was
+    // assigned to (as a flag sent back is); a reviewer's decision on the same values (genuine,
+    // false information, dismissed) stands and is not raised again.
     const reopened = await sql<{ n: number }>`
       with up as (
-        update flags f set status = 'open', outcome = null, closed_at = null, resolved_at = null, resolved_by = null,
+        update flags f set status = case when f.assignee is null then 'open' else 'assigned' end, outcome = null, closed_at = null, resolved_at = null, resolved_by = null,
                listed_on = ${o.listedOn}::date, due_on = ${o.dueOn}::date, batch_id = ${o.batchId},
                related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
         from batch_findings b
