@@ -77,6 +77,49 @@ for (const backend of testBackends()) {
       expect((await flags('list', '--batch', '2147483647')).stdout).toBe('0 flags\n');
     });
 
+    it('show labels the record fields and gives the history in Beijing time, a note on lines of its own', async () => {
+      const [first] = await flagRows();
+      const id = String(first!.flag_id);
+      const assigned = await flags(
+        'assign',
+        id,
+        '--to',
+        '个险渠道',
+        '--note',
+        '请核实\n客户已来电',
+        '--actor',
+        'alice',
+      );
+      expect(assigned.code, assigned.stderr).toBe(0);
+      const shown = await flags('show', id);
+      expect(shown.code).toBe(0);
+      const lines = shown.stdout.split('\n');
+      const record = lines[lines.indexOf('  records (masked):') + 1]!;
+      expect(record).toMatch(
+        new RegExp(
+          `^ {4}${first!.record_id} {2}archive \\S+, name \\S+, ID \\S+, phone \\S+, account \\S+, address \\S+$`,
+        ),
+      );
+      const events = await storage.db
+        .selectFrom('flag_events')
+        .select(['at', 'action'])
+        .where('flag_id', '=', first!.flag_id)
+        .orderBy('event_id')
+        .execute();
+      // UTC+8 all year in China: the time the reviewers read on their clocks.
+      const beijing = (at: Date) =>
+        new Date(new Date(at).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+      const history = lines.slice(lines.indexOf('  history (Beijing time):') + 1).filter((l) => l !== '');
+      expect(history).toEqual([
+        expect.stringMatching(
+          new RegExp(`^ {4}${beijing(events[0]!.at)} {2}\\S+ {2}raised {2}batch_id \\d+$`),
+        ),
+        `    ${beijing(events[1]!.at)}  ${ctx.config.actor}  assigned  to 个险渠道`,
+        '      note: 请核实',
+        '            客户已来电',
+      ]);
+    });
+
     it('export --json without --out keeps stdout pure JSON Lines and puts the summary on stderr', async () => {
       const r = await flags('export', '--json');
       expect(r.code).toBe(0);

@@ -14,6 +14,7 @@ export * from './crypto/keyring.js';
 export * from './customers/record-codec.js';
 export * from './errors.js';
 export * from './flags/index.js';
+export * from './history-lines.js';
 export * from './scheduler-stop.js';
 export * from './storage/advisory-lock.js';
 export * from './storage/bulk-copy.js';

@@ -300,7 +300,9 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
       expect(out).toMatch(
         /2026-11-16T10:00:00\.000\+08:00 export KH000000010 x5 {2}10\.8\.3\.\* ok no_approval \(.*access-2026-11-16\.jsonl:1\)/,
       );
-      expect(out).toMatch(/history:\n\s+\S+ tester raised \{"events":1\}/);
+      expect(out).toMatch(
+        /history \(Beijing time\):\n {4}\d{4}-\d{2}-\d{2} \d{2}:\d{2} {2}tester {2}raised {2}events 1\n/,
+      );
 
       // The off-hours session includes the reveal from the audit trail (the typed reason is not evidence).
       const offShown = await cli('show', String(off.anomaly_id), '--json');

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   type CliOutput,
   type CustodianContext,
+  historyLines,
   idArgument,
   integerOption,
   openExportFile,
@@ -171,9 +172,8 @@ export async function runAnomaliesCommand(
         out.say(
           `    ${e['ts']} ${e['action']} ${e['archive_no'] ?? '-'} x${e['record_count']} ${e['approval_id'] ?? ''} ${e['client_ip'] ?? ''} ${e['result']} ${e['finding'] ?? ''} (${e['source']}:${e['line']})`,
         );
-      out.say('  history:');
-      for (const h of d.history)
-        out.say(`    ${new Date(h.at).toISOString()} ${h.actor} ${h.action} ${JSON.stringify(h.detail)}`);
+      out.say('  history (Beijing time):');
+      for (const h of d.history) for (const line of historyLines(h)) out.say(`    ${line}`);
       out.result({
         ok: true,
         anomaly: toAnomalyExport(a),

@@ -10,6 +10,7 @@ import {
   FLAG_STATUSES,
   type FlagFilters,
   getFlagDetail,
+  historyLines,
   idArgument,
   integerOption,
   iterateFlags,
@@ -220,15 +221,21 @@ export async function runFlagsCommand(
             .join(', ')}`,
         );
       }
-      out.say('  records:');
+      out.say('  records (masked):');
       for (const r of d.records) {
-        out.say(
-          `    ${r.record_id} ${r.archive_no ?? ''} ${r.holder_name ?? ''} ${r.holder_id ?? ''} ${r.holder_phone ?? ''} ${r.bank_account ?? ''} ${r.holder_address ?? ''}`,
-        );
+        // Labelled: an absent value is a dash, so that the columns of two records read alike.
+        const fields: [string, string | null | undefined][] = [
+          ['archive', r.archive_no],
+          ['name', r.holder_name],
+          ['ID', r.holder_id],
+          ['phone', r.holder_phone],
+          ['account', r.bank_account],
+          ['address', r.holder_address],
+        ];
+        out.say(`    ${r.record_id}  ${fields.map(([k, v]) => `${k} ${v || '-'}`).join(', ')}`);
       }
-      out.say('  history:');
-      for (const e of d.history)
-        out.say(`    ${new Date(e.at).toISOString()} ${e.actor} ${e.action} ${JSON.stringify(e.detail)}`);
+      out.say('  history (Beijing time):');
+      for (const e of d.history) for (const line of historyLines(e)) out.say(`    ${line}`);
       out.result({
         ok: true,
         flag: toFlagExport(f),
