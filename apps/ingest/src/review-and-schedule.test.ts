@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runFlagsCommand } from './commands/flags.js';
 import { runIngestCommand } from './commands/run.js';
-import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
+import { isRunMissing, nightlyIngestJob, nightOf } from './jobs/nightly-ingest.js';
 import { masterDataHeaderProblem } from './pipeline/master-data.js';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
@@ -509,6 +509,31 @@ for (const backend of testBackends()) {
       expect(nightlyIngestJob.dueRunKey(ctx, new Date('2026-11-21T16:30:00Z'))).toBe('2026-11-21');
       expect(nightlyIngestJob.dueRunKey(ctx, new Date('2026-11-21T17:30:00Z'))).toBe('2026-11-22');
       expect(nightlyIngestJob.cron(ctx)).toBe('0 1 * * *');
+    });
+
+    it("dates a night's batch by the evening that delivered its files, so its flags are listed the next morning", async () => {
+      // 01:00 Beijing time on Tuesday 2026-11-24 (17:00 UTC on Monday): Monday's exports.
+      expect(nightOf(new Date('2026-11-23T17:00:00Z'))).toBe('2026-11-23');
+      // A catch-up at 11:59 Tuesday is still Monday's night; at 12:00, and a 22:00 nightly time, its own day.
+      expect(nightOf(new Date('2026-11-24T03:59:00Z'))).toBe('2026-11-23');
+      expect(nightOf(new Date('2026-11-24T04:00:00Z'))).toBe('2026-11-24');
+      expect(nightOf(new Date('2026-11-24T14:00:00Z'))).toBe('2026-11-24');
+      // The run itself: the batch is dated by the night, and its flags are listed today or later.
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, 'customers.csv', [cleanRow('ND1', { consent: '否' })]);
+      const before = new Date();
+      await nightlyIngestJob.run(ctx, { runKey: nightlyIngestJob.dueRunKey(ctx, before), workers: 0 });
+      const batch = await storage.db
+        .selectFrom('batches')
+        .select('ingested_on')
+        .orderBy('batch_id', 'desc')
+        .executeTakeFirstOrThrow();
+      const day = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d)).slice(0, 10);
+      // The run may cross noon between the two readings of the clock.
+      expect([nightOf(before), nightOf(new Date())]).toContain(day(batch.ingested_on));
+      const [flag] = await storage.db.selectFrom('flags').select('listed_on').execute();
+      expect(day(flag!.listed_on) > day(batch.ingested_on)).toBe(true);
     });
   });
 }

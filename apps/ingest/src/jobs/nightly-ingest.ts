@@ -34,6 +34,22 @@ export const nightlyIngestJob = {
   },
 };
 
+const HALF_DAY_MS = 12 * 3600_000;
+
+/**
+ * The ingestion date of a nightly run at `now`: the day whose evening delivered the files. The
+ * operations team drops the day's exports in the evening and compliance must have their list by
+ * the next working morning (002 §3.7): the 01:00 run of Tuesday ingests Monday's exports, dated
+ * Monday, so that their flags are listed on Tuesday (T+1), the morning's problem list. Dated by
+ * the run's own day they were listed on Wednesday. A run before noon (Beijing time) is the night
+ * of the day before, a later one (a nightly time set in the evening, or a catch-up in the
+ * afternoon) of its own day: never earlier than yesterday, so a flag is never listed on a day
+ * already past.
+ */
+export function nightOf(now: Date): string {
+  return shanghaiDate(new Date(now.getTime() - HALF_DAY_MS));
+}
+
 export interface NightlyInput {
   runKey: string;
   log?: (line: string) => void;
@@ -181,7 +197,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       files: found.customers,
       agentsFiles: found.agents,
       complaintsFiles: found.complaints,
-      date: shanghaiDate(new Date()),
+      date: nightOf(new Date()),
       ...(workers === undefined ? {} : { workers }),
       ...(onFileStart ? { onFileStart } : {}),
       onMasterDataDone: (m) => {
