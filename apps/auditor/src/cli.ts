@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import { type CliOutput, createOutput, echoValue, openContextForCli, reportCliError } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { runAnomaliesCommand } from './commands/anomalies.js';
 import { runAuditCommand } from './commands/run.js';
@@ -65,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       strict: false,
       allowPositionals: true,
     });
-    if (!['run', 'schedule', 'anomalies'].includes(command)) throw usageError(`unknown command "${command}"`);
+    if (!['run', 'schedule', 'anomalies'].includes(command))
+      throw usageError(`unknown command ${echoValue(command)}`);
     const ctx = await openContextForCli(
       { config: values.config as string | undefined, actor: values.actor as string | undefined },
       out,

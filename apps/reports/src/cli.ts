@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, createOutput, openContextForCli, reportCliError } from '@custodian/core';
+import { type CliOutput, createOutput, echoValue, openContextForCli, reportCliError } from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { runBuildCommand } from './commands/build.js';
 import { runImportReviewCommand } from './commands/import-review.js';
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (!['build', 'import-review', 'schedule'].includes(command))
-      throw usageError(`unknown command "${command}"`);
+      throw usageError(`unknown command ${echoValue(command)}`);
     const { values } = parseArgs({
       args: rest,
       options: COMMON_OPTIONS,
