@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   type CliOutput,
   createOutput,
+  echoValue,
   openContextForCli,
   reportCliError,
   splitCommand,
@@ -71,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
       strict: false,
       allowPositionals: true,
     });
-    if (!['run', 'schedule', 'anomalies'].includes(command)) throw usageError(`unknown command "${command}"`);
+    if (!['run', 'schedule', 'anomalies'].includes(command))
+      throw usageError(`unknown command ${echoValue(command)}`);
     const ctx = await openContextForCli(
       { config: values.config as string | undefined, actor: values.actor as string | undefined },
       out,

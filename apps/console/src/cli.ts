@@ -5,6 +5,7 @@ import {
   type CustodianContext,
   CustodianError,
   createOutput,
+  echoValue,
   openContextForCli,
   reportCliError,
 } from '@custodian/core';
@@ -131,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const [command = 'start', target] = positionals;
     if (!['start', 'create-admin', 'reset-password'].includes(command))
-      throw usage(`unknown command "${command}"`);
+      throw usage(`unknown command ${echoValue(command)}`);
     if (command !== 'start' && !target) throw usage(`${command} needs a username`);
     // Asked before the database opens, so that the prompt comes at once.
     const typed =

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   type CliOutput,
   createOutput,
+  echoValue,
   openContextForCli,
   reportCliError,
   splitCommand,
@@ -149,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
           case 'flags':
             return await runFlagsCommand(ctx, rest, out);
           default:
-            throw usageError(`unknown command "${command}"`);
+            throw usageError(`unknown command "${echoValue(command)}"`);
         }
       } finally {
         await ctx.close();

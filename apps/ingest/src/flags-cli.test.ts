@@ -54,11 +54,16 @@ for (const backend of testBackends()) {
 
     it('takes ids within the database integer range only: bad usage otherwise, "does not exist" within it', async () => {
       const [first] = await flagRows();
-      for (const bad of ['13912345678', '2147483648', '0x2', '1e1', 'abc', '0', '1.0', ' '])
+      for (const bad of ['0x2', '1e1', 'abc', '0', '1.0', ' '])
         expectUsage(
           await flags('show', bad),
           `flags show needs a flag id: a whole number from 1 to 2147483647, got "${bad}"`,
         );
+      // Ten digits in a row or more are quoted masked (echoValue): they may be a phone or an ID number.
+      expectUsage(
+        await flags('show', '2147483648'),
+        'flags show needs a flag id: a whole number from 1 to 2147483647, got "21******48"',
+      );
       expectUsage(
         await flags('show'),
         'flags show needs a flag id: a whole number from 1 to 2147483647, none given',
@@ -80,16 +85,7 @@ for (const backend of testBackends()) {
     it('show labels the record fields and gives the history in Beijing time, a note on lines of its own', async () => {
       const [first] = await flagRows();
       const id = String(first!.flag_id);
-      const assigned = await flags(
-        'assign',
-        id,
-        '--to',
-        '个险渠道',
-        '--note',
-        '请核实\n客户已来电',
-        '--actor',
-        'alice',
-      );
+      const assigned = await flags('assign', id, '--to', '个险渠道', '--note', '请核实\n客户已来电');
       expect(assigned.code, assigned.stderr).toBe(0);
       const shown = await flags('show', id);
       expect(shown.code).toBe(0);
@@ -118,6 +114,36 @@ for (const backend of testBackends()) {
         '      note: 请核实',
         '            客户已来电',
       ]);
+    });
+
+    it('never repeats an ID number or a phone typed in the wrong place: the usage message quotes it masked', async () => {
+      const ID = '610425198809050918';
+      const PHONE = '13812345678';
+      const cases: [string[], string][] = [
+        [
+          ['show', ID],
+          'flags show needs a flag id: a whole number from 1 to 2147483647, got "61**************18"',
+        ],
+        [['list', '--batch', PHONE], '--batch must be a whole number (1 to 2147483647), got "13*******78"'],
+        [
+          ['list', '--due-before', PHONE],
+          '--due-before must be a date written YYYY-MM-DD, got "13*******78"',
+        ],
+        [['list', '--rule', PHONE], 'got "13*******78" (see --help)'],
+        [[PHONE], 'unknown flags command "13*******78"'],
+      ];
+      for (const [argv, message] of cases) {
+        const r = await flags(...argv);
+        expectUsage(r, message);
+        expect(r.stderr).not.toContain(PHONE);
+        expect(r.stderr).not.toContain(ID);
+      }
+      // Under --json the message is the summary's too.
+      const json = await flags('list', '--rule', PHONE, '--json');
+      expect(json.code).toBe(2);
+      expect(json.json).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(json.stdout + json.stderr).not.toContain(PHONE);
+      expect(json.stdout).toContain('got \\"13*******78\\"');
     });
 
     it('export --json without --out keeps stdout pure JSON Lines and puts the summary on stderr', async () => {

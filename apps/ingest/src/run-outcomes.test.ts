@@ -240,9 +240,32 @@ for (const backend of testBackends()) {
         `error [USAGE]: schedule takes no file arguments (got "/some/dir"): it ingests the inbox ${join(dir, 'inbox')}, ` +
           'set by ingest.inbox in the configuration file or CUSTODIAN_INBOX; to ingest given files, use ingest run <file...> (see pnpm ingest --help)',
       ]);
+      // A phone typed there is quoted masked (echoValue), as in every usage message.
+      const phone = captureOutput();
+      const strayPhone = await runScheduleCommand(ctx, ['--once', '13812345678'], phone.out).catch(
+        (e: unknown) => e,
+      );
+      expect(reportCliError(strayPhone, phone.out)).toBe(2);
+      expect(phone.notes.join('\n')).toContain('schedule takes no file arguments (got "13*******78"): ');
+      expect(phone.notes.join('\n')).not.toContain('13812345678');
       expect(await storage.db.selectFrom('job_runs').selectAll().execute()).toEqual([]);
       expect(await storage.db.selectFrom('batches').selectAll().execute()).toEqual([]);
       expect(readdirSync(join(dir, 'inbox'))).toEqual(['c.csv']);
+    });
+
+    it('refuses an unknown --profile, quoting a phone given as one masked', async () => {
+      const file = writeCsv(dir, 'c.csv', [cleanRow('C1')]);
+      const refused = (profile: string) =>
+        runIngestCommand(ctx, [file, '--profile', profile], captureOutput().out).catch((e: unknown) => e);
+      expect(await refused('bank')).toMatchObject({
+        code: 'USAGE',
+        message: expect.stringContaining('unknown --profile "bank" (see'),
+      });
+      expect(await refused('13812345678')).toMatchObject({
+        code: 'USAGE',
+        message: expect.stringContaining('unknown --profile "13*******78" (see'),
+      });
+      expect(await storage.db.selectFrom('batches').selectAll().execute()).toEqual([]);
     });
 
     it("rejects an agent whose hired_on is not a date, naming file, line and column, and keeps the agent's date", async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CustodianContext, CustodianError, shanghaiDate } from '@custodian/core';
+import { type CustodianContext, CustodianError, echoValue, shanghaiDate } from '@custodian/core';
 import { loadAnomalies } from './data/anomalies.js';
 import { findBatch, loadBatchData } from './data/batch.js';
 import { loadManagementData } from './data/management.js';
@@ -121,10 +121,10 @@ export async function buildReport(
 ): Promise<BuildReportResult> {
   const started = performance.now();
   if (!isReportKind(opts.kind))
-    throw usage(`unknown report kind "${opts.kind}" (${REPORT_KINDS.join(', ')})`);
+    throw usage(`unknown report kind ${echoValue(opts.kind)} (${REPORT_KINDS.join(', ')})`);
   const kind = opts.kind;
   const lang: Lang = opts.lang ?? 'zh';
-  if (lang !== 'zh' && lang !== 'en') throw usage(`--lang must be zh or en, not "${String(lang)}"`);
+  if (lang !== 'zh' && lang !== 'en') throw usage(`--lang must be zh or en, not ${echoValue(String(lang))}`);
   const now = opts.now ?? new Date();
   const db = ctx.storage.db;
   let period =

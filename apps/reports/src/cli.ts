@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   type CliOutput,
   createOutput,
+  echoValue,
   openContextForCli,
   reportCliError,
   splitCommand,
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (!['build', 'import-review', 'schedule'].includes(command))
-      throw usageError(`unknown command "${command}"`);
+      throw usageError(`unknown command ${echoValue(command)}`);
     const { values } = parseArgs({
       args: rest,
       options: COMMON_OPTIONS,

@@ -65,6 +65,12 @@ describe('periods', () => {
     }
   });
 
+  it('quotes a phone or ID number given as the period masked, not as typed', () => {
+    // echoValue: 11 characters keep 2 at each end; 18 too.
+    expect(() => parsePeriod('13812345678')).toThrow(/^"13\*{7}78" is not a period: expected 2026-11-21/);
+    expect(() => parsePeriod('610425198809050918')).toThrow(/^"61\*{14}18" is not a period/);
+  });
+
   it('steps back to previous periods and builds trend series', () => {
     expect(previousPeriod(parsePeriod('2026-01')).key).toBe('2025-12');
     expect(previousPeriod(parsePeriod('2026-Q1')).key).toBe('2025-Q4');

@@ -1,4 +1,4 @@
-import { CustodianError } from '@custodian/core';
+import { CustodianError, echoValue } from '@custodian/core';
 
 /**
  * Report periods: a working day (`2026-11-21`), an ISO 8601 week (`2026-W47`, Monday to Sunday),
@@ -72,7 +72,7 @@ function weekPeriod(year: number, week: number): Period {
 function badPeriod(spec: string): CustodianError {
   return new CustodianError(
     'USAGE',
-    `"${spec}" is not a period: expected 2026-11-21 (day), 2026-W47 (ISO week), 2026-11 (month) or 2026-Q4 (quarter)`,
+    `${echoValue(spec)} is not a period: expected 2026-11-21 (day), 2026-W47 (ISO week), 2026-11 (month) or 2026-Q4 (quarter)`,
   );
 }
 

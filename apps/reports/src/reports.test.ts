@@ -320,6 +320,24 @@ for (const backend of testBackends()) {
       await checkCommon(en, 'en');
     });
 
+    it('refuses a report kind or language that is not one, quoting a phone given there masked', async () => {
+      const refused = (opts: Partial<Parameters<typeof buildReport>[1]>) =>
+        buildReport(ctx, { kind: 'batch', outDir: out, now: NOW, ...opts }).catch((e: unknown) => e);
+      expect(await refused({ kind: '13812345678' })).toMatchObject({
+        code: 'USAGE',
+        message: expect.stringContaining(
+          'unknown report kind "13*******78" (problem-list, batch, management, regulatory, retention)',
+        ),
+      });
+      expect(await refused({ kind: 'weekly' })).toMatchObject({
+        message: expect.stringMatching(/^unknown report kind "weekly"/),
+      });
+      expect(await refused({ lang: '13812345678' as 'zh' })).toMatchObject({
+        code: 'USAGE',
+        message: expect.stringContaining('--lang must be zh or en, not "13*******78" (see'),
+      });
+    });
+
     it('builds the same bytes twice, and the manifest holds their SHA-256', async () => {
       const hashes = async (dir: string) => {
         const all: string[] = [];

@@ -7,6 +7,7 @@ import {
   type CliOutput,
   choiceOption,
   dateOption,
+  echoValue,
   idArgument,
   integerOption,
   MAX_ID,
@@ -35,8 +36,12 @@ describe('whole-number options', () => {
     expect(usageMessage(() => integerOption('limit', 'abc', { min: 1, max: 1000 }))).toBe(
       '--limit must be a whole number (1 to 1000), got "abc" (see --help)',
     );
-    for (const bad of ['', '1.5', '1e3', '0x10', 'NaN', 'Infinity', '12abc', '99999999999999999999'])
+    for (const bad of ['', '1.5', '1e3', '0x10', 'NaN', 'Infinity', '12abc'])
       expect(usageMessage(() => integerOption('limit', bad, { min: 1 }))).toContain(`got "${bad}"`);
+    // 20 digits in a row may be a bank account: quoted masked (echoValue), 2 + 16 + 2.
+    expect(usageMessage(() => integerOption('limit', '99999999999999999999', { min: 1 }))).toContain(
+      'got "99****************99"',
+    );
     expect(usageMessage(() => integerOption('limit', '0', { min: 1, max: 1000 }))).toContain('(1 to 1000)');
     expect(usageMessage(() => integerOption('limit', '1001', { min: 1, max: 1000 }))).toContain('got "1001"');
     expect(usageMessage(() => integerOption('offset', '-1', { min: 0 }))).toContain('(at least 0)');
@@ -148,9 +153,18 @@ describe('ids and text options', () => {
   it('takes ids from 1 to the largest integer the database holds, written in decimal', () => {
     expect(idArgument('show needs an id', '1')).toBe(1);
     expect(idArgument('show needs an id', ` ${MAX_ID} `)).toBe(2_147_483_647);
-    for (const bad of ['0', '2147483648', '13912345678', '0x2', '1e1', 'abc', '1.0', '-3', '', '+4'])
+    for (const bad of ['0', '0x2', '1e1', 'abc', '1.0', '-3', '', '+4'])
       expect(usageMessage(() => idArgument('show needs an id', bad))).toBe(
         `show needs an id: a whole number from 1 to 2147483647, got "${bad}" (see --help)`,
+      );
+    // 7 digits or more in a row (a phone, an ID number) are quoted masked (echoValue).
+    for (const [bad, shown] of [
+      ['2147483648', '21******48'],
+      ['13912345678', '13*******78'],
+      ['610425198809050918', '61**************18'],
+    ])
+      expect(usageMessage(() => idArgument('show needs an id', bad))).toBe(
+        `show needs an id: a whole number from 1 to 2147483647, got "${shown}" (see --help)`,
       );
     expect(usageMessage(() => idArgument('show needs an id', undefined))).toContain('none given');
   });
@@ -225,10 +239,14 @@ describe('date and choice options', () => {
   it('takes real YYYY-MM-DD days only', () => {
     expect(dateOption('due-before', '2028-02-29')).toBe('2028-02-29');
     expect(dateOption('due-before', undefined)).toBeUndefined();
-    for (const bad of ['2026-02-30', '2027-02-29', 'notadate', '2026-1-5', '20260105', '2026-13-01'])
+    for (const bad of ['2026-02-30', '2027-02-29', 'notadate', '2026-1-5', '2026-13-01'])
       expect(usageMessage(() => dateOption('due-before', bad))).toBe(
         `--due-before must be a date written YYYY-MM-DD, got "${bad}" (see --help)`,
       );
+    // Eight digits in a row could as well be a landline: quoted masked (echoValue).
+    expect(usageMessage(() => dateOption('due-before', '20260105'))).toBe(
+      '--due-before must be a date written YYYY-MM-DD, got "2******5" (see --help)',
+    );
   });
 
   it('takes a listed value whatever its case, and lists the values when it is not one', () => {
@@ -238,5 +256,56 @@ describe('date and choice options', () => {
     expect(usageMessage(() => choiceOption('rule', 'bogus', rules))).toBe(
       '--rule must be one of DUP_PHONE, ID_CONFLICT; got "bogus" (see --help)',
     );
+    expect(usageMessage(() => choiceOption('rule', '13812345678', rules))).toBe(
+      '--rule must be one of DUP_PHONE, ID_CONFLICT; got "13*******78" (see --help)',
+    );
+  });
+});
+
+// A value typed in the wrong place may be personal data (an ID number given as a flag id, a phone
+// as a batch); a usage message is written to terminals, cron mail and logs, so it quotes such a
+// value masked. Ordinary mistakes are quoted as typed.
+describe('values quoted in usage messages', () => {
+  it('quotes short values as typed', () => {
+    for (const v of [
+      'abc',
+      '',
+      '1e1',
+      '2026-13-01',
+      '2026-11-30T08:00:00Z',
+      '123456',
+      'BANK_ACCOUNT_HOLDER_MISMATCH',
+    ])
+      expect(echoValue(v)).toBe(`"${v}"`);
+  });
+
+  it('masks a run of 7 digits or more, keeping the first and last character, two from 10 characters', () => {
+    expect(echoValue('1234567')).toBe('"1*****7"');
+    expect(echoValue('13812345678')).toBe('"13*******78"');
+    expect(echoValue('610425198809050918')).toBe('"61**************18"');
+    // The run may be anywhere in the value.
+    expect(echoValue('id=610425198809050918')).toBe('"id*****************18"');
+  });
+
+  it('counts digits across single spaces and hyphens, as phones and cards are written, but not in a date', () => {
+    expect(echoValue('138 1234 5678')).toBe('"13*********78"');
+    expect(echoValue('0755-6226567')).toBe('"07********67"');
+    expect(echoValue('6222 0212 3456 5678')).toBe('"62***************78"');
+    // YYYY-MM-DD is 8 digits and says nothing about anyone: shown, even when it is no real day.
+    expect(echoValue('2026-02-30')).toBe('"2026-02-30"');
+  });
+
+  it('masks a value in Chinese, which no option takes: it may be a name or an address', () => {
+    expect(echoValue('张小明')).toBe('"张*明"');
+    expect(echoValue('张三')).toBe('"张*"');
+    expect(echoValue('李')).toBe('"*"');
+    expect(echoValue('广东省深圳市南山区科技园')).toBe('"广东********技园"');
+  });
+
+  it('shortens a long value to its ends and its length', () => {
+    const long = 'Room 2001, East Tower, 1 Keji Road, Nanshan, Shenzhen';
+    expect(echoValue(long)).toBe(`"Ro…en" (${long.length} characters)`);
+    // Counted in code points: a supplementary-plane character is one character, never cut.
+    expect(echoValue(`𠈌${'a'.repeat(40)}𠈌`)).toBe('"𠈌a…a𠈌" (42 characters)');
   });
 });

@@ -237,6 +237,45 @@ export function parseArgsUsageError(err: unknown): CustodianError | undefined {
   return new CustodianError('USAGE', `${text} (see --help)`);
 }
 
+/** Digits in a row, across single spaces and hyphens: `138 1234 5678`, `6222-0212-3456-5678`. */
+const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+/** A date (`2026-11-30`, `2026-1-5`): eight digits that say nothing about anyone. */
+const DATE_SHAPE = /^\d{4}-\d{1,2}-\d{1,2}$/;
+/** Seven digits make a landline without its area code; fewer are counts, ids and years. */
+const PERSONAL_DIGITS = 7;
+/** No option value is written in Chinese: one that is may be a name or an address. */
+const HAN = /\p{Script=Han}/u;
+/** Longer than any option value the commands take (the longest rule code has 28 characters). */
+const LONG_VALUE = 40;
+
+function isPersonal(raw: string): boolean {
+  if (HAN.test(raw)) return true;
+  return (raw.match(DIGIT_RUN) ?? []).some(
+    (run) => !DATE_SHAPE.test(run) && run.replace(/\D/g, '').length >= PERSONAL_DIGITS,
+  );
+}
+
+/**
+ * A value the user typed, quoted for a usage message. A value typed in the wrong place may be
+ * personal data (`flags show 610425198809050918`, `--batch 13812345678`), and usage messages go
+ * to terminals, cron mail and log files, where rulebook §5 allows masked data only. So a value
+ * with 7 digits or more in a row (an ID number, a phone, a bank account; a date YYYY-MM-DD is not
+ * counted) or with Chinese characters (a name, an address) is quoted masked: its length kept, its
+ * first and last character shown, two of each from 10 characters (`"13*******78"`, `"张*明"`,
+ * `"张*"`). A value longer than 40 characters, which no option takes, is quoted by its ends and
+ * length (`"Ro…en" (54 characters)`). Anything else is quoted as typed: `"abc"`, `"2026-13-01"`.
+ * Characters are code points, so none is cut in half.
+ */
+export function echoValue(raw: string): string {
+  const chars = Array.from(raw);
+  const n = chars.length;
+  if (n > LONG_VALUE) return `"${chars.slice(0, 2).join('')}…${chars.slice(-2).join('')}" (${n} characters)`;
+  if (!isPersonal(raw)) return `"${raw}"`;
+  const head = n >= 10 ? 2 : n >= 2 ? 1 : 0;
+  const tail = n >= 10 ? 2 : n >= 3 ? 1 : 0;
+  return `"${chars.slice(0, head).join('')}${'*'.repeat(n - head - tail)}${chars.slice(n - tail).join('')}"`;
+}
+
 /**
  * A whole-number option (`--limit 20`): undefined when not given, a `USAGE` error naming the
  * option and the value when it is not a whole number within [min, max]. `Number('abc')` would be
@@ -255,7 +294,7 @@ export function integerOption(
     const bounds = range.max === undefined ? `at least ${range.min}` : `${range.min} to ${range.max}`;
     throw new CustodianError(
       'USAGE',
-      `--${name} must be a whole number (${bounds}), got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+      `--${name} must be a whole number (${bounds}), got ${echoValue(typeof raw === 'string' ? raw : '')} (see --help)`,
     );
   }
   return n;
@@ -274,7 +313,7 @@ export function idArgument(needs: string, raw: string | undefined): number {
   const text = raw?.trim() ?? '';
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!(n >= 1 && n <= MAX_ID)) {
-    const got = raw === undefined ? 'none given' : `got "${raw}"`;
+    const got = raw === undefined ? 'none given' : `got ${echoValue(raw)}`;
     throw new CustodianError('USAGE', `${needs}: a whole number from 1 to ${MAX_ID}, ${got} (see --help)`);
   }
   return n;
@@ -309,7 +348,7 @@ export function dateOption(name: string, raw: string | boolean | undefined): str
   if (!d || d.toISOString().slice(0, 10) !== text)
     throw new CustodianError(
       'USAGE',
-      `--${name} must be a date written YYYY-MM-DD, got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+      `--${name} must be a date written YYYY-MM-DD, got ${echoValue(typeof raw === 'string' ? raw : '')} (see --help)`,
     );
   return text;
 }
@@ -330,7 +369,7 @@ export function choiceOption<T extends string>(
   if (found === undefined)
     throw new CustodianError(
       'USAGE',
-      `--${name} must be one of ${choices.join(', ')}; got "${typeof raw === 'string' ? raw : ''}" (see --help)`,
+      `--${name} must be one of ${choices.join(', ')}; got ${echoValue(typeof raw === 'string' ? raw : '')} (see --help)`,
     );
   return found;
 }

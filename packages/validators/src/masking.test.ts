@@ -6,8 +6,36 @@ import { maskAddress, maskBankAccount, maskIdNumber, maskName, maskPhone } from 
 describe('masks of the rulebook', () => {
   it('masks an ID number as 110101********1234', () => {
     expect(maskIdNumber('110101199003071234')).toBe('110101********1234');
-    expect(maskIdNumber('610104620927690')).toBe('610104*****7690');
     expect(maskIdNumber('12345')).toBe('*****');
+  });
+
+  // The 18-digit mask shows 10 of 18 characters and none of the birth date (characters 7-14).
+  // No other length may show more: a larger share, or a birth-date digit.
+  it('hides the whole birth date of a 15-digit ID (characters 7-12) and shows no more than 10/18', () => {
+    // 15 × 10/18 = 8.3, so 8 shown: the region and 2 of the 3-digit sequence.
+    expect(maskIdNumber('610104620927690')).toBe('610104*******90');
+  });
+
+  it('hides characters 7-14 of a 16- or 17-character value, an 18-digit ID short of a digit', () => {
+    // 17 × 10/18 = 9.4, so 9 shown; 16 × 10/18 = 8.9, so 8.
+    expect(maskIdNumber('61042519880905091')).toBe('610425********091');
+    expect(maskIdNumber('6104251988090509')).toBe('610425********09');
+  });
+
+  it('shows at most a third of a passport or permit number (8-14 characters)', () => {
+    // 港澳居民来往内地通行证 (old booklet, 11): the letter and the last 2, 3 of 11.
+    expect(maskIdNumber('H0123456701')).toBe('H********01');
+    // Passport E + 8 digits, and the 9-character HK/Macau card: 3 of 9.
+    expect(maskIdNumber('E12345678')).toBe('E******78');
+    // 台湾居民来往大陆通行证, 8 digits: the last 2 only.
+    expect(maskIdNumber('12345678')).toBe('******78');
+    // 12 characters: 4 shown, 2 and 2.
+    expect(maskIdNumber('AB1234567890')).toBe('AB********90');
+  });
+
+  it('shows nothing of a value shorter than 8 characters', () => {
+    expect(maskIdNumber('1234567')).toBe('*******');
+    expect(maskIdNumber('')).toBe('');
   });
 
   it('masks a phone as 138****8000', () => {
@@ -49,6 +77,36 @@ describe('mask properties', () => {
         expect(m.slice(0, 6)).toBe(id.slice(0, 6));
         expect(m.slice(6, 14)).toBe('********');
         expect(m.slice(14)).toBe(id.slice(14));
+      }),
+    );
+  });
+
+  it('an ID mask of any length keeps the length and shows no larger share than 10 of 18', () => {
+    fc.assert(
+      // Every prefix of one generated value, so that every length is tried on every run.
+      fc.property(fc.stringMatching(/^[0-9A-Z]{30}$/), (value) => {
+        for (let n = 0; n <= value.length; n++) {
+          const id = value.slice(0, n);
+          const m = maskIdNumber(id);
+          expect(m).toHaveLength(n);
+          const shown = [...m].filter((c) => c !== '*').length;
+          expect(shown * 18).toBeLessThanOrEqual(n * 10);
+          // What is shown is the value's own characters, in place.
+          for (let i = 0; i < n; i++) if (m[i] !== '*') expect(m[i]).toBe(id[i]);
+          // A passport or permit (up to 14 characters) shows at most a third.
+          if (n < 15) expect(shown * 3).toBeLessThanOrEqual(n);
+        }
+      }),
+    );
+  });
+
+  it('an ID mask of 15-17 characters hides every character that may be a birth date', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{15,17}$/), (id) => {
+        const m = maskIdNumber(id);
+        // 15: YYMMDD at 7-12; 16-17: YYYYMMDD at 7-14 when the missing digit is at the end.
+        const end = id.length === 15 ? 12 : 14;
+        expect(m.slice(6, end)).toBe('*'.repeat(end - 6));
       }),
     );
   });

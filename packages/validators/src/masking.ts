@@ -19,12 +19,27 @@ function keepEnds(value: string, head: number, tail: number): string {
 }
 
 /**
- * ID number: first 6 (region) and last 4 characters, `110101********1234`. The birth date is
- * always hidden. Values of 10 characters or fewer are masked entirely, since keeping 10 of them
- * would reveal everything.
+ * ID number, or the number of another identity document (passport, HK/Macau/Taiwan permit).
+ * The rulebook's mask, `110101********1234`, shows 10 of 18 characters and none of the birth
+ * date (characters 7-14); no other length may show a larger share or a birth-date digit:
+ *
+ * - 15 characters and more keep the region (first 6) and at most 10/18 of the length, the rest at
+ *   the end (at most 4): 15 and 16 keep 6 + 2, 17 keeps 6 + 3, 18 and longer 6 + 4. A 15-digit
+ *   ID's birth date (7-12) and characters 7-14 of any longer value, where an 18-digit ID short of
+ *   a digit has its birth date, are always hidden.
+ * - 8 to 14 characters (passports, permits) show a third at most: the last 2, and the first 1
+ *   from 9 characters, the first 2 from 12 (`H********01`, `E******78`, `******78`). Their
+ *   first characters say which document it is, not whose.
+ * - Fewer than 8 characters is no document number of any kind: nothing is shown.
+ *
+ * Stored masks (holder_id_masked) are written at ingestion, so records ingested before a change
+ * of this rule keep the mask they were given.
  */
 export function maskIdNumber(value: string): string {
-  return keepEnds(value, 6, 4);
+  const n = SURROGATE.test(value) ? Array.from(value).length : value.length;
+  if (n >= 15) return keepEnds(value, 6, Math.min(4, Math.floor((n * 10) / 18) - 6));
+  if (n >= 8) return keepEnds(value, Math.floor(n / 3) - 2, 2);
+  return '*'.repeat(n);
 }
 
 /**

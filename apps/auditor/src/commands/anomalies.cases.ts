@@ -280,6 +280,25 @@ export function describeAnomalyCommands(env: SuiteEnv): void {
       }
     });
 
+    it('never repeats an ID number or a phone typed in the wrong place: the usage message quotes it masked', async () => {
+      const cases: [string[], string][] = [
+        [['show', ID_NUMBER], 'got "11**************34"'],
+        [['show', '1', PHONE], 'unexpected argument "13*******00"'],
+        [['export', PHONE], 'unexpected argument "13*******00"'],
+        [['list', '--day', PHONE], '--day must be YYYY-MM-DD, got "13*******00"'],
+        [['list', '--min-score', PHONE.replace('8', 'x')], '--min-score must be a number, got "13*******00"'],
+        [['list', '--min-score', STAFF_NAME], '--min-score must be a number, got "张*明"'],
+        [[ID_NUMBER], 'unknown anomalies command "11**************34"'],
+      ];
+      for (const [argv, message] of cases) {
+        const r = await cli(...argv, '--json');
+        expect(r.code, argv.join(' ')).toBe(2);
+        const lines = r.stderr.trimEnd().split('\n');
+        expect(lines[0], argv.join(' ')).toContain(message);
+        for (const secret of SECRETS) expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+    });
+
     it('shows an anomaly with its reason, masked evidence and history, never the personal data around it', async () => {
       const seeded = await seed();
       const awa = seeded.get('A001|ACCESS_WITHOUT_APPROVAL|2026-11-16')!;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   type CliOutput,
   type CustodianContext,
+  echoValue,
   historyLines,
   idArgument,
   integerOption,
@@ -60,20 +61,21 @@ function filtersOf(v: Record<string, unknown>): AnomalyFilters {
   ] as const) {
     const val = s(k);
     if (val) {
-      if (!DATE.test(val)) throw usageError(`--${k} must be YYYY-MM-DD, got "${val}"`);
+      if (!DATE.test(val)) throw usageError(`--${k} must be YYYY-MM-DD, got ${echoValue(val)}`);
       f[key] = val;
     }
   }
   if (s('min-score')) {
     const n = Number(s('min-score'));
-    if (!Number.isFinite(n)) throw usageError(`--min-score must be a number, got "${s('min-score')}"`);
+    if (!Number.isFinite(n))
+      throw usageError(`--min-score must be a number, got ${echoValue(s('min-score')!)}`);
     f.minScore = n;
   }
   return f;
 }
 
 function anomalyId(positionals: string[]): number {
-  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`);
+  if (positionals.length > 2) throw usageError(`unexpected argument ${echoValue(positionals[2]!)}`);
   return idArgument(`anomalies ${positionals[0]} needs an anomaly id`, positionals[1]);
 }
 
@@ -84,7 +86,7 @@ async function exportAnomalies(
   out: CliOutput,
   positionals: string[],
 ): Promise<number> {
-  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`);
+  if (positionals.length > 1) throw usageError(`unexpected argument ${echoValue(positionals[1]!)}`);
   const typedOut = textOption('out', values.out as string | undefined, 'a file name');
   const outFile = typedOut === undefined ? undefined : userPath(typedOut);
   const filters = filtersOf(values);
@@ -199,6 +201,6 @@ export async function runAnomaliesCommand(
       return 0;
     }
     default:
-      throw usageError(`unknown anomalies command "${sub ?? ''}" (list, export, show, resolve)`);
+      throw usageError(`unknown anomalies command ${echoValue(sub ?? '')} (list, export, show, resolve)`);
   }
 }

@@ -7,6 +7,7 @@ import {
   type CustodianContext,
   choiceOption,
   dateOption,
+  echoValue,
   FLAG_STATUSES,
   type FlagFilters,
   getFlagDetail,
@@ -345,7 +346,7 @@ export async function runFlagsCommand(
     }
     default:
       throw usageError(
-        `unknown flags command "${sub ?? ''}" (list, export, show, assign, resolve, verify, send-back)`,
+        `unknown flags command ${echoValue(sub ?? '')} (list, export, show, assign, resolve, verify, send-back)`,
       );
   }
 }

@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, dateOption, integerOption, userPath } from '@custodian/core';
+import {
+  type CliOutput,
+  type CustodianContext,
+  dateOption,
+  echoValue,
+  integerOption,
+  userPath,
+} from '@custodian/core';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { describeFileError } from '../pipeline/file-error.js';
 import type { FileResult } from '../pipeline/ingest-file.js';
@@ -56,7 +63,7 @@ async function runWatched(ctx: CustodianContext, argv: string[], out: CliOutput,
   // A real day (2026-02-30 failed later, inside the calendar, with exit 1).
   dateOption('date', values.date);
   if (values.profile && !['insurance', 'telecom'].includes(values.profile))
-    throw usageError(`unknown --profile "${values.profile}"`);
+    throw usageError(`unknown --profile ${echoValue(values.profile)}`);
   const workers = integerOption('workers', values.workers, { min: 0, max: 64 });
   // A customer file given as --agents would overwrite every agent it names with empty contacts:
   // the header lines are checked before anything is loaded.

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliOutput, CustodianContext } from '@custodian/core';
+import { type CliOutput, type CustodianContext, echoValue } from '@custodian/core';
 import cron from 'node-cron';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { isRunMissing, nightlyIngestJob, prepareInbox } from '../jobs/nightly-ingest.js';
@@ -31,7 +31,7 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   // `schedule --once /some/dir` ran over the configured inbox as if the folder had been taken.
   if (positionals.length > 0)
     throw usageError(
-      `schedule takes no file arguments (got ${positionals.map((p) => `"${p}"`).join(', ')}): it ingests the ` +
+      `schedule takes no file arguments (got ${positionals.map(echoValue).join(', ')}): it ingests the ` +
         `inbox ${ctx.config.ingest.inbox}, set by ingest.inbox in the configuration file or CUSTODIAN_INBOX; ` +
         'to ingest given files, use ingest run <file...>',
     );

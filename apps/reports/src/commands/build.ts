@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption, userPath } from '@custodian/core';
+import { type CliOutput, type CustodianContext, echoValue, integerOption, userPath } from '@custodian/core';
 import { buildReport } from '../build-report.js';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import type { Lang } from '../i18n.js';
@@ -25,7 +25,7 @@ export async function runBuildCommand(
   if (!kind)
     throw usageError('build needs a report kind: problem-list, batch, management, regulatory or retention');
   const lang = (values.lang ?? 'zh') as Lang;
-  if (lang !== 'zh' && lang !== 'en') throw usageError(`--lang must be zh or en, not "${values.lang}"`);
+  if (lang !== 'zh' && lang !== 'en') throw usageError(`--lang must be zh or en, not ${echoValue(lang)}`);
   const batchId = integerOption('batch', values.batch, { min: 1 });
   const r = await buildReport(ctx, {
     kind,
