@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CustodianContext, iterateFlags, openStorage, type Storage } from '@custodian/core';
@@ -260,6 +260,27 @@ for (const backend of testBackends()) {
       ).toBe(0);
       const resolved = (await flagRows()).find((f) => f.flag_id === b!.flag_id)!;
       expect([resolved.status, resolved.attributed_to]).toEqual(['resolved', 'A009']);
+    });
+
+    it('refuses an option its subcommand does not read, writing nothing', async () => {
+      const out = join(dir, 'x.jsonl');
+      expectUsage(
+        await flags('list', '--out', out, '--outcome', 'bogus'),
+        'flags list does not take --out, --outcome (it takes --rule, ',
+      );
+      expect(existsSync(out)).toBe(false);
+      const [a] = await flagRows();
+      expectUsage(
+        await flags('show', String(a!.flag_id), '--rule', 'DUP_PHONE'),
+        'flags show does not take --rule (it takes no option)',
+      );
+      expectUsage(
+        await flags('assign', String(a!.flag_id), '--to', 'x', '--set', 'holder_phone=1'),
+        'flags assign does not take --set (it takes --to, --note)',
+      );
+      expect((await flagRows()).find((f) => f.flag_id === a!.flag_id)!.assignee).toBeNull();
+      // The common options go with every subcommand.
+      expect((await flags('list', '--json', '--actor', 'x')).code).toBe(0);
     });
 
     it('exits 2, changing nothing, when a required argument is missing or blank', async () => {

@@ -48,6 +48,35 @@ const FILTER_OPTIONS = {
   offset: { type: 'string' },
 } as const;
 
+/** The options each subcommand reads, beside the common ones: any other is a mistake, refused. */
+const FILTERS = Object.keys(FILTER_OPTIONS);
+const SUBCOMMAND_OPTIONS: Record<string, readonly string[]> = {
+  list: FILTERS,
+  export: [...FILTERS, 'out'],
+  show: [],
+  assign: ['to', 'note'],
+  resolve: ['outcome', 'note', 'set', 'attribute'],
+  verify: ['note'],
+  'send-back': ['note'],
+};
+
+/**
+ * Refuses an option the subcommand does not read (`flags list --out f.jsonl` printed to the
+ * screen and wrote no file, with exit 0; `flags show 1 --rule X` looked filtered and was not).
+ */
+function onlyOptionsOf(sub: string, values: Record<string, unknown>): void {
+  const takes = SUBCOMMAND_OPTIONS[sub];
+  if (!takes) return;
+  const stray = Object.keys(values).filter(
+    (k) => values[k] !== undefined && !Object.hasOwn(COMMON_OPTIONS, k) && !takes.includes(k),
+  );
+  if (stray.length > 0)
+    throw usageError(
+      `flags ${sub} does not take ${stray.map((k) => `--${k}`).join(', ')}` +
+        (takes.length > 0 ? ` (it takes ${takes.map((k) => `--${k}`).join(', ')})` : ' (it takes no option)'),
+    );
+}
+
 /**
  * The filters of `list` and `export`. `--status` picks one status, `--status all` every one;
  * without it `list` shows the work list (open, assigned, resolved: OPEN_STATUSES) and `export`
@@ -165,6 +194,7 @@ export async function runFlagsCommand(
     },
   });
   const sub = positionals[0];
+  if (sub) onlyOptionsOf(sub, values);
   const db = ctx.storage.db;
   const actor = ctx.config.actor;
   // Free text and names: trimmed, and refused when blank (they would be recorded saying nothing).
