@@ -53,11 +53,17 @@ export interface EncodeOptions {
   retentionYears: number;
 }
 
-/** The value NFKC-folded and trimmed, or undefined when that leaves nothing. */
-function present(v: string | undefined): string | undefined {
+/**
+ * A field's value as the archive stores it (formats.md: full-width input is folded): NFKC-folded
+ * and trimmed, an ID number's lower-case check character (`11010519491231002x`) in upper case;
+ * undefined when that leaves nothing. The ingest stores every value so, and a reviewer's corrected
+ * value is checked, masked and written in this form too.
+ */
+export function storedFieldValue(field: string, v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
   const t = nfkc(v).trim();
-  return t === '' ? undefined : t;
+  if (t === '') return undefined;
+  return t.charCodeAt(t.length - 1) === 0x78 && field.endsWith('_id_number') ? `${t.slice(0, -1)}X` : t;
 }
 
 function addYears(date: string, years: number): string {
@@ -175,10 +181,8 @@ export function encodeCustomerRecord(
   const shape = shapeOf(Object.keys(raw));
   const record: Record<string, string | undefined> = { ...shape.blank };
   for (const k of shape.fields) {
-    const p = present(raw[k]);
-    if (p === undefined) continue;
-    // A lower-case check character: `11010519491231002x`.
-    record[k] = p.charCodeAt(p.length - 1) === 0x78 && k.endsWith('_id_number') ? `${p.slice(0, -1)}X` : p;
+    const p = storedFieldValue(k, raw[k]);
+    if (p !== undefined) record[k] = p;
   }
   const recordId = record.record_id ?? '';
   const result = validateRecord(record, { profile: opts.profile, today: opts.today });
