@@ -106,6 +106,40 @@ for (const backend of testBackends()) {
       expect(await heldOf(gender.flag_id)).not.toBeNull();
     });
 
+    it('refuses a corrected value that still fails a warning-level rule, and only on the corrected fields', async () => {
+      // A placeholder phone on a PHONE_FORMAT flag, a card failing Luhn on a DUP_BANK_ACCOUNT flag:
+      // accepted, they left the record with a problem and no flag to show it (user review).
+      const a = cleanRow('P1', { holder_phone: '15412345678' });
+      const b = cleanRow('P2', { bank_account: a.bank_account!, holder_id_number: makeId('1985-01-01', 23) });
+      const c = cleanRow('P3', {
+        holder_id_number: id1980,
+        holder_birth_date: '1981-01-01',
+        holder_phone: '13800138000',
+      });
+      await ingest([a, b, c]);
+      const format = await flagOf('P1', 'PHONE_FORMAT');
+      const dup = await flagOf('P2', 'DUP_BANK_ACCOUNT');
+      for (const [flag, corrected, message] of [
+        [format, { holder_phone: '13800138000' }, 'PHONE_PLACEHOLDER (holder_phone)'],
+        [format, { holder_phone: '１３８００１３８０００' }, 'PHONE_PLACEHOLDER (holder_phone)'],
+        [dup, { bank_account: '6222021234567890124' }, 'BANK_ACCOUNT_LUHN (bank_account)'],
+      ] as const) {
+        const refused = await resolve(flag.flag_id, corrected).then(
+          () => undefined,
+          (err: unknown) => err as { code: string; message: string },
+        );
+        expect(refused?.code).toBe('CORRECTION_INVALID');
+        expect(refused?.message).toContain(`the corrected record still fails ${message}: `);
+        expect(refused?.message).not.toMatch(/13800138000|6222021234567890124|０/);
+        expect(await heldOf(flag.flag_id)).toBeNull();
+      }
+      // P3's placeholder phone is a finding of a field the correction leaves as it was: no refusal.
+      await resolve((await flagOf('P3', 'ID_BIRTHDATE_MISMATCH')).flag_id, {
+        holder_birth_date: '1980-05-06',
+      });
+      expect(await heldOf((await flagOf('P3', 'ID_BIRTHDATE_MISMATCH')).flag_id)).not.toBeNull();
+    });
+
     it('refuses a correction that would break an archive-wide rule, or settle a shared value by another field', async () => {
       const a = cleanRow('K3');
       const b = cleanRow('K4', { holder_phone: a.holder_phone!, holder_id_number: makeId('1985-01-01', 23) });

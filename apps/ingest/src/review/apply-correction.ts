@@ -144,14 +144,18 @@ async function encodeCorrection(
     today: new Date().toISOString().slice(0, 10),
     retentionYears: ctx.config.ingest.retentionYears,
   });
-  // A correction must correct: a value that still fails a rule (a phone '12') is refused, not
-  // written to the archive with no flag left to show it; and the flag's own finding must be gone
-  // (a correction of another field would close the flag with the problem still there).
+  // A correction must correct: a value that still fails a rule, an error (a phone '12') or a
+  // warning (the placeholder 13800138000, a card failing Luhn), is refused, not written to the
+  // archive with no flag to show it (a verification raises none, and the nightly merge only sees
+  // the record again when a file changes it). Findings of the fields the correction leaves as they
+  // were refuse only as the flag's own (below): they may be the record's, with flags of their own.
+  // And the flag's own finding must be gone (a correction of another field would close the flag
+  // with the problem still there). `info` findings are for reports only.
   const corrected = new Set(Object.keys(folded));
   const flaggedFields = new Set(Object.keys((flag.masked_values ?? {}) as Record<string, unknown>));
   const still = encoded.findings.find(
     (f) =>
-      (f.severity === 'error' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
+      (f.severity !== 'info' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
       (f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value')),
   );
   if (still) {
