@@ -51,9 +51,30 @@ for (const backend of testBackends()) {
         codec(),
       );
 
+    it("keeps the insured's ID type: a correction still finds the ID number of the wrong type", async () => {
+      // A resident ID number under the type 港澳台居民居住证 (ID_FORMAT): a correction of the phone rebuilt the
+      // record without the type, found nothing wrong with the number, and closed its flag.
+      await ingest([
+        cleanRow('H2', {
+          holder_phone: '15412345679',
+          insured_name: '张小明',
+          insured_gender: '男',
+          insured_birth_date: '2010-02-02',
+          insured_id_type: '港澳台居民居住证',
+          insured_id_number: makeId('2010-02-02', 27),
+        }),
+      ]);
+      const idType = await flagOf('H2', 'ID_FORMAT');
+      expect(idType.masked_values).toHaveProperty('insured_id_number');
+      const phone = await flagOf('H2', 'PHONE_FORMAT');
+      await resolve(phone, { holder_phone: '13912340779' });
+      await verifyFlag(storage.db, phone.flag_id, { actor: 'sup1' }, codec());
+      expect(await flagOf('H2', 'ID_FORMAT')).toMatchObject({ status: 'open', outcome: null });
+    });
+
     it('counts the record unchanged, and a correction held on it can still be verified', async () => {
       // The forms the archive stores otherwise: genders as 女/男, dates with slashes, no
-      // secrecy_level column (stored as 普通).
+      // secrecy_level column (stored as 普通); and the insured's ID type, which has no column.
       const row = cleanRow('H1', {
         holder_gender: '女',
         holder_id_number: makeId('1980-05-06', 22),
@@ -63,6 +84,7 @@ for (const backend of testBackends()) {
         insured_name: '张小明',
         insured_gender: '男',
         insured_birth_date: '2010/02/02',
+        insured_id_type: '居民身份证',
         insured_id_number: makeId('2010-02-02', 25),
         sign_date: '2026/11/01',
       });

@@ -136,6 +136,8 @@ async function encodeCorrection(
     if (typeof plain === 'string') record[f] = plain;
   }
   for (const f of PERSONAL_FIELDS) if (typeof pii[f] === 'string') record[f] = pii[f] as string;
+  // Kept in the envelope since it has no column; absent in records ingested before it was.
+  if (typeof pii.insured_id_type === 'string') record.insured_id_type = pii.insured_id_type;
   record.holder_gender = c.holder_gender ?? undefined;
   record.insured_gender = c.insured_gender ?? undefined;
   Object.assign(record, folded);

@@ -82,6 +82,7 @@ const reference = {
     );
     const pii: Record<string, unknown> = {};
     for (const f of PERSONAL_FIELDS) if (record[f] !== undefined) pii[f] = record[f];
+    if (record.insured_id_type !== undefined) pii.insured_id_type = record.insured_id_type;
     if (Object.keys(extra).length > 0) pii.extra = extra;
     const holderId = n.holder_id_number ?? record.holder_id_number;
     const holderPhone = n.holder_phone ?? record.holder_phone;
@@ -181,6 +182,7 @@ function* records(
       ),
       holder_address: dirty(pick(addresses)),
       insured_name: pick([undefined, '', dirty(pick(names))]),
+      insured_id_type: pick([undefined, '', '居民身份证', '护照']),
       insured_id_number: pick([undefined, '', dirty(idWithCheck)]),
       bank_account: pick(['', dirty(`622${digits(16)}`), dirty(`0406${digits(10)}`)]),
       bank_account_name: pick(['', undefined, dirty(pick(names))]),

@@ -19,7 +19,7 @@ import type { CopyValue } from '../storage/bulk-copy.js';
 
 /**
  * Turns one customer record (canonical field names, trimmed strings) into what the archive stores:
- * personal fields encrypted in one envelope, blind indexes of their normalised values, masked
+ * personal fields (and the insured's ID type) encrypted in one envelope, blind indexes of their normalised values, masked
  * values for display, plain business fields, the single-record findings with their fingerprints,
  * and a hash of the content. Pure CPU work, so the ingest runs it in worker threads.
  */
@@ -227,6 +227,10 @@ export function encodeCustomerRecord(
 
   const pii: Record<string, unknown> = {};
   for (const f of PERSONAL_FIELDS) if (record[f] !== undefined) pii[f] = record[f];
+  // The insured's ID type has no column (the holder's has): kept in the envelope, so that a
+  // correction, which rebuilds the record from the archive, checks the insured's ID number
+  // against it and hashes the record as a file carrying it does.
+  if (record.insured_id_type !== undefined) pii.insured_id_type = record.insured_id_type;
   if (hasKeys(extra)) pii.extra = extra;
 
   const signDate = n.sign_date ?? parseDate(record.sign_date) ?? null;
