@@ -1,6 +1,14 @@
-import { type CustodianContext, getFlagDetail, resolveFlag, type Storage, verifyFlag } from '@custodian/core';
-import { testBackends, useTestStorage } from '@custodian/core/testing';
+import {
+  type CustodianContext,
+  decryptJson,
+  getFlagDetail,
+  resolveFlag,
+  type Storage,
+  verifyFlag,
+} from '@custodian/core';
+import { runCli, testBackends, useTestStorage } from '@custodian/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runFlagsCommand } from './commands/flags.js';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
 import { agentRow, cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
@@ -72,6 +80,14 @@ for (const backend of testBackends()) {
           message: expect.stringMatching(message),
         });
       }
+      // A value typed where the field name goes is not repeated in the message.
+      await expect(resolve(flag.flag_id, { '1980-05-06 holder_birth_date': 'x' })).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: 'the field name given is not a correctable customer field',
+      });
+      await expect(resolve(flag.flag_id, { birth_date: '1980-05-06' })).rejects.toMatchObject({
+        message: '"birth_date" is not a correctable customer field',
+      });
       expect(await heldOf(flag.flag_id)).toBeNull();
       expect((await flagOf('K1', 'ID_BIRTHDATE_MISMATCH')).status).toBe('open');
     });
@@ -88,6 +104,40 @@ for (const backend of testBackends()) {
       // The right field corrects it.
       await resolve(gender.flag_id, { holder_gender: '男' });
       expect(await heldOf(gender.flag_id)).not.toBeNull();
+    });
+
+    it('refuses a corrected value that still fails a warning-level rule, and only on the corrected fields', async () => {
+      // A placeholder phone on a PHONE_FORMAT flag, a card failing Luhn on a DUP_BANK_ACCOUNT flag:
+      // accepted, they left the record with a problem and no flag to show it (user review).
+      const a = cleanRow('P1', { holder_phone: '15412345678' });
+      const b = cleanRow('P2', { bank_account: a.bank_account!, holder_id_number: makeId('1985-01-01', 23) });
+      const c = cleanRow('P3', {
+        holder_id_number: id1980,
+        holder_birth_date: '1981-01-01',
+        holder_phone: '13800138000',
+      });
+      await ingest([a, b, c]);
+      const format = await flagOf('P1', 'PHONE_FORMAT');
+      const dup = await flagOf('P2', 'DUP_BANK_ACCOUNT');
+      for (const [flag, corrected, message] of [
+        [format, { holder_phone: '13800138000' }, 'PHONE_PLACEHOLDER (holder_phone)'],
+        [format, { holder_phone: '１３８００１３８０００' }, 'PHONE_PLACEHOLDER (holder_phone)'],
+        [dup, { bank_account: '6222021234567890124' }, 'BANK_ACCOUNT_LUHN (bank_account)'],
+      ] as const) {
+        const refused = await resolve(flag.flag_id, corrected).then(
+          () => undefined,
+          (err: unknown) => err as { code: string; message: string },
+        );
+        expect(refused?.code).toBe('CORRECTION_INVALID');
+        expect(refused?.message).toContain(`the corrected record still fails ${message}: `);
+        expect(refused?.message).not.toMatch(/13800138000|6222021234567890124|０/);
+        expect(await heldOf(flag.flag_id)).toBeNull();
+      }
+      // P3's placeholder phone is a finding of a field the correction leaves as it was: no refusal.
+      await resolve((await flagOf('P3', 'ID_BIRTHDATE_MISMATCH')).flag_id, {
+        holder_birth_date: '1980-05-06',
+      });
+      expect(await heldOf((await flagOf('P3', 'ID_BIRTHDATE_MISMATCH')).flag_id)).not.toBeNull();
     });
 
     it('refuses a correction that would break an archive-wide rule, or settle a shared value by another field', async () => {
@@ -122,6 +172,90 @@ for (const backend of testBackends()) {
       // A phone of nobody else settles it.
       await resolve(dup.flag_id, { holder_phone: '13600004321' });
       expect(await heldOf(dup.flag_id)).not.toBeNull();
+    });
+
+    it('masks full-width corrected values as half-width ones, and stores them folded (user review)', async () => {
+      // Chinese input methods type full-width digits: the values must be masked all the same,
+      // in the history, `flags show` (text and --json) and both audit-trail entries.
+      const id1976 = makeId('1976-06-16', 27);
+      await ingest([
+        cleanRow('W1', { holder_phone: '15412345678' }),
+        cleanRow('W2', { holder_id_number: id1976, holder_birth_date: '1977-01-01' }),
+      ]);
+      const phone = await flagOf('W1', 'PHONE_FORMAT');
+      const birth = await flagOf('W2', 'ID_BIRTHDATE_MISMATCH');
+      const cli = (actor: string, ...argv: string[]) =>
+        runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor } }, argv);
+      const clear = [
+        '１３９１２３４５６７８',
+        '13912345678',
+        '１９７６－０６－１６',
+        '1976-06-16',
+        '19760616',
+      ];
+      const outputs: string[] = [];
+      for (const [flag, set] of [
+        [phone, 'holder_phone=１３９１２３４５６７８'],
+        [birth, 'holder_birth_date=１９７６－０６－１６'],
+      ] as const) {
+        const id = String(flag.flag_id);
+        const resolved = await cli(
+          'inv1',
+          'resolve',
+          id,
+          '--outcome',
+          'corrected',
+          '--set',
+          set,
+          '--note',
+          '更正',
+        );
+        expect(resolved.code, resolved.stderr).toBe(0);
+        const verified = await cli('sup1', 'verify', id);
+        expect(verified.code, verified.stderr).toBe(0);
+        for (const argv of [
+          ['show', id],
+          ['show', id, '--json'],
+        ]) {
+          const shown = await cli('sup1', ...argv);
+          expect(shown.code, shown.stderr).toBe(0);
+          outputs.push(shown.stdout, shown.stderr);
+        }
+        outputs.push(resolved.stdout, resolved.stderr, verified.stdout, verified.stderr);
+      }
+      const { history } = await getFlagDetail(storage.db, phone.flag_id);
+      expect(history.find((e) => e.action === 'verified')?.detail).toMatchObject({
+        corrected: { holder_phone: '139****5678' },
+      });
+      const birthHistory = (await getFlagDetail(storage.db, birth.flag_id)).history;
+      expect(birthHistory.find((e) => e.action === 'resolved')?.detail).toMatchObject({
+        corrected: { holder_birth_date: '****-**-**' },
+      });
+      const trail = await storage.db
+        .selectFrom('audit_trail')
+        .select(['action', 'detail'])
+        .where('action', 'in', ['flag.resolved', 'flag.verified'])
+        .execute();
+      expect(trail).toHaveLength(4);
+      const everything = [
+        JSON.stringify(history),
+        JSON.stringify(birthHistory),
+        JSON.stringify(trail),
+        ...outputs,
+      ];
+      for (const text of everything) for (const value of clear) expect(text).not.toContain(value);
+      // Written as the ingest would have stored the half-width value.
+      const customers = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'pii', 'holder_phone_masked', 'holder_birth_date'])
+        .where('record_id', 'in', ['W1', 'W2'])
+        .orderBy('record_id')
+        .execute();
+      expect(decryptJson<Record<string, string>>(ctx.keyring, customers[0]!.pii).holder_phone).toBe(
+        '13912345678',
+      );
+      expect(customers[0]!.holder_phone_masked).toBe('139****5678');
+      expect(customers[1]!.holder_birth_date).toBe('1976-06-16');
     });
 
     it('masks corrected birth dates in the history, and counts " Inv1" as inv1 for four eyes', async () => {

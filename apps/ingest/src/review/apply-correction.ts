@@ -10,6 +10,7 @@ import {
   PERSONAL_FIELDS,
   type SettledFlag,
   settleFlagsAfterCorrection,
+  storedFieldValue,
   type WrittenCorrection,
 } from '@custodian/core';
 import {
@@ -88,27 +89,35 @@ async function encodeCorrection(
   flag: Flag,
   values: Record<string, string>,
 ): Promise<EncodedCorrection> {
+  // The values as the ingest would store them (folded: the full-width digits a Chinese input
+  // method types are digits), so that they are checked, masked and written in one form: masked
+  // as typed, a full-width phone or date came out whole in the history and the audit trail.
+  const folded: Record<string, string> = {};
   for (const [field, value] of Object.entries(values)) {
     if (!(CUSTOMER_FIELDS as readonly string[]).includes(field) || field === 'record_id') {
-      throw new CustodianError('CORRECTION_INVALID', `"${field}" is not a correctable customer field`);
+      // The name is whatever came before "=": a value typed there by mistake is not repeated.
+      const named = /^[A-Za-z_]{1,40}$/.test(field) ? `"${field}"` : 'the field name given';
+      throw new CustodianError('CORRECTION_INVALID', `${named} is not a correctable customer field`);
     }
     // The value may be personal data: messages name the field, never the value.
-    if (value.trim() === '') {
+    const v = storedFieldValue(field, value);
+    if (v === undefined) {
       throw new CustodianError(
         'CORRECTION_INVALID',
         `the corrected ${field} is empty: a correction gives a value`,
       );
     }
     const readable = READABLE[field];
-    if (readable && !readable.test(value)) {
+    if (readable && !readable.test(v)) {
       throw new CustodianError(
         'CORRECTION_INVALID',
         `the corrected ${field} cannot be read: expected ${readable.expected}`,
       );
     }
+    folded[field] = v;
   }
   const concerned = RULE_FIELDS[flag.rule];
-  if (concerned && !concerned.some((f) => Object.hasOwn(values, f))) {
+  if (concerned && !concerned.some((f) => Object.hasOwn(folded, f))) {
     throw new CustodianError(
       'CORRECTION_INVALID',
       `a ${flag.rule} flag is corrected by correcting ${concerned.join(' or ')}: the values given leave the problem as it was`,
@@ -127,22 +136,28 @@ async function encodeCorrection(
     if (typeof plain === 'string') record[f] = plain;
   }
   for (const f of PERSONAL_FIELDS) if (typeof pii[f] === 'string') record[f] = pii[f] as string;
+  // Kept in the envelope since it has no column; absent in records ingested before it was.
+  if (typeof pii.insured_id_type === 'string') record.insured_id_type = pii.insured_id_type;
   record.holder_gender = c.holder_gender ?? undefined;
   record.insured_gender = c.insured_gender ?? undefined;
-  Object.assign(record, values);
+  Object.assign(record, folded);
   const encoded = encodeCustomerRecord(ctx.keyring, record, (pii.extra as Record<string, string>) ?? {}, {
     profile: ctx.config.ingest.profile,
     today: new Date().toISOString().slice(0, 10),
     retentionYears: ctx.config.ingest.retentionYears,
   });
-  // A correction must correct: a value that still fails a rule (a phone '12') is refused, not
-  // written to the archive with no flag left to show it; and the flag's own finding must be gone
-  // (a correction of another field would close the flag with the problem still there).
-  const corrected = new Set(Object.keys(values));
+  // A correction must correct: a value that still fails a rule, an error (a phone '12') or a
+  // warning (the placeholder 13800138000, a card failing Luhn), is refused, not written to the
+  // archive with no flag to show it (a verification raises none, and the nightly merge only sees
+  // the record again when a file changes it). Findings of the fields the correction leaves as they
+  // were refuse only as the flag's own (below): they may be the record's, with flags of their own.
+  // And the flag's own finding must be gone (a correction of another field would close the flag
+  // with the problem still there). `info` findings are for reports only.
+  const corrected = new Set(Object.keys(folded));
   const flaggedFields = new Set(Object.keys((flag.masked_values ?? {}) as Record<string, unknown>));
   const still = encoded.findings.find(
     (f) =>
-      (f.severity === 'error' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
+      (f.severity !== 'info' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
       (f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value')),
   );
   if (still) {
@@ -157,7 +172,7 @@ async function encodeCorrection(
   });
   await checkAgainstArchive(trx, c.customer_id, corrected, update);
   const masked = Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
+    Object.entries(folded).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
   return {
     customerId: c.customer_id,

@@ -16,8 +16,10 @@ import { testKeyring } from '../testing/test-storage.js';
 import { encodeCustomerRecord, fingerprintFinding, PERSONAL_FIELDS } from './record-codec.js';
 
 // The encoder as first written, with createHmac and createHash on strings. What the archive
-// already holds was computed this way: blind indexes, fingerprints and row hashes of new rows
-// must be byte for byte the same, or duplicates across old and new rows would go unseen.
+// already holds was computed this way: blind indexes and fingerprints of new rows must be byte
+// for byte the same, or duplicates across old and new rows would go unseen. The row hash is the
+// one departure: it takes the fields the archive stores normalised in their stored form (a
+// record hashed before counts as updated once, which is harmless).
 const reference = {
   present(v: string | undefined): string | undefined {
     if (v === undefined) return undefined;
@@ -51,9 +53,16 @@ const reference = {
       .digest('hex')
       .slice(0, 40);
   },
-  contentHash(record: Record<string, string | undefined>, extra: Record<string, string>): Buffer {
+  contentHash(
+    record: Record<string, string | undefined>,
+    stored: Record<string, string | null | undefined>,
+    extra: Record<string, string>,
+  ): Buffer {
+    // The stored form where there is one; a value that cannot be read as it was given.
+    const view = { ...record };
+    for (const [k, v] of Object.entries(stored)) if (v !== null && v !== undefined) view[k] = v;
     let text = '';
-    for (const k of Object.keys(record).sort()) text += `${k}\0${record[k] ?? ''}\0`;
+    for (const k of Object.keys(view).sort()) text += `${k}\0${view[k] ?? ''}\0`;
     text += '\u0001';
     for (const k of Object.keys(extra).sort()) text += `${k}\0${extra[k]}\0`;
     text += '\u0002insurance';
@@ -73,14 +82,24 @@ const reference = {
     );
     const pii: Record<string, unknown> = {};
     for (const f of PERSONAL_FIELDS) if (record[f] !== undefined) pii[f] = record[f];
+    if (record.insured_id_type !== undefined) pii.insured_id_type = record.insured_id_type;
     if (Object.keys(extra).length > 0) pii.extra = extra;
     const holderId = n.holder_id_number ?? record.holder_id_number;
     const holderPhone = n.holder_phone ?? record.holder_phone;
     const bank = n.bank_account ?? record.bank_account;
     const service = n.service_number ?? record.service_number;
+    const signDate = n.sign_date ?? parseDate(record.sign_date) ?? null;
+    const stored = {
+      sign_date: signDate,
+      secrecy_level: record.secrecy_level ?? '普通',
+      holder_gender: n.holder_gender,
+      holder_birth_date: n.holder_birth_date,
+      insured_gender: n.insured_gender,
+      insured_birth_date: n.insured_birth_date,
+    };
     return {
       pii: JSON.stringify(pii),
-      signDate: n.sign_date ?? parseDate(record.sign_date) ?? null,
+      signDate,
       indexes: [
         reference.blindIndex(
           keyring,
@@ -106,7 +125,7 @@ const reference = {
         bank ? maskBankAccount(bank) : null,
         service ? maskPhone(service) : null,
       ],
-      rowHash: reference.contentHash(record, extra),
+      rowHash: reference.contentHash(record, stored, extra),
       findings: result.findings.map((f) => ({
         ...f,
         fingerprint: reference.fingerprint(keyring, recordId, f, record),
@@ -163,6 +182,7 @@ function* records(
       ),
       holder_address: dirty(pick(addresses)),
       insured_name: pick([undefined, '', dirty(pick(names))]),
+      insured_id_type: pick([undefined, '', '居民身份证', '护照']),
       insured_id_number: pick([undefined, '', dirty(idWithCheck)]),
       bank_account: pick(['', dirty(`622${digits(16)}`), dirty(`0406${digits(10)}`)]),
       bank_account_name: pick(['', undefined, dirty(pick(names))]),
@@ -206,6 +226,46 @@ describe('encodeCustomerRecord', () => {
     expect(encodeCustomerRecord(keyring, { ...a, holder_name: '张四' }, {}, opts).columns[30]).not.toEqual(
       hashA,
     );
+  });
+
+  it('hashes a record as the archive stores it: a file row and the record rebuilt from the archive are one content', () => {
+    const keyring = testKeyring();
+    const opts = { profile: 'insurance', today: '2026-01-05', retentionYears: 10 };
+    const hashOf = (r: Record<string, string | undefined>) =>
+      encodeCustomerRecord(keyring, r, {}, opts).columns[30];
+    const file = {
+      record_id: 'R2',
+      holder_name: '张三',
+      holder_gender: '女',
+      holder_birth_date: '1980/5/6',
+      insured_gender: ' 男 ',
+      insured_birth_date: '２０１０－０２－０２',
+      sign_date: '2026/11/01',
+    };
+    // As a correction rebuilds it: the stored columns, another order, the default secrecy level.
+    const stored = {
+      secrecy_level: '普通',
+      sign_date: '2026-11-01',
+      insured_birth_date: '2010-02-02',
+      insured_gender: 'M',
+      holder_birth_date: '1980-05-06',
+      holder_gender: 'F',
+      holder_name: '张三',
+      record_id: 'R2',
+    };
+    expect(hashOf(stored)).toEqual(hashOf(file));
+    expect(hashOf({ ...file, secrecy_level: '普通' })).toEqual(hashOf(file));
+    for (const other of [
+      { secrecy_level: '秘密' },
+      { holder_gender: '男' },
+      { sign_date: '2026/11/02' },
+      // Unreadable, stored as absent, but not the same as absent: the findings differ.
+      { holder_gender: '9' },
+      { sign_date: 'soon' },
+    ]) {
+      expect(hashOf({ ...file, ...other })).not.toEqual(hashOf(file));
+    }
+    expect(hashOf({ ...file, holder_gender: '9' })).not.toEqual(hashOf({ ...file, holder_gender: '' }));
   });
 
   it('fingerprints a finding as first written', () => {

@@ -19,7 +19,7 @@ import type { CopyValue } from '../storage/bulk-copy.js';
 
 /**
  * Turns one customer record (canonical field names, trimmed strings) into what the archive stores:
- * personal fields encrypted in one envelope, blind indexes of their normalised values, masked
+ * personal fields (and the insured's ID type) encrypted in one envelope, blind indexes of their normalised values, masked
  * values for display, plain business fields, the single-record findings with their fingerprints,
  * and a hash of the content. Pure CPU work, so the ingest runs it in worker threads.
  */
@@ -53,11 +53,17 @@ export interface EncodeOptions {
   retentionYears: number;
 }
 
-/** The value NFKC-folded and trimmed, or undefined when that leaves nothing. */
-function present(v: string | undefined): string | undefined {
+/**
+ * A field's value as the archive stores it (formats.md: full-width input is folded): NFKC-folded
+ * and trimmed, an ID number's lower-case check character (`11010519491231002x`) in upper case;
+ * undefined when that leaves nothing. The ingest stores every value so, and a reviewer's corrected
+ * value is checked, masked and written in this form too.
+ */
+export function storedFieldValue(field: string, v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
   const t = nfkc(v).trim();
-  return t === '' ? undefined : t;
+  if (t === '') return undefined;
+  return t.charCodeAt(t.length - 1) === 0x78 && field.endsWith('_id_number') ? `${t.slice(0, -1)}X` : t;
 }
 
 function addYears(date: string, years: number): string {
@@ -93,7 +99,22 @@ export function fingerprintFinding(
 }
 
 /**
- * The fields of the records of a file (every row has the same), sorted for the content hash, and
+ * The fields the archive stores in a normalised form, with their index in `columns` (the order of
+ * CUSTOMER_DATA_COLUMNS): a gender as M/F, a date as YYYY-MM-DD, an absent secrecy level as 普通.
+ * The content hash takes them in that form (see `contentHash`).
+ */
+const STORED_FORM_COLUMNS: ReadonlyMap<string, number> = new Map([
+  ['sign_date', 8],
+  ['secrecy_level', 10],
+  ['holder_gender', 11],
+  ['holder_birth_date', 12],
+  ['insured_gender', 14],
+  ['insured_birth_date', 15],
+]);
+const ROW_HASH_COLUMN = 30;
+
+/**
+ * The fields of the records of a file (every row has the same), those of the content hash, and
  * an object with each of them set to undefined. A record is a copy of that object: built by
  * adding two dozen fields one by one, it would be a hash table in V8 (slow to read, kilobytes of
  * garbage); a copy of a fast object is one small allocation with the same hidden class.
@@ -103,7 +124,10 @@ interface RecordShape {
   keys: readonly string[];
   /** The same, but for any that cannot be a field of a plain object (`__proto__`). */
   fields: readonly string[];
-  sorted: readonly string[];
+  /** The fields, and secrecy_level (stored with a default when absent), sorted: the content hash's. */
+  hashKeys: readonly string[];
+  /** For each of `hashKeys`, the index in `columns` of its stored form, or -1 (hashed as it is). */
+  hashColumns: Int8Array;
   blank: Readonly<Record<string, string | undefined>>;
 }
 
@@ -111,7 +135,9 @@ function makeShape(keys: readonly string[]): RecordShape {
   const blank: Record<string, string | undefined> = {};
   for (const k of keys) blank[k] = undefined;
   const fields = keys.filter((k) => Object.hasOwn(blank, k));
-  return { keys, fields, sorted: [...fields].sort(), blank: { ...blank } };
+  const hashKeys = (fields.includes('secrecy_level') ? [...fields] : [...fields, 'secrecy_level']).sort();
+  const hashColumns = Int8Array.from(hashKeys, (k) => STORED_FORM_COLUMNS.get(k) ?? -1);
+  return { keys, fields, hashKeys, hashColumns, blank: { ...blank } };
 }
 
 let lastShape = makeShape([]);
@@ -135,21 +161,35 @@ function hasKeys(o: object): boolean {
 }
 
 /**
- * Hash of a record's content (fixed field order, NUL-separated): unchanged rows are left alone.
- * SHA-256 of `${key}\0${value}\0` for each field by sorted key, `\u0001`, then the same for the
- * extra columns, `\u0002` and the profile. An absent field is left out, as if the record had no
- * such key. The profile is part of it because the findings depend on it: the same file ingested
- * again under another profile (after a run under the wrong one) checks every record again.
+ * Hash of a record's content as the archive stores it (fixed field order, NUL-separated):
+ * unchanged rows are left alone. SHA-256 of `${key}\0${value}\0` for each field by sorted key,
+ * `\u0001`, then the same for the extra columns, `\u0002` and the profile. An absent field is
+ * left out, as if the record had no such key. The fields stored normalised (STORED_FORM_COLUMNS)
+ * are hashed in their stored form, taken from `columns`: a file that writes 女 and 2026/11/01
+ * and the record a verified correction rebuilt from the archive (F, 2026-11-01, secrecy level
+ * 普通 when the file had none) are the same content, so that the file counts as unchanged and a
+ * correction held on the record still applies. A value the archive cannot read (stored as absent)
+ * is hashed as it is: the findings depend on it. The other fields are stored as they are hashed.
+ * The profile is part of it because the findings depend on it: the same file ingested again under
+ * another profile (after a run under the wrong one) checks every record again.
+ *
+ * Records hashed before the stored forms were (their file's text instead) count as updated once,
+ * on the next file that carries them.
  */
 function contentHash(
-  sortedKeys: readonly string[],
+  shape: RecordShape,
   record: Readonly<Record<string, string | undefined>>,
+  columns: readonly CopyValue[],
   extra: Readonly<Record<string, string>>,
   profile: string,
 ): Buffer {
+  const keys = shape.hashKeys;
+  const stored = shape.hashColumns;
   let text = '';
-  for (const k of sortedKeys) {
-    const v = record[k];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const c = stored[i]!;
+    const v = c < 0 ? record[k] : ((columns[c] as string | null) ?? record[k]);
     if (v !== undefined) text += `${k}\0${v}\0`;
   }
   text += '\u0001';
@@ -175,10 +215,8 @@ export function encodeCustomerRecord(
   const shape = shapeOf(Object.keys(raw));
   const record: Record<string, string | undefined> = { ...shape.blank };
   for (const k of shape.fields) {
-    const p = present(raw[k]);
-    if (p === undefined) continue;
-    // A lower-case check character: `11010519491231002x`.
-    record[k] = p.charCodeAt(p.length - 1) === 0x78 && k.endsWith('_id_number') ? `${p.slice(0, -1)}X` : p;
+    const p = storedFieldValue(k, raw[k]);
+    if (p !== undefined) record[k] = p;
   }
   const recordId = record.record_id ?? '';
   const result = validateRecord(record, { profile: opts.profile, today: opts.today });
@@ -189,6 +227,10 @@ export function encodeCustomerRecord(
 
   const pii: Record<string, unknown> = {};
   for (const f of PERSONAL_FIELDS) if (record[f] !== undefined) pii[f] = record[f];
+  // The insured's ID type has no column (the holder's has): kept in the envelope, so that a
+  // correction, which rebuilds the record from the archive, checks the insured's ID number
+  // against it and hashes the record as a file carrying it does.
+  if (record.insured_id_type !== undefined) pii.insured_id_type = record.insured_id_type;
   if (hasKeys(extra)) pii.extra = extra;
 
   const signDate = n.sign_date ?? parseDate(record.sign_date) ?? null;
@@ -232,14 +274,16 @@ export function encodeCustomerRecord(
     record.holder_address ? maskAddress(record.holder_address) : null,
     bank ? maskBankAccount(bank) : null,
     service ? maskPhone(service) : null,
-    contentHash(
-      shape.sorted,
-      record,
-      extra,
-      typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
-    ),
+    null, // row_hash, of the columns above: set below
     signDate ? addYears(signDate, opts.retentionYears) : null,
   ];
+  columns[ROW_HASH_COLUMN] = contentHash(
+    shape,
+    record,
+    columns,
+    extra,
+    typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
+  );
   const findings = result.findings.map((f) => ({
     ...f,
     fingerprint: fingerprintFinding(keyring, recordId, f, record),

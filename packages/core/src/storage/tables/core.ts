@@ -51,7 +51,10 @@ export interface CustomerTable {
   holder_id_type: string | null;
   insured_gender: string | null;
   insured_birth_date: DateText | null;
-  /** Encrypted JSON of every personal field and the unknown extra columns. */
+  /**
+   * Encrypted JSON of every personal field, the insured's ID type (which has no column) and the
+   * unknown extra columns.
+   */
   pii: Uint8Array;
   holder_name_bidx: Uint8Array | null;
   holder_id_bidx: Uint8Array | null;
