@@ -10,6 +10,7 @@ import {
 import { COMMON_OPTIONS, usageError } from './cli-options.js';
 import { releaseEarlySignals } from './commands/early-signals.js';
 import { runFlagsCommand } from './commands/flags.js';
+import { runQuarantineCommand } from './commands/quarantine.js';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
 import { watchStopSignals } from './commands/stop-signals.js';
@@ -61,6 +62,10 @@ Commands:
                                 A customer file without a column its profile requires goes to failed/
                                 (--once exits 1)
       --once                    catch up / run once now and exit
+  quarantine                    the rows of a batch kept in quarantine (a run prints the first ten
+                                of a file): file, line, column and reason, in line order, never the
+                                row's content; --batch <n> (default: the latest batch that
+                                quarantined rows) --limit <1-1000> (default 50) --offset <n>
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
                                 --due-before <date> (due strictly before that day; the console's
@@ -149,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
             return await runScheduleCommand(ctx, rest, out, stop);
           case 'flags':
             return await runFlagsCommand(ctx, rest, out);
+          case 'quarantine':
+            return await runQuarantineCommand(ctx, rest, out);
           default:
             throw usageError(`unknown command "${echoValue(command)}"`);
         }

@@ -4,6 +4,7 @@ import { type CliOutput, type CustodianContext, reportCliError, type Storage } f
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runQuarantineCommand } from './commands/quarantine.js';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
 import { nightlyIngestJob } from './jobs/nightly-ingest.js';
@@ -121,6 +122,42 @@ for (const backend of testBackends()) {
         if (before === undefined) delete process.env.INIT_CWD;
         else process.env.INIT_CWD = before;
       }
+    });
+
+    it('lists every quarantined row of a batch with file, line, column and reason, never its content', async () => {
+      const none = captureOutput();
+      expect(await runQuarantineCommand(ctx, ['--json'], none.out)).toBe(0);
+      expect(none.said).toEqual(['no batch has quarantined rows']);
+      // Twelve rows of the wrong width among good ones: the run prints ten and points here.
+      const rows = Array.from({ length: 15 }, (_, i) => cleanRowLine(`Q${i}`));
+      for (let i = 1; i <= 12; i++) rows[i] = `Q${i},张三明`;
+      const file = join(dir, 'twelve-bad.csv');
+      writeFileSync(file, `${REQUIRED_HEADER.join(',')}\n${rows.join('\n')}\n`);
+      const run = await command([file]);
+      expect(run.code).toBe(0);
+      const batchId = (run.results[0] as { files: { batchId: number }[] }).files[0]!.batchId;
+      expect(run.said.join('\n')).toContain(
+        `… 2 more quarantined rows: pnpm ingest quarantine --batch ${batchId}`,
+      );
+      const all = captureOutput();
+      expect(await runQuarantineCommand(ctx, ['--json'], all.out)).toBe(0);
+      expect(all.said[0]).toBe(`batch ${batchId} (twelve-bad.csv): 15 rows read, 12 kept in quarantine`);
+      const listed = all.said.slice(1, -1);
+      expect(listed).toHaveLength(12);
+      expect(listed[0]).toMatch(/^ {2}line 3: .*expected \d+ columns, found 2/);
+      expect(all.said.join('\n')).not.toContain('张三明');
+      expect(all.results[0]).toMatchObject({ ok: true, batch: batchId, total: 12, next_offset: null });
+      const page = captureOutput();
+      await runQuarantineCommand(
+        ctx,
+        ['--batch', String(batchId), '--limit', '5', '--offset', '10'],
+        page.out,
+      );
+      expect(page.said.slice(1, -1).map((l) => l.replace(/:.*/, ''))).toEqual(['  line 13', '  line 14']);
+      expect(page.said.at(-1)).toBe('rows 11-12 of 12');
+      await expect(runQuarantineCommand(ctx, ['--batch', '999999'], captureOutput().out)).rejects.toThrow(
+        'batch 999999 does not exist',
+      );
     });
 
     it('moves a file with every row quarantined to done/, with a warning, and schedule --once exits 4', async () => {
@@ -372,4 +409,10 @@ for (const backend of testBackends()) {
       expect(events).toEqual(['start agents-1.csv', 'done agents-1.csv', 'start cust.csv', 'done cust.csv']);
     });
   });
+}
+
+/** A good customer row as a CSV line, in REQUIRED_HEADER's order. */
+function cleanRowLine(recordId: string): string {
+  const row = cleanRow(recordId);
+  return REQUIRED_HEADER.map((c) => row[c] ?? '').join(',');
 }

@@ -9,14 +9,17 @@ import { describeRejected, type MasterDataResult } from '../pipeline/master-data
  * command line. `allQuarantined` words the warning for a file whose every row was quarantined
  * (what happens next differs: `run` exits 4, the nightly job moves it to done/).
  */
+/** A count as the progress lines write it: 2,000 (not 2000 beside 2,000 rows). */
+const n = (count: number | undefined): string => (count ?? 0).toLocaleString('en');
+
 export function fileSummaryLines(r: FileResult, allQuarantined: (r: FileResult) => string): string[] {
   const name = basename(r.file);
   if (r.status === 'skipped') return [`${name}: skipped, ${r.message}`];
   if (r.status === 'failed') return [`${name}: FAILED, ${withoutName(r.file, r.message)}`];
   const lines = [
-    `${name}: batch ${r.batchId} (${r.encoding}), ${r.rowsRead.toLocaleString('en')} rows, ${r.rowsQuarantined} quarantined, ` +
-      `${r.recordsInserted} new, ${r.recordsUpdated} updated, ${r.recordsUnchanged} unchanged records; ` +
-      `${r.flagsRaised} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${r.flagsReopened} reopened, ${r.flagsAutoClosed} closed; ${r.seconds.toFixed(1)} s` +
+    `${name}: batch ${r.batchId} (${r.encoding}), ${n(r.rowsRead)} rows, ${n(r.rowsQuarantined)} quarantined, ` +
+      `${n(r.recordsInserted)} new, ${n(r.recordsUpdated)} updated, ${n(r.recordsUnchanged)} unchanged records; ` +
+      `${n(r.flagsRaised)} flags raised (listed ${r.listedOn}, due ${r.dueOn}), ${n(r.flagsReopened)} reopened, ${n(r.flagsAutoClosed)} closed; ${r.seconds.toFixed(1)} s` +
       ` (${(r.stagingSeconds ?? 0).toFixed(1)} s reading and checking, ${(r.mergeSeconds ?? 0).toFixed(1)} s merging into the archive)`,
   ];
   for (const w of r.warnings ?? []) lines.push(`  warning: ${w}`);
@@ -40,7 +43,9 @@ export function fileSummaryLines(r: FileResult, allQuarantined: (r: FileResult) 
     lines.push(`  quarantined: ${name} line ${q.line}${q.column ? `, column ${q.column}` : ''}: ${q.reason}`);
   }
   if (r.rowsQuarantined > 10)
-    lines.push(`  … ${r.rowsQuarantined - 10} more quarantined rows (table quarantine, batch ${r.batchId})`);
+    lines.push(
+      `  … ${(r.rowsQuarantined - 10).toLocaleString('en')} more quarantined rows: pnpm ingest quarantine --batch ${r.batchId}`,
+    );
   return lines;
 }
 

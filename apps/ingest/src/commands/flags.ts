@@ -124,11 +124,16 @@ function noArguments(positionals: string[]): void {
 }
 
 /** The `list` footer: which flags of how many, and the offset of the next page when there is one. */
-export function pageFooter(offset: number, shown: number, total: number): string {
-  if (total === 0) return '0 flags';
-  if (shown === 0) return `no flags at --offset ${offset}: ${total} in all`;
+export function pageFooter(
+  offset: number,
+  shown: number,
+  total: number,
+  [one, many]: readonly [string, string] = ['flag', 'flags'],
+): string {
+  if (total === 0) return `0 ${many}`;
+  if (shown === 0) return `no ${many} at --offset ${offset}: ${total} in all`;
   const next = offset + shown;
-  const range = shown === 1 ? `flag ${next}` : `flags ${offset + 1}-${next}`;
+  const range = shown === 1 ? `${one} ${next}` : `${many} ${offset + 1}-${next}`;
   return `${range} of ${total}${next < total ? `; --offset ${next} for more` : ''}`;
 }
 
@@ -310,7 +315,7 @@ export async function runFlagsCommand(
         if (!field)
           throw usageError(`--set takes field=value; set number ${i + 1} has no field name before "="`);
         if (Object.hasOwn(corrected, field))
-          throw usageError(`--set gives ${field} twice: give each field once`);
+          throw usageError(`--set gives ${echoValue(field)} twice: give each field once`);
         corrected[field] = s.slice(eq + 1);
       }
       const f = await resolveFlag(

@@ -192,7 +192,7 @@ function printFile(r: FileResult, out: CliOutput): void {
   const lines = fileSummaryLines(
     r,
     (f) =>
-      `all ${f.rowsRead.toLocaleString('en')} rows quarantined, none staged: nothing of the file reached the archive (the run exits 4 if no file failed); its rows are kept in table quarantine, batch ${f.batchId}`,
+      `all ${f.rowsRead.toLocaleString('en')} rows quarantined, none staged: nothing of the file reached the archive (the run exits 4 if no file failed); its rows are kept in quarantine (pnpm ingest quarantine --batch ${f.batchId})`,
   );
   for (const line of lines) out.say(line);
 }
