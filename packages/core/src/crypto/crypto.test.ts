@@ -64,7 +64,11 @@ describe('keyring', () => {
     const again = loadKeyring({ dataDir: dir });
     expect(again.warnings).toEqual([]);
     expect(again.active.checkValue).toBe(kr.active.checkValue);
-    expect(readFileSync(join(dir, 'master.key'), 'utf8')).toMatch(/^k\d{8}:/);
+    expect(readFileSync(join(dir, 'master.key'), 'utf8')).toMatch(/^k\d{8}-[0-9a-f]{4}:/);
+    // Another folder the same day: another key under another id.
+    const other = loadKeyring({ dataDir: mkdtempSync(join(tmpdir(), 'custodian-key-')) });
+    expect(other.active.id).not.toBe(kr.active.id);
+    expect(other.active.checkValue).not.toBe(kr.active.checkValue);
   });
 
   it('rejects malformed key specs without echoing the key', () => {

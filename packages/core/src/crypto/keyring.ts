@@ -68,8 +68,14 @@ export function parseMasterKeys(spec: string, source: string): MasterKey[] {
   return keys;
 }
 
+/**
+ * A new master key as `id:base64key`. The generated id is the day and four random hex digits
+ * (`k20261123-3f9a`): two keys generated on one day (two data folders, a reinstalled machine) have
+ * different ids, so that a database refusing the wrong key names one that is not also the right
+ * key's (`master key "k20261123" does not match…` named both).
+ */
 export function generateMasterKeySpec(
-  id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`,
+  id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(2).toString('hex')}`,
 ): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }
