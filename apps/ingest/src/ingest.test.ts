@@ -364,6 +364,48 @@ for (const backend of testBackends()) {
       expect(events.map((e) => e.action)).toEqual(['raised', 'assigned', 'auto_closed', 'reopened']);
     });
 
+    it("records in an open flag's history when its group changes: the records before and now", async () => {
+      const a = cleanRow('G1');
+      const b = cleanRow('G2', {
+        holder_phone: a.holder_phone!,
+        holder_id_number: makeId('1980-05-06', 905),
+      });
+      await run([writeCsv(dir, 'g1.csv', [a, b])]);
+      const [flagA] = await flagsOf(ctx, 'DUP_PHONE');
+      expect(flagA).toMatchObject({ record_id: 'G1', related_record_ids: ['G2'] });
+      // A third customer with the same phone and another ID number joins the group.
+      const c = cleanRow('G3', {
+        holder_phone: a.holder_phone!,
+        holder_id_number: makeId('1980-05-06', 907),
+      });
+      const night2 = await run([writeCsv(dir, 'g2.csv', [c])]);
+      const batchId = night2.files[0]!.batchId;
+      const after = (await flagsOf(ctx, 'DUP_PHONE')).find((f) => f.flag_id === flagA!.flag_id)!;
+      expect(after.related_record_ids).toEqual(['G2', 'G3']);
+      expect(after.reason_zh).toContain('G2、G3');
+      const events = await storage.db
+        .selectFrom('flag_events')
+        .select(['action', 'detail'])
+        .where('flag_id', '=', flagA!.flag_id)
+        .orderBy('event_id')
+        .execute();
+      expect(events).toEqual([
+        { action: 'raised', detail: expect.anything() },
+        {
+          action: 'group_changed',
+          detail: { batch_id: batchId, related_before: ['G2'], related_now: ['G2', 'G3'] },
+        },
+      ]);
+      // The same file again changes nothing: no further step.
+      await run([writeCsv(dir, 'g2-again.csv', [c])]);
+      const again = await storage.db
+        .selectFrom('flag_events')
+        .select('action')
+        .where('flag_id', '=', flagA!.flag_id)
+        .execute();
+      expect(again).toHaveLength(2);
+    });
+
     it('keeps a reviewer decision on the same values: a dismissed flag is not raised again', async () => {
       await run([writeCsv(dir, 'd1.csv', [cleanRow('X1', { consent: '否' })])]);
       const [flag] = await flagsOf(ctx, 'CONSENT_MISSING');

@@ -145,14 +145,27 @@ export async function evaluateValueRules(trx: Transaction<Database>, maxLinesPer
 
 /**
  * Groups that grew or shrank: the open flags of `batch_findings`' fingerprints name the records
- * involved now (the merge, and a verified correction that took a record out of a group).
+ * involved now (the merge, and a verified correction that took a record out of a group). Each
+ * such change is a step of the flag's history (`group_changed`, with the records before and now,
+ * and what changed it): a reviewer reads why the reason now names other records, and nothing of
+ * what the flag said is lost (append-only, 001 §4).
  */
-export async function renameGroupMembers(trx: Transaction<Database>): Promise<void> {
-  await sql`update flags f set related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
-    from batch_findings b
-    where f.fingerprint = b.fingerprint and f.status in ('open', 'assigned') and f.related_record_ids is distinct from b.related_record_ids`.execute(
-    trx,
-  );
+export async function renameGroupMembers(
+  trx: Transaction<Database>,
+  by: { actor: string; detail: Record<string, number> },
+): Promise<void> {
+  await sql`
+    with up as (
+      update flags f set related_record_ids = b.related_record_ids, reason_zh = b.reason_zh, reason_en = b.reason_en, updated_at = now()
+      from batch_findings b, flags o
+      where f.fingerprint = b.fingerprint and o.flag_id = f.flag_id and f.status in ('open', 'assigned')
+        and f.related_record_ids is distinct from b.related_record_ids
+      returning f.flag_id, o.related_record_ids as before, f.related_record_ids as now
+    )
+    insert into flag_events (flag_id, actor, action, detail)
+    select flag_id, ${by.actor}, 'group_changed',
+      ${JSON.stringify(by.detail)}::jsonb || jsonb_build_object('related_before', to_jsonb(before), 'related_now', to_jsonb(now))
+    from up`.execute(trx);
 }
 
 async function sharedValue(trx: Transaction<Database>, r: SharedValueRule): Promise<void> {

@@ -270,7 +270,7 @@ export async function mergeStagedBatch(
       select count(*)::int as n from up`.execute(trx);
 
     // Groups that grew or shrank: the open flag names the records involved now.
-    await renameGroupMembers(trx);
+    await renameGroupMembers(trx, { actor: o.actor, detail: { batch_id: o.batchId } });
 
     // Candidates: flags of changed records (also those resolved and awaiting verification: a later
     // file that corrects the record settles them, and a correction held for verification is

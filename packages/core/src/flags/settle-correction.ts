@@ -99,7 +99,7 @@ export async function settleFlagsAfterCorrection(
       from up
     )
     select flag_id, record_id, rule from up order by flag_id`.execute(trx);
-  await renameGroupMembers(trx);
+  await renameGroupMembers(trx, { actor: c.actor, detail: { settled_by_flag: c.flag.flag_id } });
   for (const f of settled.rows) {
     await appendAuditTrail(trx, {
       actor: c.actor,

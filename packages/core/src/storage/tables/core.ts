@@ -150,7 +150,16 @@ export interface FlagEventTable {
   flag_id: number;
   at: Timestamp;
   actor: string;
-  action: 'raised' | 'reopened' | 'assigned' | 'resolved' | 'verified' | 'sent_back' | 'auto_closed' | 'note';
+  action:
+    | 'raised'
+    | 'reopened'
+    | 'group_changed'
+    | 'assigned'
+    | 'resolved'
+    | 'verified'
+    | 'sent_back'
+    | 'auto_closed'
+    | 'note';
   detail: ColumnType<unknown, string | undefined, string>;
 }
 
