@@ -170,6 +170,34 @@ describe('validateRecord', () => {
     expect(r.normalized.holder_id_number).toBe('E12345678');
   });
 
+  // The user review: a file with such values was ingested with no flag at all.
+  it('reports a stated gender or birth date that cannot be read, and no mismatch with the ID for it', () => {
+    for (const date of ['不详', '1977-02-30', '31/12/1999', 'garbage', '16/06/1977', '1949/31/12']) {
+      const r = validateRecord({ ...base, holder_birth_date: date }, { today: TODAY });
+      expect(rules(r)).toEqual(['MISSING_REQUIRED:error:holder_birth_date']);
+      expect(r.normalized.holder_birth_date).toBeUndefined();
+      expect(JSON.stringify(r.findings)).not.toMatch(/\d{2}\/\d{2}|1977|1999|1949/);
+    }
+    for (const gender of ['不详', 'X']) {
+      const r = validateRecord({ ...base, holder_gender: gender }, { today: TODAY });
+      expect(rules(r)).toEqual(['MISSING_REQUIRED:error:holder_gender']);
+      expect(r.normalized.holder_gender).toBeUndefined();
+    }
+    const r = validateRecord({ ...base, sign_date: '待定' }, { today: TODAY });
+    expect(rules(r)).toEqual(['MISSING_REQUIRED:warning:sign_date']);
+    expect(r.normalized.sign_date).toBeUndefined();
+    // A wrong ID next to an unreadable birth date or gender still raises its own finding.
+    const bad = validateRecord(
+      { ...base, holder_birth_date: '不详', holder_gender: 'X', holder_id_number: '440308199901101513' },
+      { today: TODAY },
+    );
+    expect(rules(bad)).toEqual([
+      'MISSING_REQUIRED:error:holder_gender',
+      'MISSING_REQUIRED:error:holder_birth_date',
+      'ID_CHECKSUM:error:holder_id_number',
+    ]);
+  });
+
   it('reports BANK_ACCOUNT_HOLDER_MISMATCH when the account name differs after folding', () => {
     expect(validateRecord({ ...base, bank_account_name: ' 张 三 ' }, { today: TODAY }).findings).toEqual([]);
     const r = validateRecord({ ...base, bank_account_name: '李四' }, { today: TODAY });
