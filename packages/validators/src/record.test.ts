@@ -287,6 +287,27 @@ describe('validateRecord', () => {
     }
   });
 
+  it('says that digits were lost for an ID, phone or account in Excel scientific notation, whatever the ID type', () => {
+    for (const type of ['居民身份证', '护照', '01']) {
+      const r = validateRecord(
+        {
+          ...base,
+          holder_id_type: type,
+          holder_id_number: '1.10105E+17',
+          holder_phone: '1.39123E+10',
+          bank_account: '6.22202E+18',
+        },
+        { today: TODAY },
+      );
+      const lost = r.findings.filter((f) => f.reasonEn.includes('stored as a number in Excel'));
+      expect(lost.map((f) => `${f.rule}:${f.field}`)).toEqual([
+        'ID_FORMAT:holder_id_number',
+        'PHONE_FORMAT:holder_phone',
+        'BANK_ACCOUNT_FORMAT:bank_account',
+      ]);
+    }
+  });
+
   it('reports BANK_ACCOUNT_HOLDER_MISMATCH when the account name differs after folding', () => {
     expect(validateRecord({ ...base, bank_account_name: ' 张 三 ' }, { today: TODAY }).findings).toEqual([]);
     const r = validateRecord({ ...base, bank_account_name: '李四' }, { today: TODAY });

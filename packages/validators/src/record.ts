@@ -17,7 +17,7 @@ import {
   type Profile,
   profiles,
 } from './required-fields.js';
-import { foldCompact, foldName, nfkc, presentValue } from './text.js';
+import { foldCompact, foldName, isExcelScientific, nfkc, presentValue } from './text.js';
 
 export interface ValidateRecordOptions {
   /** A profile object or the name of a built-in one; default `insurance`. */
@@ -167,7 +167,16 @@ function checkPartyId(
     out.normalized[numberField] = folded;
     const checked = ID18_FORM.test(folded);
     if (family === 'unknown') reportUnknownIdType(record, fields.idType, checked, profile, out.findings);
-    if (!checked) return;
+    if (!checked) {
+      // Excel's scientific notation lost the digits of whatever document it was.
+      if (isExcelScientific(folded))
+        pushWithField(
+          out.findings,
+          parseIdNumber(folded, today === undefined ? undefined : { today }).findings,
+          numberField,
+        );
+      return;
+    }
   }
   const parsed = parseIdNumber(value, today === undefined ? undefined : { today });
   out.ids[party] = parsed;
