@@ -70,6 +70,55 @@ for (const backend of testBackends()) {
       expect(text).toContain('138****8000');
     });
 
+    // A user review: these rows were ingested with no flag at all, or with a misleading reason.
+    it('flags required values that cannot be read, ID types that name no document, and Excel-mangled numbers', async () => {
+      const wrongCheck = (id: string) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+      const f = writeCsv(dir, 'unreadable.csv', [
+        cleanRow('R01', { holder_birth_date: '不详' }),
+        cleanRow('R02', { holder_birth_date: '1977-02-30' }),
+        cleanRow('R03', { holder_birth_date: '31/12/1999' }),
+        cleanRow('R04', { holder_birth_date: 'garbage' }),
+        cleanRow('R05', { holder_birth_date: '16/06/1977' }),
+        cleanRow('R06', { holder_gender: '不详' }),
+        cleanRow('R07', { holder_gender: 'X' }),
+        cleanRow('R08', { sign_date: '待定' }),
+        cleanRow('R09', { holder_id_type: '01', holder_id_number: wrongCheck(makeId('1980-05-06', 901)) }),
+        cleanRow('R10', { holder_id_type: '护照', holder_id_number: wrongCheck(makeId('1980-05-06', 903)) }),
+        cleanRow('R11', { holder_id_number: '3.30921E+17' }),
+        cleanRow('R12', { holder_phone: '1.70123E+10' }),
+        cleanRow('R13', { holder_id_type: '居民身份证' }),
+      ]);
+      await run([f]);
+      const flags = await flagsOf(ctx);
+      expect(flags.map((x) => `${x.record_id}:${x.rule}:${x.severity}`).sort()).toEqual(
+        [
+          'R01:MISSING_REQUIRED:error',
+          'R02:MISSING_REQUIRED:error',
+          'R03:MISSING_REQUIRED:error',
+          'R04:MISSING_REQUIRED:error',
+          'R05:MISSING_REQUIRED:error',
+          'R06:MISSING_REQUIRED:error',
+          'R07:MISSING_REQUIRED:error',
+          'R08:MISSING_REQUIRED:warning',
+          ...['R09:ID_CHECKSUM:error', 'R09:ID_FORMAT:warning'],
+          ...['R10:ID_CHECKSUM:error', 'R10:ID_FORMAT:warning'],
+          'R11:ID_FORMAT:error',
+          'R12:PHONE_FORMAT:error',
+        ].sort(),
+      );
+      const by = (id: string, rule: string) => flags.find((x) => x.record_id === id && x.rule === rule)!;
+      expect(by('R02', 'MISSING_REQUIRED').reason_en).toMatch(
+        /holder_birth_date\) cannot be read.*YYYY-MM-DD/,
+      );
+      expect(by('R02', 'MISSING_REQUIRED').masked_values).toEqual({ holder_birth_date: '****-**-**' });
+      expect(by('R09', 'ID_FORMAT').reason_en).toContain('"01" is not a known ID type');
+      expect(by('R11', 'ID_FORMAT').reason_en).toContain('stored as a number in Excel');
+      expect(by('R12', 'PHONE_FORMAT').reason_en).toContain('stored as a number in Excel');
+      // A birth date is personal data: never in clear in a flag.
+      const text = JSON.stringify(flags);
+      for (const clear of ['1977-02-30', '31/12/1999', '16/06/1977']) expect(text).not.toContain(clear);
+    });
+
     it('counts deadlines over the National Day holiday and its make-up Saturday', async () => {
       const f = writeCsv(dir, 'nd.csv', [cleanRow('N1', { consent: '否' })]);
       const s = await run([f], { date: '2025-09-30' });

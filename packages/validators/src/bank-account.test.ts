@@ -45,6 +45,16 @@ describe('bank account cases of validation-cases.md', () => {
 });
 
 describe('bank accounts', () => {
+  it('says that digits were lost for a number in Excel scientific notation', () => {
+    for (const sci of ['6.22202E+18', '6.22202e+18', '6.2E+15']) {
+      const r = validateBankAccount(sci);
+      expect(r.ok).toBe(false);
+      expect(rules(r.findings)).toEqual(['BANK_ACCOUNT_FORMAT:error']);
+      expect(r.findings[0]?.reasonEn).toContain('stored as a number in Excel');
+      expect(r.findings[0]?.reasonEn).not.toContain('digits only');
+    }
+  });
+
   it('removes spaces, hyphens and full-width digits', () => {
     expect(validateBankAccount(' 6222-0212-3456-7890-128 ').normalized).toBe('6222021234567890128');
     expect(validateBankAccount('６２２２０２１２３４５６７８９０１２８').normalized).toBe(

@@ -5,7 +5,7 @@
 
 import { type Finding, hasNoError, makeFinding } from './findings.js';
 import { maskBankAccount } from './masking.js';
-import { foldCompact } from './text.js';
+import { foldCompact, isExcelScientific } from './text.js';
 
 export type BankKind = 'card' | 'settlement' | 'unknown';
 
@@ -63,6 +63,7 @@ export function validateBankAccount(input: string): BankResult {
   }
   const s = foldCompact(input);
   if (!/^\d+$/.test(s)) {
+    const lost = isExcelScientific(s);
     return {
       ok: false,
       kind: 'unknown',
@@ -70,8 +71,12 @@ export function validateBankAccount(input: string): BankResult {
         makeFinding(
           'BANK_ACCOUNT_FORMAT',
           'error',
-          '银行账号只能包含数字',
-          'a bank account contains digits only',
+          lost
+            ? '银行账号为Excel科学计数法（形如d.ddddE+nn）：在Excel中以数字存储，后几位数字已丢失；请将源文件该列设为文本后重新导出'
+            : '银行账号只能包含数字',
+          lost
+            ? 'bank account is in Excel scientific notation (d.ddddE+nn): stored as a number in Excel, its digits have been lost; export the source with the column as text'
+            : 'a bank account contains digits only',
           maskBankAccount(s),
         ),
       ],

@@ -128,6 +128,21 @@ describe('resident ID cases of validation-cases.md', () => {
     expect(parseIdNumber(undefined as unknown as string).ok).toBe(false);
   });
 
+  // An ID column saved from Excel without the text format reaches a CSV as 3.30921E+17.
+  it('says that digits were lost for a number in Excel scientific notation', () => {
+    for (const sci of ['3.30921E+17', '3.30921e+17', '1.10105E17', '４.４０３０８Ｅ+１７', '4E+17']) {
+      const r = parse(sci);
+      expect(r.ok).toBe(false);
+      expect(rules(r.findings)).toEqual(['ID_FORMAT:error']);
+      expect(r.findings[0]?.reasonEn).toContain('stored as a number in Excel');
+      expect(r.findings[0]?.reasonEn).toContain('digits have been lost');
+      expect(r.findings[0]?.reasonEn).not.toContain('characters; expected');
+      expect(r.findings[0]?.reasonZh).toContain('科学计数法');
+      expect(r.findings[0]?.maskedValue).not.toContain('30921');
+    }
+    expect(parse('E12345678').findings[0]?.reasonEn).not.toContain('Excel');
+  });
+
   it('refuses birth years before 1800 but not before 1900', () => {
     const b1799 = '11010117991231001';
     const b1800 = '11010118000101001';

@@ -10,7 +10,7 @@ import { formatYmd, isRealDate, resolveToday } from './dates.js';
 import { type Finding, hasNoError, makeFinding, type RuleCode, type Severity } from './findings.js';
 import { isProvincePrefix, REPORTED_MISSING_CODES, regionLastYear, regionName } from './gb2260.js';
 import { maskIdNumber } from './masking.js';
-import { foldCompact } from './text.js';
+import { foldCompact, isExcelScientific } from './text.js';
 
 export type IdKind = 'resident' | 'resident15' | 'permit' | 'foreigner2023' | 'foreigner15' | 'unknown';
 export type Gender = 'M' | 'F';
@@ -294,7 +294,15 @@ function reasonsFor(flags: number, s: string, kind: number, region: number): Fin
   const out: Finding[] = [];
   const add = addTo.bind(null, out, maskIdNumber(s));
   if (flags & F_FORMAT) {
-    if (flags & F_FORMAT_LENGTH) {
+    if (isExcelScientific(s)) {
+      // The ingest says the same of an XLSX number cell of 10^15 or more.
+      add(
+        'ID_FORMAT',
+        'error',
+        '证件号码为Excel科学计数法（形如d.ddddE+nn）：在Excel中以数字存储，后几位数字已丢失；请将源文件该列设为文本后重新导出',
+        'ID number is in Excel scientific notation (d.ddddE+nn): stored as a number in Excel, its digits have been lost; export the source with the column as text',
+      );
+    } else if (flags & F_FORMAT_LENGTH) {
       add(
         'ID_FORMAT',
         'error',

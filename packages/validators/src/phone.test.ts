@@ -115,6 +115,17 @@ describe('mobile numbers', () => {
     expect(validatePhone(undefined as unknown as string).ok).toBe(false);
   });
 
+  it('says that digits were lost for a number in Excel scientific notation', () => {
+    for (const sci of ['1.70123E+10', '1.39123E+10', '1.39E+10', '１.３９１２３Ｅ+１０']) {
+      const r = validatePhone(sci);
+      expect(r.ok).toBe(false);
+      expect(rules(r.findings)).toEqual(['PHONE_FORMAT:error']);
+      expect(r.findings[0]?.reasonEn).toContain('stored as a number in Excel');
+      expect(r.findings[0]?.reasonEn).not.toContain('characters other than digits');
+      expect(r.findings[0]?.maskedValue).not.toContain('70123');
+    }
+  });
+
   it('accepts any number of an allocated voice segment that is not a placeholder (property)', () => {
     const voice = MOBILE_SEGMENTS.filter((s) => s.use === 'voice' && s.prefix.length === 3).map(
       (s) => s.prefix,

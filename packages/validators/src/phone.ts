@@ -6,7 +6,7 @@
 import { type Finding, hasNoError, makeFinding } from './findings.js';
 import { maskPhone } from './masking.js';
 import { IOT_PREFIXES, MOBILE_SEGMENTS, type MobileSegment, PLACEHOLDER_NUMBERS } from './phone-segments.js';
-import { foldWidth } from './text.js';
+import { foldWidth, isExcelScientific } from './text.js';
 
 export type PhoneKind = 'mobile' | 'landline' | 'iot' | 'unknown';
 
@@ -258,6 +258,12 @@ export function validatePhone(input: string): PhoneResult {
   const malformed = (zh: string, en: string): PhoneResult =>
     result('unknown', [makeFinding('PHONE_FORMAT', 'error', zh, en, maskPhone(digits || s))]);
   if (digits === '' || !/^\d+$/.test(digits)) {
+    if (isExcelScientific(s)) {
+      return malformed(
+        '电话号码为Excel科学计数法（形如d.ddddE+nn）：在Excel中以数字存储，后几位数字已丢失；请将源文件该列设为文本后重新导出',
+        'phone number is in Excel scientific notation (d.ddddE+nn): stored as a number in Excel, its digits have been lost; export the source with the column as text',
+      );
+    }
     return malformed(
       '电话号码含有非数字字符或为空',
       'phone number is empty or contains characters other than digits',

@@ -170,6 +170,144 @@ describe('validateRecord', () => {
     expect(r.normalized.holder_id_number).toBe('E12345678');
   });
 
+  // The user review: a file with such values was ingested with no flag at all.
+  it('reports a stated gender or birth date that cannot be read, and no mismatch with the ID for it', () => {
+    for (const date of ['不详', '1977-02-30', '31/12/1999', 'garbage', '16/06/1977', '1949/31/12']) {
+      const r = validateRecord({ ...base, holder_birth_date: date }, { today: TODAY });
+      expect(rules(r)).toEqual(['MISSING_REQUIRED:error:holder_birth_date']);
+      expect(r.normalized.holder_birth_date).toBeUndefined();
+      expect(JSON.stringify(r.findings)).not.toMatch(/\d{2}\/\d{2}|1977|1999|1949/);
+    }
+    for (const gender of ['不详', 'X']) {
+      const r = validateRecord({ ...base, holder_gender: gender }, { today: TODAY });
+      expect(rules(r)).toEqual(['MISSING_REQUIRED:error:holder_gender']);
+      expect(r.normalized.holder_gender).toBeUndefined();
+    }
+    const r = validateRecord({ ...base, sign_date: '待定' }, { today: TODAY });
+    expect(rules(r)).toEqual(['MISSING_REQUIRED:warning:sign_date']);
+    expect(r.normalized.sign_date).toBeUndefined();
+    // A wrong ID next to an unreadable birth date or gender still raises its own finding.
+    const bad = validateRecord(
+      { ...base, holder_birth_date: '不详', holder_gender: 'X', holder_id_number: '440308199901101513' },
+      { today: TODAY },
+    );
+    expect(rules(bad)).toEqual([
+      'MISSING_REQUIRED:error:holder_gender',
+      'MISSING_REQUIRED:error:holder_birth_date',
+      'ID_CHECKSUM:error:holder_id_number',
+    ]);
+  });
+
+  // formats.md names 居民身份证 (the default), 港澳台居民居住证, 外国人永久居留身份证, 护照 and
+  // other documents by name; an industry code (01) or garbage is no document anyone can check.
+  it('reports an ID type that names no document, and checks a number of 18-character ID form under it', () => {
+    const wrongCheck = '440308199901101513';
+    for (const type of ['01', '0', 'ID', 'XYZ', '其他']) {
+      const r = validateRecord(
+        {
+          ...base,
+          holder_id_type: type,
+          holder_id_number: wrongCheck,
+          holder_gender: '男',
+          holder_birth_date: '1999-01-10',
+        },
+        { today: TODAY },
+      );
+      expect(rules(r)).toEqual(['ID_FORMAT:warning:holder_id_type', 'ID_CHECKSUM:error:holder_id_number']);
+      expect(r.findings[0]?.reasonZh).toContain(`证件类型“${type}”`);
+      expect(r.findings[0]?.reasonEn).toContain(`"${type}"`);
+      expect(r.findings[0]?.maskedValue).toBe(type);
+      // The stored form (blind index) is the one any document type gets.
+      expect(r.normalized.holder_id_number).toBe(wrongCheck);
+    }
+    // Its gender and birth date are compared as for a resident ID.
+    expect(
+      rules(validateRecord({ ...base, holder_id_type: '01', holder_gender: '男' }, { today: TODAY })),
+    ).toEqual(['ID_FORMAT:warning:holder_id_type', 'ID_GENDER_MISMATCH:error:holder_gender']);
+    // A number of another form under an unknown type: the type alone is reported.
+    const passportLike = validateRecord(
+      { ...base, holder_id_type: 'XYZ', holder_id_number: 'E12345678' },
+      { today: TODAY },
+    );
+    expect(rules(passportLike)).toEqual(['ID_FORMAT:warning:holder_id_type']);
+    expect(passportLike.normalized.holder_id_number).toBe('E12345678');
+    // The insured's type is checked alike.
+    expect(
+      rules(
+        validateRecord(
+          {
+            ...base,
+            insured_name: '李四',
+            insured_gender: '女',
+            insured_birth_date: '1949-12-31',
+            insured_id_type: '1',
+            insured_id_number: '11010519491231002X',
+          },
+          { today: TODAY },
+        ),
+      ),
+    ).toEqual(['ID_FORMAT:warning:insured_id_type']);
+  });
+
+  it('never shows an ID type that looks like a number of a person', () => {
+    const r = validateRecord({ ...base, holder_id_type: '13912345678' }, { today: TODAY });
+    expect(rules(r)).toEqual(['ID_FORMAT:warning:holder_id_type']);
+    expect(JSON.stringify(r.findings)).not.toContain('13912345678');
+  });
+
+  it('checks a number of resident-ID form given as a passport or another named document', () => {
+    const passport = validateRecord(
+      {
+        ...base,
+        holder_id_type: '护照',
+        holder_id_number: '440308199901101513',
+        holder_birth_date: '1999-01-10',
+        holder_gender: '男',
+      },
+      { today: TODAY },
+    );
+    expect(rules(passport)).toEqual([
+      'ID_CHECKSUM:error:holder_id_number',
+      'ID_FORMAT:warning:holder_id_number',
+    ]);
+    expect(passport.findings[1]?.reasonZh).toContain('证件类型为护照');
+    expect(passport.findings[1]?.reasonEn).toContain('the number has the form of a resident ID');
+    for (const type of ['护照', '军官证', '港澳居民来往内地通行证', '出生医学证明']) {
+      expect(rules(validateRecord({ ...base, holder_id_type: type }, { today: TODAY }))).toEqual([
+        'ID_FORMAT:warning:holder_id_number',
+      ]);
+      expect(
+        validateRecord({ ...base, holder_id_type: type, holder_id_number: 'E12345678' }, { today: TODAY })
+          .findings,
+      ).toEqual([]);
+    }
+    // The resident family by any of its names, and no type at all, as before.
+    for (const type of ['居民身份证', '身份证', '户口簿', '', '  ']) {
+      expect(validateRecord({ ...base, holder_id_type: type }, { today: TODAY }).findings).toEqual([]);
+    }
+  });
+
+  it('says that digits were lost for an ID, phone or account in Excel scientific notation, whatever the ID type', () => {
+    for (const type of ['居民身份证', '护照', '01']) {
+      const r = validateRecord(
+        {
+          ...base,
+          holder_id_type: type,
+          holder_id_number: '1.10105E+17',
+          holder_phone: '1.39123E+10',
+          bank_account: '6.22202E+18',
+        },
+        { today: TODAY },
+      );
+      const lost = r.findings.filter((f) => f.reasonEn.includes('stored as a number in Excel'));
+      expect(lost.map((f) => `${f.rule}:${f.field}`)).toEqual([
+        'ID_FORMAT:holder_id_number',
+        'PHONE_FORMAT:holder_phone',
+        'BANK_ACCOUNT_FORMAT:bank_account',
+      ]);
+    }
+  });
+
   it('reports BANK_ACCOUNT_HOLDER_MISMATCH when the account name differs after folding', () => {
     expect(validateRecord({ ...base, bank_account_name: ' 张 三 ' }, { today: TODAY }).findings).toEqual([]);
     const r = validateRecord({ ...base, bank_account_name: '李四' }, { today: TODAY });

@@ -17,7 +17,7 @@ import {
   type Profile,
   profiles,
 } from './required-fields.js';
-import { foldCompact, foldName, nfkc, presentValue } from './text.js';
+import { foldCompact, foldName, isExcelScientific, nfkc, presentValue } from './text.js';
 
 export interface ValidateRecordOptions {
   /** A profile object or the name of a built-in one; default `insurance`. */
@@ -59,7 +59,7 @@ export interface RecordResult {
   ids: { holder?: IdParseResult; insured?: IdParseResult };
 }
 
-type IdFamily = 'resident' | 'permit' | 'foreigner' | 'other';
+type IdFamily = 'resident' | 'permit' | 'foreigner' | 'other' | 'unknown';
 
 /** Appends copies of `findings` with `field` set: `out.push(...withField(findings, field))`. */
 function pushWithField(out: Finding[], findings: readonly Finding[], field: string): void {
@@ -67,34 +67,55 @@ function pushWithField(out: Finding[], findings: readonly Finding[], field: stri
 }
 
 /**
- * Document family of an ID type label (formats.md: 居民身份证 is the default when absent).
- * Passports, travel permits and the like (`other`) are not checked: their numbers follow
- * foreign or bank-internal rules.
+ * The name of a document: Chinese text ending as document names do (护照, 军官证,
+ * 港澳居民来往内地通行证, 出生医学证明, 其他证件, 户口簿). formats.md lists 护照 and "..." after the
+ * three it checks: other documents are named, never coded.
+ */
+const DOCUMENT_NAME =
+  /^[\u3400-\u4dbf\u4e00-\u9fff()（）·]*[\u3400-\u4dbf\u4e00-\u9fff](?:证|证件|证明|证书|照|簿|本)$/;
+
+/**
+ * Document family of an ID type label (formats.md: 居民身份证 is the default when absent; the
+ * others are 港澳台居民居住证, 外国人永久居留身份证, 护照, ...). Passports, travel permits and
+ * other named documents (`other`) are not checked by type: their numbers follow foreign or
+ * issuer-internal rules. A label that names no document (an industry code such as 01, `ID`,
+ * `XYZ`) is `unknown`: nothing says which document the number is of. Codes are not mapped to
+ * 居民身份证: neither formats.md nor the seeds give a code table, and codes differ by company.
  */
 export function idFamilyOf(idType: string | undefined): IdFamily {
   if (idType === '居民身份证') return 'resident';
   const raw = presentValue(idType);
-  const t = raw === undefined ? undefined : nfkc(raw);
+  const t = raw === undefined ? undefined : nfkc(raw).replace(/\s+/g, '');
   if (t === undefined) return 'resident';
   if (t.includes('永久居留')) return 'foreigner';
   if (t.includes('居住证')) return 'permit';
   if (t.includes('身份证') || t.includes('户口')) return 'resident';
-  return 'other';
+  return DOCUMENT_NAME.test(t) ? 'other' : 'unknown';
 }
 
-const FAMILY_KINDS: Record<Exclude<IdFamily, 'other'>, readonly IdKind[]> = {
+/**
+ * The 18-character form every checked document shares (17 digits and a digit or X): resident ID,
+ * residence permit, foreigner ID of 2023. No passport or travel permit has it, so a number of this
+ * form under another type, or under a type that names no document, is checked as what it looks like.
+ */
+const ID18_FORM = /^\d{17}[\dX]$/;
+
+/** Seven digits in a row: a phone, an ID or an account number, never an ID type. */
+const NUMBER_LIKE = /\d{7}/;
+
+const FAMILY_KINDS: Record<Exclude<IdFamily, 'other' | 'unknown'>, readonly IdKind[]> = {
   resident: ['resident', 'resident15'],
   permit: ['permit'],
   foreigner: ['foreigner2023', 'foreigner15'],
 };
 
-const FAMILY_NAMES: Record<Exclude<IdFamily, 'other'>, { zh: string; en: string }> = {
+const FAMILY_NAMES: Record<Exclude<IdFamily, 'other' | 'unknown'>, { zh: string; en: string }> = {
   resident: { zh: '居民身份证', en: 'resident ID' },
   permit: { zh: '港澳台居民居住证', en: 'residence permit' },
   foreigner: { zh: '外国人永久居留身份证', en: 'foreigner permanent residence ID' },
 };
 
-function familyOfKind(kind: IdKind): Exclude<IdFamily, 'other'> | undefined {
+function familyOfKind(kind: IdKind): Exclude<IdFamily, 'other' | 'unknown'> | undefined {
   if (kind === 'resident' || kind === 'resident15') return 'resident';
   if (kind === 'permit') return 'permit';
   if (kind === 'foreigner2023' || kind === 'foreigner15') return 'foreigner';
@@ -141,9 +162,21 @@ function checkPartyId(
   if (birthDate !== undefined) out.normalized[fields.birthDate] = birthDate;
   if (value === undefined) return;
   const family = idFamilyOf(record[fields.idType]);
-  if (family === 'other') {
-    out.normalized[numberField] = foldCompact(value).toUpperCase();
-    return;
+  if (family === 'other' || family === 'unknown') {
+    const folded = foldCompact(value).toUpperCase();
+    out.normalized[numberField] = folded;
+    const checked = ID18_FORM.test(folded);
+    if (family === 'unknown') reportUnknownIdType(record, fields.idType, checked, profile, out.findings);
+    if (!checked) {
+      // Excel's scientific notation lost the digits of whatever document it was.
+      if (isExcelScientific(folded))
+        pushWithField(
+          out.findings,
+          parseIdNumber(folded, today === undefined ? undefined : { today }).findings,
+          numberField,
+        );
+      return;
+    }
   }
   const parsed = parseIdNumber(value, today === undefined ? undefined : { today });
   out.ids[party] = parsed;
@@ -152,7 +185,11 @@ function checkPartyId(
   out.normalized[numberField] = normalized;
   if (parsed.kind === 'unknown') return;
   const detected = familyOfKind(parsed.kind);
-  const wrongFamily = detected !== undefined && !FAMILY_KINDS[family].includes(parsed.kind);
+  // Under a type that names no document, the unknown type is the finding: no second warning.
+  const wrongFamily =
+    detected !== undefined &&
+    family !== 'unknown' &&
+    (family === 'other' || !FAMILY_KINDS[family].includes(parsed.kind));
   const wrongGender = gender !== undefined && parsed.gender !== undefined && gender !== parsed.gender;
   const wrongBirth = birthDate !== undefined && birthDatesDisagree(parsed, birthDate);
   // The clean record, by far the most common, builds no message.
@@ -160,7 +197,7 @@ function checkPartyId(
   const masked = maskIdNumber(normalized);
   const label = labelOf(numberField, profile);
   if (detected !== undefined && wrongFamily) {
-    const declared = FAMILY_NAMES[family];
+    const declared = family === 'other' ? otherDocumentName(record[fields.idType]) : FAMILY_NAMES[family];
     const actual = FAMILY_NAMES[detected];
     out.findings.push({
       ...makeFinding(
@@ -199,6 +236,44 @@ function checkPartyId(
       maskedField: numberField,
     });
   }
+}
+
+/** The label of a named document (`other`), as written, for reasons: 护照. */
+function otherDocumentName(idType: string | undefined): { zh: string; en: string } {
+  const name = nfkc(presentValue(idType) ?? '');
+  return { zh: name, en: name };
+}
+
+/**
+ * ID_FORMAT warning on the ID type field: the type names no document, so the number cannot be
+ * checked against its document's rule (002 §3.6) unless it has the 18-character form, which is
+ * then checked. The type is shown (it is not personal data), unless it looks like a number of a
+ * person (a phone or an ID in the wrong column), which is masked.
+ */
+function reportUnknownIdType(
+  record: CustomerRecord,
+  typeField: string,
+  checked: boolean,
+  profile: Profile,
+  findings: Finding[],
+): void {
+  const type = nfkc(presentValue(record[typeField]) ?? '');
+  const shown = NUMBER_LIKE.test(type) ? maskIdNumber(type) : type;
+  const label = labelOf(typeField, profile);
+  findings.push({
+    ...makeFinding(
+      'ID_FORMAT',
+      'warning',
+      checked
+        ? `${label.zh}“${shown}”不是可识别的证件类型（应为居民身份证、港澳台居民居住证、外国人永久居留身份证、护照等证件名称）；号码具有18位证件号码的格式，已按其格式校验`
+        : `${label.zh}“${shown}”不是可识别的证件类型（应为居民身份证、港澳台居民居住证、外国人永久居留身份证、护照等证件名称），证件号码无法校验`,
+      checked
+        ? `${label.en} "${shown}" is not a known ID type (expected a document name: 居民身份证, 港澳台居民居住证, 外国人永久居留身份证, 护照, ...); the number has the 18-character ID form and was checked as such`
+        : `${label.en} "${shown}" is not a known ID type (expected a document name: 居民身份证, 港澳台居民居住证, 外国人永久居留身份证, 护照, ...); the ID number cannot be checked`,
+      shown,
+    ),
+    field: typeField,
+  });
 }
 
 /** An old foreigner ID only carries YYMMDD: compare that much. */

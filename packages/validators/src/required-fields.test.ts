@@ -84,6 +84,84 @@ describe('insurance profile (002 §3.5)', () => {
     ]);
   });
 
+  // 002 §3.5-3.6 ask for complete and valid key information: a value that cannot be read is as
+  // good as none (the review path already refuses such a value in a correction).
+  it('reports a required gender or birth date that cannot be read as MISSING_REQUIRED, birth date masked', () => {
+    for (const date of ['不详', '1977-02-30', '31/12/1999', 'garbage', '16/06/1977']) {
+      const findings = checkRequiredFields({ ...holder, holder_birth_date: date }, insurance);
+      expect(missing(findings)).toEqual(['holder_birth_date']);
+      expect(findings[0]).toMatchObject({ rule: 'MISSING_REQUIRED', severity: 'error' });
+      expect(findings[0]?.reasonEn).toContain('cannot be read');
+      expect(findings[0]?.reasonEn).toContain('YYYY-MM-DD');
+      expect(findings[0]?.reasonZh).toContain('无法识别');
+      expect(findings[0]?.maskedValue).toBe(date.replace(/\d/g, '*'));
+      expect(`${findings[0]?.reasonZh}${findings[0]?.reasonEn}`).not.toContain(date);
+    }
+    for (const gender of ['不详', 'X', '0', '9']) {
+      const findings = checkRequiredFields({ ...holder, holder_gender: gender }, insurance);
+      expect(missing(findings)).toEqual(['holder_gender']);
+      expect(findings[0]).toMatchObject({ rule: 'MISSING_REQUIRED', severity: 'error' });
+      expect(findings[0]?.reasonEn).toContain('cannot be read');
+    }
+    const insured = {
+      ...holder,
+      insured_name: '张小明',
+      insured_gender: '未知',
+      insured_birth_date: '2010-13-01',
+      insured_id_number: '110105201001010012',
+    };
+    expect(missing(checkRequiredFields(insured, insurance))).toEqual([
+      'insured_gender',
+      'insured_birth_date',
+    ]);
+  });
+
+  it('reads every accepted form of a required date and gender (formats.md)', () => {
+    for (const date of [
+      '1949-12-31',
+      '1949/12/31',
+      '19491231',
+      '1949年12月31日',
+      '18263',
+      '１９４９-１２-３１',
+    ]) {
+      expect(checkRequiredFields({ ...holder, holder_birth_date: date }, insurance)).toEqual([]);
+    }
+    for (const gender of ['男', '女', 'M', 'f', 'Male', '1', '2', '男性']) {
+      expect(checkRequiredFields({ ...holder, holder_gender: gender }, insurance)).toEqual([]);
+    }
+  });
+
+  it('requires the ID of an insured whose birth date cannot be read: the exemption cannot be shown', () => {
+    const child = {
+      ...holder,
+      insured_name: '张小明',
+      insured_gender: '男',
+      insured_birth_date: '不详',
+      sign_date: '2025-01-01',
+    };
+    expect(missing(checkRequiredFields(child, insurance))).toEqual([
+      'insured_birth_date',
+      'insured_id_number',
+    ]);
+  });
+
+  it('warns of a sign date that cannot be read: ages are then measured on today', () => {
+    for (const sign of ['待定', '2025-02-30', '01/02/2025']) {
+      const findings = checkRequiredFields({ ...holder, sign_date: sign }, insurance);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        rule: 'MISSING_REQUIRED',
+        severity: 'warning',
+        field: 'sign_date',
+      });
+      expect(findings[0]?.reasonEn).toContain('cannot be read');
+    }
+    // No sign date at all is allowed (formats.md: empty means absent; age is measured on today).
+    expect(checkRequiredFields({ ...holder, sign_date: '' }, insurance)).toEqual([]);
+    expect(checkRequiredFields({ ...holder, sign_date: '2025-01-02' }, insurance)).toEqual([]);
+  });
+
   it('never exempts the holder, even a minor one', () => {
     const { holder_id_number: _, ...rest } = holder;
     expect(

@@ -4,7 +4,9 @@
 // 出生日期、证件号码（未成年被保险人除外）". Rule code MISSING_REQUIRED.
 
 import { formatYmd, parseDate, resolveToday, ymdOf } from './dates.js';
+import { parseGender } from './field-values.js';
 import { type Finding, makeFinding } from './findings.js';
+import { maskDate } from './masking.js';
 import { presentValue } from './text.js';
 
 /** A customer record by canonical field name (formats.md); `undefined` or `''` means absent. */
@@ -215,12 +217,80 @@ export function partialParties(profile: Profile, columns: readonly (string | nul
   return out;
 }
 
+/** How the value of a coded field is read, and what a reason says is expected of it. */
+interface FieldReading {
+  readable: (value: string) => boolean;
+  expected: FieldLabel;
+  /** The value as a reason may show it; absent: not shown. */
+  mask?: (value: string) => string;
+}
+
+const DATE_READING: FieldReading = {
+  readable: (v) => parseDate(v) !== undefined,
+  // formats.md, holder_birth_date: the forms a file may use. DD/MM/YYYY is not one of them: 06/05
+  // could be either order, and the contract does not say which.
+  expected: {
+    zh: '真实的日期，写作YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD或Excel日期',
+    en: 'a real date written YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or an Excel date',
+  },
+  // A birth date is personal data (it is the middle of the ID number): its digits never show.
+  mask: maskDate,
+};
+
+const GENDER_READING: FieldReading = {
+  readable: (v) => parseGender(v) !== undefined,
+  // A gender cell that cannot be read may hold anything a misaligned column put there: not shown.
+  expected: { zh: '男/女、M/F或1/2', en: '男/女, M/F or 1/2' },
+};
+
 /**
- * One MISSING_REQUIRED error per required field without a value, naming the field. An optional
- * party without any value is skipped. A field marked `exemptForMinor` is not required when the
- * party's birth date shows them under `profile.adultAge` on the sign date (today when the
- * record has no sign date); with no readable birth date the exemption cannot be shown and the
- * field is required. Never throws on bad data.
+ * The canonical fields whose text is read as a value (formats.md "Customer records"). A required
+ * one whose value cannot be read is as good as missing: 002 §3.5 asks for the key information to
+ * be complete, §3.6 for gender and birth date to be checked, and neither can be done with
+ * 不详 or 1977-02-30. The ingest stores such a value as absent.
+ */
+const FIELD_READINGS: Readonly<Record<string, FieldReading>> = {
+  holder_gender: GENDER_READING,
+  insured_gender: GENDER_READING,
+  holder_birth_date: DATE_READING,
+  insured_birth_date: DATE_READING,
+};
+
+function unreadableFinding(
+  field: string,
+  value: string,
+  reading: FieldReading,
+  profile: Profile,
+  severity: 'error' | 'warning',
+  consequence: FieldLabel,
+): Finding {
+  const label = labelOf(field, profile);
+  const f = makeFinding(
+    'MISSING_REQUIRED',
+    severity,
+    `${label.zh}（${field}）无法识别，${consequence.zh}：应为${reading.expected.zh}`,
+    `${label.en} (${field}) cannot be read, ${consequence.en}: expected ${reading.expected.en}`,
+    reading.mask?.(value),
+  );
+  f.field = field;
+  return f;
+}
+
+const AS_MISSING: FieldLabel = { zh: '视同缺失', en: 'so it counts as missing' };
+const AGE_ON_TODAY: FieldLabel = {
+  zh: '未成年人的年龄改按今天计算',
+  en: 'so ages (the minor exemption) are measured on today',
+};
+
+/**
+ * One MISSING_REQUIRED error per required field without a value, naming the field. A required
+ * gender or birth date whose value cannot be read (`FIELD_READINGS`) counts as missing, with a
+ * reason saying so and the forms expected (a birth date masked). An optional party without any
+ * value is skipped. A field marked `exemptForMinor` is not required when the party's birth date
+ * shows them under `profile.adultAge` on the sign date (today when the record has none); with no
+ * readable birth date the exemption cannot be shown and the field is required. A sign date that
+ * is there but cannot be read is a MISSING_REQUIRED warning: it is not required, but ages are
+ * then measured on today. Never throws on bad data.
  * @throws RangeError when `opts.today` is not a real date.
  */
 export function checkRequiredFields(
@@ -233,7 +303,13 @@ export function checkRequiredFields(
     if (party.optionalWithPrefix !== undefined && !partyIsPresent(record, party, party.optionalWithPrefix))
       continue;
     for (const required of party.fields) {
-      if (presentValue(record[required.field]) !== undefined) continue;
+      const value = presentValue(record[required.field]);
+      if (value !== undefined) {
+        const reading = FIELD_READINGS[required.field];
+        if (reading === undefined || reading.readable(value)) continue;
+        findings.push(unreadableFinding(required.field, value, reading, profile, 'error', AS_MISSING));
+        continue;
+      }
       if (required.exemptForMinor && isPartyMinor(record, party, profile, opts.today)) continue;
       const label = labelOf(required.field, profile);
       const f = makeFinding(
@@ -245,6 +321,12 @@ export function checkRequiredFields(
       f.field = required.field;
       findings.push(f);
     }
+  }
+  const sign = presentValue(record[profile.signDateField]);
+  if (sign !== undefined && !DATE_READING.readable(sign)) {
+    findings.push(
+      unreadableFinding(profile.signDateField, sign, DATE_READING, profile, 'warning', AGE_ON_TODAY),
+    );
   }
   return findings;
 }

@@ -50,6 +50,21 @@ export function foldName(value: string): string {
     .toUpperCase();
 }
 
+/**
+ * Excel's General format for a number of more than 11 digits, as it reaches a CSV: one digit, an
+ * optional fraction, `E`, the exponent (`3.30921E+17`, `1.70123E+10`, `6E+18`).
+ */
+const EXCEL_SCIENTIFIC = /^\d(?:\.\d+)?E\+?\d{1,3}$/i;
+
+/**
+ * True when a (folded) value is a number Excel wrote in scientific notation: an ID number, phone
+ * or account kept as a number in the workbook, whose digits past the sixth or so were lost when it
+ * was saved. The only cure is the source exported with the column as text.
+ */
+export function isExcelScientific(value: string): boolean {
+  return EXCEL_SCIENTIFIC.test(value);
+}
+
 /** The value trimmed, or `undefined` when absent: formats.md says an empty string means absent. */
 export function presentValue(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null) return undefined;
