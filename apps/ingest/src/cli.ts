@@ -60,6 +60,11 @@ Commands:
                                 use run <file...>); an inbox that is not a folder is an error (exit 1).
                                 A customer file without a column its profile requires goes to failed/
                                 (--once exits 1)
+                                A file modified less than ingest.inboxSettleSeconds (30) ago may still
+                                be being written: the job waits until every file is unchanged that
+                                long; one still changing after ingest.inboxSettleMaxWaitSeconds (600)
+                                stays in the inbox for the next run, listed with the reason (0: no wait).
+                                Ctrl-C during the wait stops at once, nothing taken
       --once                    catch up / run once now and exit
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee

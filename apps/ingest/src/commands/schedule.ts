@@ -40,6 +40,11 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
   const tracker = new RunTracker();
   let runKey: string | undefined;
+  // Ends the wait for files still being written as soon as a stop is asked for.
+  const stopping = new AbortController();
+  void stop.stopped.then(() => stopping.abort());
+  // What the run is waiting for, when it waits instead of ingesting: the first signal says so.
+  let paused: string | undefined;
   const runFor = async (key: string) => {
     runKey = key;
     tracker.reset();
@@ -49,7 +54,16 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       log,
       onFileStart: (file) => tracker.started(file),
       onFileDone: (f) => tracker.done(f),
+      signal: stopping.signal,
+      onWaiting: (waiting) => {
+        paused = waiting
+          ? `no new runs; the run waiting for inbox files still being written stops now, nothing is taken ` +
+            '(the next start catches the run up)'
+          : undefined;
+      },
     });
+    // The job said why (stopped while waiting for files): nothing was done.
+    if (r.status === 'stopped') return r;
     const t = r.summary?.totals;
     log(
       `nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved` +
@@ -70,6 +84,7 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       'the file being merged is rolled back, the archive stays as before it, and the next start ' +
       'recovers the interrupted batch and catches the run up',
     idleMessage: 'no new runs',
+    pausedMessage: () => paused,
     abortedMessage: 'the next start recovers the interrupted batch and catches the run up',
     // The files finished are ingested but still in the inbox (files move when the run ends): the
     // catch-up skips them as already ingested and moves them.
@@ -94,6 +109,11 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   }
   if (values.once) {
     const r = await stop.track(runFor(due));
+    if (r.status === 'stopped') {
+      const exitCode = signalExitCode(stop.requested ?? 'SIGINT');
+      stop.result({ ok: false, status: 'stopped', signal: stop.requested, exitCode, runKey: due });
+      return exitCode;
+    }
     // As `run` (a failed file is in failed/, one with every row quarantined in done/), so that
     // cron's mail says so.
     const code = r.status === 'locked' ? 3 : r.summary ? runExitCode(r.summary.totals) : 0;
