@@ -64,8 +64,11 @@ Commands:
                                 be being written: the job waits until every file is unchanged that
                                 long; one still changing after ingest.inboxSettleMaxWaitSeconds (600)
                                 stays in the inbox for the next run, listed with the reason (0: no wait).
-                                Ctrl-C during the wait stops at once, nothing taken
-      --once                    catch up / run once now and exit
+                                A run that finds another ingestion holding the lock, or fails (the
+                                database), is tried again every ingest.nightlyRetrySeconds (300) until
+                                it runs; Ctrl-C during a wait stops at once, nothing taken
+      --once                    catch up / run once now and exit (tried once: exit 3 when another
+                                ingestion holds the lock)
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
                                 --due-before <date> (due strictly before that day; the console's

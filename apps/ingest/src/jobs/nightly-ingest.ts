@@ -331,7 +331,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     throw err;
   }
   if (!summary) {
-    log('another ingestion holds the lock: this run is skipped');
+    log('another ingestion holds the lock: nothing was taken, the files stay in the inbox');
     await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
     return { runKey, status: 'locked', moved: [], left: found.left };
   }

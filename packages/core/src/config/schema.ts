@@ -49,6 +49,13 @@ export const configSchema = z.strictObject({
        * being written is a stuck writer, not a slow one, and the morning list must still be made.
        */
       inboxSettleMaxWaitSeconds: z.number().min(0).max(86_400).default(600),
+      /**
+       * Seconds the scheduler waits before it tries a nightly run again that found another ingestion
+       * holding the lock (a manual `ingest run`) or that broke (the database unreachable): the files
+       * would otherwise wait in the inbox for the next night and miss the T+1 listing. Five minutes
+       * lets a manual run finish or a database come back without filling the log.
+       */
+      nightlyRetrySeconds: z.number().min(0.001).max(86_400).default(300),
       /** Mandatory-field profile: `insurance` is 002 §3.5; `telecom` adds the service number. */
       profile: z
         .string()
