@@ -61,7 +61,15 @@ Commands:
                                 use run <file...>); an inbox that is not a folder is an error (exit 1).
                                 A customer file without a column its profile requires goes to failed/
                                 (--once exits 1)
-      --once                    catch up / run once now and exit
+                                A file modified less than ingest.inboxSettleSeconds (30) ago may still
+                                be being written: the job waits until every file is unchanged that
+                                long; one still changing after ingest.inboxSettleMaxWaitSeconds (600)
+                                stays in the inbox for the next run, listed with the reason (0: no wait).
+                                A run that finds another ingestion holding the lock, or fails (the
+                                database), is tried again every ingest.nightlyRetrySeconds (300) until
+                                it runs; Ctrl-C during a wait stops at once, nothing taken
+      --once                    catch up / run once now and exit (tried once: exit 3 when another
+                                ingestion holds the lock)
   quarantine                    the rows of a batch kept in quarantine (a run prints the first ten
                                 of a file): file, line, column and reason, in line order, never the
                                 row's content; --batch <n> (default: the latest batch that

@@ -27,6 +27,7 @@ import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
 import {
   agentRow,
+  backdate,
   cleanRow,
   complaintRow,
   makeId,
@@ -586,7 +587,8 @@ describe('a stop signal during the nightly run', () => {
     const rows = Array.from({ length: n }, (_, i) =>
       cleanRow(`G${i}`, { holder_phone: `1381${String(i).padStart(7, '0')}` }),
     );
-    writeCsv(inbox, 'c10.csv', rows);
+    // Delivered in the evening: the job takes it at once (not waiting for it to settle).
+    backdate(writeCsv(inbox, 'c10.csv', rows));
     return inbox;
   };
   const jobRuns = async (dataDir: string) => {

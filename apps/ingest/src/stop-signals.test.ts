@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPEAT_WINDOW_MS } from './commands/stop-signals.js';
-import { agentRow, cleanRow, tempDir, writeCsv } from './testing/fixtures.js';
+import { agentRow, backdate, cleanRow, tempDir, writeCsv } from './testing/fixtures.js';
 
 /** The entry `pnpm ingest` and the installed command run: it holds signals while cli.ts loads. */
 const CLI = fileURLToPath(new URL('./start.ts', import.meta.url));
@@ -312,8 +312,9 @@ describe('a stop signal with --json', () => {
     const dir = tempDir('custodian-abort-sched-');
     const inbox = join(dir, 'inbox');
     mkdirSync(inbox, { recursive: true });
-    const agents = writeCsv(inbox, 'agents.csv', [agentRow('A001')]);
-    const big = bigFile(inbox, ABORT_ROWS);
+    // Delivered in the evening: the job takes them at once (not waiting for them to settle).
+    const agents = backdate(writeCsv(inbox, 'agents.csv', [agentRow('A001')]));
+    const big = backdate(bigFile(inbox, ABORT_ROWS));
     const r = await cli(
       ['schedule', '--once', '--json'],
       join(dir, 'data'),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type CliOutput, type CustodianContext, echoValue } from '@custodian/core';
 import cron from 'node-cron';
@@ -8,10 +9,12 @@ import { RunTracker, type StopWatch, signalExitCode, underStopWatch } from './st
 
 /**
  * `ingest schedule`: node-cron at the edge only. At start, the most recent due run is caught up if
- * it did not complete (node-cron keeps no state); then the job runs nightly. Overlaps are refused
- * by node-cron (`noOverlap`) and, across machines, by the advisory lock inside the job. `stop`
- * watches SIGINT / SIGTERM from before the database opened (cli.ts); without it (a test calling
- * the command), the command watches them itself.
+ * it did not complete (node-cron keeps no state); then the job runs nightly. A run that finds
+ * another ingestion holding the lock, or that breaks, is tried again every
+ * `ingest.nightlyRetrySeconds` until it runs (`--once` tries once). Overlaps are refused by
+ * node-cron (`noOverlap`), by the retries being made in turn, and, across machines, by the advisory
+ * lock inside the job. `stop` watches SIGINT / SIGTERM from before the database opened (cli.ts);
+ * without it (a test calling the command), the command watches them itself.
  */
 export async function runScheduleCommand(
   ctx: CustodianContext,
@@ -40,6 +43,11 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   const log = (line: string) => out.note(`[${new Date().toISOString()}] ${line}`);
   const tracker = new RunTracker();
   let runKey: string | undefined;
+  // Ends the waits (for files still being written, before a retry) as soon as a stop is asked for.
+  const stopping = new AbortController();
+  void stop.stopped.then(() => stopping.abort());
+  // What the run is waiting for, when it waits instead of ingesting: the first signal says so.
+  let paused: string | undefined;
   const runFor = async (key: string) => {
     runKey = key;
     tracker.reset();
@@ -49,7 +57,16 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       log,
       onFileStart: (file) => tracker.started(file),
       onFileDone: (f) => tracker.done(f),
+      signal: stopping.signal,
+      onWaiting: (waiting) => {
+        paused = waiting
+          ? `no new runs; the run waiting for inbox files still being written stops now, nothing is taken ` +
+            '(the next start catches the run up)'
+          : undefined;
+      },
     });
+    // The job said why (stopped while waiting for files): nothing was done.
+    if (r.status === 'stopped') return r;
     const t = r.summary?.totals;
     log(
       `nightly ingestion ${key}: ${r.status}, ${r.moved.length} file(s) moved` +
@@ -63,6 +80,48 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
     );
     return r;
   };
+  const retrySeconds = ctx.config.ingest.nightlyRetrySeconds;
+  const retryIn =
+    retrySeconds >= 60 && retrySeconds % 60 === 0 ? `${retrySeconds / 60} min` : `${retrySeconds} s`;
+  /**
+   * Runs `first` until it has run. A run that found another ingestion holding the lock (a manual
+   * `ingest run`), or that broke (the database unreachable), left its files in the inbox: they
+   * waited for the next night and missed the morning list (T+1). It is tried again every
+   * `ingest.nightlyRetrySeconds` while the scheduler runs, one try at a time, until a stop. Should
+   * the tries outlast a night (node-cron skips a firing while this runs), the run due since is made
+   * next. Never throws: a failure is logged and tried again.
+   */
+  const runUntilDone = async (first: string) => {
+    let key = first;
+    for (let attempt = 1; !stop.requested; attempt++) {
+      let why: string;
+      try {
+        const r = await runFor(key);
+        if (r.status !== 'locked') {
+          const due = nightlyIngestJob.dueRunKey(ctx, new Date());
+          if (r.status === 'stopped' || due === key) return;
+          log(`run ${due} became due while run ${key} was made: running it now`);
+          key = due;
+          attempt = 0;
+          continue;
+        }
+        why = 'locked by another ingestion';
+      } catch (err) {
+        why = `failed: ${(err as Error).message}`;
+      }
+      if (stop.requested) break;
+      paused = `no new runs; run ${key} is not retried (the next start catches it up)`;
+      log(
+        `nightly ingestion ${key} ${why}; the files stay in the inbox; retrying in ${retryIn} ` +
+          `(ingest.nightlyRetrySeconds), try ${attempt + 1}`,
+      );
+      await sleep(retrySeconds * 1000, undefined, { signal: stopping.signal }).catch(() => undefined);
+      paused = undefined;
+    }
+    log(
+      `nightly ingestion ${key}: not retried, the scheduler is stopping; the next start catches the run up`,
+    );
+  };
   stop.describe({
     log,
     waitingMessage: 'no new runs; waiting for the running ingestion to finish',
@@ -70,6 +129,7 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
       'the file being merged is rolled back, the archive stays as before it, and the next start ' +
       'recovers the interrupted batch and catches the run up',
     idleMessage: 'no new runs',
+    pausedMessage: () => paused,
     abortedMessage: 'the next start recovers the interrupted batch and catches the run up',
     // The files finished are ingested but still in the inbox (files move when the run ends): the
     // catch-up skips them as already ingested and moves them.
@@ -94,6 +154,16 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   }
   if (values.once) {
     const r = await stop.track(runFor(due));
+    if (r.status === 'stopped') {
+      const exitCode = signalExitCode(stop.requested ?? 'SIGINT');
+      stop.result({ ok: false, status: 'stopped', signal: stop.requested, exitCode, runKey: due });
+      return exitCode;
+    }
+    // --once tries once (a cron job that runs it again, or the scheduler, catches the run up).
+    if (r.status === 'locked')
+      log(
+        `run ${due} was not made (exit 3): run schedule --once again once the other ingestion has finished`,
+      );
     // As `run` (a failed file is in failed/, one with every row quarantined in done/), so that
     // cron's mail says so.
     const code = r.status === 'locked' ? 3 : r.summary ? runExitCode(r.summary.totals) : 0;
@@ -102,7 +172,7 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
   }
   if ((await isRunMissing(ctx, due)) && !stop.requested) {
     log(`run ${due} is missing (scheduler was down?): catching up now`);
-    await stop.track(runFor(due));
+    await stop.track(runUntilDone(due));
   }
   if (stop.requested) {
     log('scheduler stopped');
@@ -115,11 +185,7 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
     expr,
     async () => {
       if (stop.requested) return;
-      try {
-        await stop.track(runFor(nightlyIngestJob.dueRunKey(ctx, new Date())));
-      } catch (err) {
-        log(`nightly ingestion failed: ${(err as Error).message}`);
-      }
+      await stop.track(runUntilDone(nightlyIngestJob.dueRunKey(ctx, new Date())));
     },
     { timezone: ctx.config.timeZone, noOverlap: true, name: nightlyIngestJob.id },
   );

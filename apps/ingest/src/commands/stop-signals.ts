@@ -50,6 +50,13 @@ export interface StopSignalOptions {
   abortWarning: string;
   /** First signal while no ingestion runs: what is not done (after "SIGINT: stopping, "). */
   idleMessage: string;
+  /**
+   * First signal while the run waits instead of ingesting (for inbox files still being written, or
+   * to try again a run another ingestion held the lock of): what happens now, in place of
+   * `waitingMessage` and `abortWarning` (the wait ends at once, nothing is taken); undefined while
+   * it ingests.
+   */
+  pausedMessage?: () => string | undefined;
   /** Second signal while an ingestion runs: what the abort leaves. */
   abortedMessage: string;
   /** The content of the `--json` summary of an aborted run (files finished, file interrupted…). */
@@ -59,6 +66,12 @@ export interface StopSignalOptions {
 export { REPEAT_WINDOW_MS, signalExitCode };
 
 export type StopWatch = ReturnType<typeof watchStopSignals>;
+
+/** Where SIGINT and SIGTERM come from: the process; in tests, an EventEmitter standing for it. */
+export interface SignalSource {
+  on(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+}
 
 /**
  * Runs `command` under `stop`, the watch cli.ts set up before the database opened; without one
@@ -94,7 +107,11 @@ export async function underStopWatch(
  * JSON object): status "aborted", the files finished, the file interrupted. A command prints its
  * own result through `result`, so that an abort after it does not print a second one.
  */
-export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] = []) {
+export function watchStopSignals(
+  out: CliOutput,
+  early: readonly EarlySignal[] = [],
+  signals: SignalSource = process,
+) {
   let o: StopSignalOptions | undefined;
   let running: Promise<unknown> | undefined;
   let requested: NodeJS.Signals | undefined;
@@ -110,10 +127,13 @@ export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] =
     if (requested === undefined) {
       requested = signal;
       requestedAt = now;
+      const paused = o?.pausedMessage?.();
       log(
-        running && o
-          ? `${signal}: ${o.waitingMessage} (${signal} again, a second or more later, aborts it: ${o.abortWarning})`
-          : `${signal}: stopping, ${o ? o.idleMessage : 'nothing is started'}`,
+        paused !== undefined
+          ? `${signal}: ${paused}`
+          : running && o
+            ? `${signal}: ${o.waitingMessage} (${signal} again, a second or more later, aborts it: ${o.abortWarning})`
+            : `${signal}: stopping, ${o ? o.idleMessage : 'nothing is started'}`,
       );
       resolveStopped();
       return;
@@ -133,8 +153,8 @@ export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] =
     process.exit(exitCode);
   };
   const onSignal = (signal: NodeJS.Signals) => answer(signal, performance.now());
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
   // Signals held while the command line loaded (early-signals.ts): answered now, each by the time it came.
   for (const e of early) answer(e.signal, e.at);
   return {
@@ -165,8 +185,8 @@ export function watchStopSignals(out: CliOutput, early: readonly EarlySignal[] =
       out.result(obj);
     },
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
     },
   };
 }

@@ -1,15 +1,18 @@
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type CustodianContext, CustodianError, shanghaiDate, shanghaiTimeOfDay } from '@custodian/core';
 import { sql } from 'kysely';
 import { fileSummaryLines, masterDataSummaryLines } from '../commands/file-summary.js';
 import type { FileResult } from '../pipeline/ingest-file.js';
 import type { MasterDataResult } from '../pipeline/master-data.js';
 import { type IngestRunSummary, runIngest } from '../run-ingest.js';
+import { InboxSettleWatch } from './inbox-settle.js';
 
 /**
  * The nightly ingestion (002 §3.7: the suspicious-record list by the next working morning): takes
- * every file in the inbox, agents and complaints first, moves each file to `done/` or `failed/`,
+ * every file in the inbox once none is still being written (`ingest.inboxSettleSeconds`), agents
+ * and complaints first, moves each file to `done/` or `failed/`,
  * and records the run in `job_runs` so that a run missed while the scheduler was down is caught up
  * when it starts. Definition apart from the clock: `run(ctx, input)` is testable without cron.
  */
@@ -58,14 +61,28 @@ export interface NightlyInput {
   /** Each file (master data first) as it starts and as it ends: for the summary of an aborted run. */
   onFileStart?: (file: string) => void;
   onFileDone?: (r: MasterDataResult | FileResult) => void;
+  /**
+   * A stop asked for (SIGINT / SIGTERM to the scheduler): ends at once the wait for inbox files
+   * still being written, and the run then takes nothing (status `stopped`, nothing recorded, so the
+   * next start catches it up). Once files are taken, the run goes to its end.
+   */
+  signal?: AbortSignal;
+  /** Called with true when the run starts waiting for files still being written, false when it stops waiting. */
+  onWaiting?: (waiting: boolean) => void;
 }
 
 export interface NightlyResult {
   runKey: string;
-  /** empty: nothing at all in the inbox; nothing-to-ingest: only files it does not take (`left`). */
-  status: 'done' | 'locked' | 'empty' | 'nothing-to-ingest';
+  /**
+   * empty: nothing at all in the inbox; nothing-to-ingest: only files it does not take (`left`);
+   * stopped: a stop came while it waited for files still being written, nothing was taken or recorded.
+   */
+  status: 'done' | 'locked' | 'empty' | 'nothing-to-ingest' | 'stopped';
   moved: { file: string; to: string }[];
-  /** Entries of the inbox not taken (not a CSV/XLSX file, a folder), with the reason: they stay in the inbox. */
+  /**
+   * Entries of the inbox not taken (not a CSV/XLSX file, a folder, a file still being written),
+   * with the reason: they stay in the inbox.
+   */
   left: LeftFile[];
   summary?: IngestRunSummary;
 }
@@ -124,12 +141,14 @@ function whyLeft(isDirectory: boolean, isFile: boolean): string {
  * agents_20261123.csv both load and the newer wins; none is left to be loaded again the next night
  * over newer data.
  */
-function inboxFiles(inbox: string): {
+interface InboxListing {
   customers: string[];
   agents: string[];
   complaints: string[];
   left: LeftFile[];
-} {
+}
+
+function inboxFiles(inbox: string): InboxListing {
   prepareInbox(inbox);
   const names: string[] = [];
   const left: LeftFile[] = [];
@@ -153,6 +172,87 @@ function inboxFiles(inbox: string): {
   };
 }
 
+const taken = (l: InboxListing) => [...l.agents, ...l.complaints, ...l.customers];
+
+/**
+ * The inbox's files once none is still being written (`ingest.inboxSettleSeconds`), or undefined
+ * when `signal` stopped the wait. A file modified less than the settle time ago may be an upload
+ * that paused: taken then, its first rows were ingested, the cut row quarantined, and the file
+ * moved to done/ while the writer finished it there, the rest never ingested. So the job waits,
+ * listing the inbox again each time (a file may appear, grow, or go), until every file it would
+ * take has been unchanged (size and modification time) for the settle time. A file still changing
+ * after `ingest.inboxSettleMaxWaitSeconds` is left in the inbox for the next run, with the reason,
+ * so that one writer that never stops does not hold back the night's other files.
+ */
+async function settledInboxFiles(
+  ctx: CustodianContext,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+  onWaiting: ((waiting: boolean) => void) | undefined,
+): Promise<InboxListing | undefined> {
+  const { inbox, inboxSettleSeconds, inboxSettleMaxWaitSeconds } = ctx.config.ingest;
+  const settleMs = inboxSettleSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + inboxSettleMaxWaitSeconds * 1000;
+  const watch = new InboxSettleWatch(settleMs);
+  const announced = new Set<string>();
+  const ago = (ms: number) => `modified ${Math.floor(ms / 1000)}s ago`;
+  try {
+    for (;;) {
+      const found = inboxFiles(inbox);
+      if (settleMs <= 0) return found;
+      if (signal?.aborted) return undefined;
+      const now = Date.now();
+      const pending = watch.unsettled(taken(found), now);
+      if (pending.length === 0) {
+        if (announced.size > 0)
+          log(
+            `inbox ${inbox}: waited ${Math.round((now - started) / 1000)} s; every file unchanged for ` +
+              `${inboxSettleSeconds} s: taking them`,
+          );
+        return found;
+      }
+      if (now >= deadline) {
+        const late = new Map(pending.map((p) => [p.file, p]));
+        const keep = (files: string[]) => files.filter((f) => !late.has(f));
+        const left = [
+          ...found.left,
+          ...pending.map((p) => ({
+            file: basename(p.file),
+            reason: `still being written (${ago(p.ageMs)}): left for the next run`,
+          })),
+        ].sort((a, b) => (a.file < b.file ? -1 : 1));
+        return {
+          customers: keep(found.customers),
+          agents: keep(found.agents),
+          complaints: keep(found.complaints),
+          left,
+        };
+      }
+      const fresh = pending.filter((p) => !announced.has(p.file));
+      if (fresh.length > 0) {
+        for (const p of fresh) announced.add(p.file);
+        onWaiting?.(true);
+        log(
+          `inbox ${inbox}: waiting for ${fresh.map((p) => `${basename(p.file)} (${ago(p.ageMs)})`).join(', ')}: ` +
+            `it may still be being written; a file is taken once unchanged for ${inboxSettleSeconds} s ` +
+            `(ingest.inboxSettleSeconds), or left for the next run if still changing after ` +
+            `${inboxSettleMaxWaitSeconds} s (ingest.inboxSettleMaxWaitSeconds)`,
+        );
+      }
+      const wakeAt = Math.min(deadline, ...pending.map((p) => p.readyAt));
+      try {
+        await sleep(Math.max(wakeAt - now, 10), undefined, signal ? { signal } : undefined);
+      } catch (err) {
+        if (signal?.aborted) return undefined;
+        throw err;
+      }
+    }
+  } finally {
+    if (announced.size > 0) onWaiting?.(false);
+  }
+}
+
 function moveTo(file: string, folder: string, stamp: string): string {
   mkdirSync(folder, { recursive: true });
   const target = join(folder, `${stamp}_${basename(file)}`);
@@ -169,8 +269,15 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   const { runKey, workers, onFileStart, onFileDone } = input;
   const log = input.log ?? (() => {});
   const inbox = ctx.config.ingest.inbox;
-  const found = inboxFiles(inbox);
-  const all = [...found.agents, ...found.complaints, ...found.customers];
+  const found = await settledInboxFiles(ctx, log, input.signal, input.onWaiting);
+  if (!found) {
+    log(
+      'stopped while waiting for inbox files still being written: nothing was taken or recorded; ' +
+        'the next start catches the run up',
+    );
+    return { runKey, status: 'stopped', moved: [], left: [] };
+  }
+  const all = taken(found);
   await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
     on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
     ctx.storage.db,
@@ -186,7 +293,9 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     log(
       status === 'empty'
         ? `inbox ${inbox} is empty: nothing to ingest`
-        : `inbox ${inbox} has no CSV/XLSX file to ingest (only the ${found.left.length} file(s) left above)`,
+        : `inbox ${inbox} has no CSV/XLSX file ${
+            found.left.some((l) => l.reason.startsWith('still being written')) ? 'ready ' : ''
+          }to ingest (only the ${found.left.length} file(s) left above)`,
     );
     await finishRun(ctx, runKey, 'done', { files: 0, left: found.left });
     return { runKey, status, moved: [], left: found.left };
@@ -222,7 +331,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     throw err;
   }
   if (!summary) {
-    log('another ingestion holds the lock: this run is skipped');
+    log('another ingestion holds the lock: nothing was taken, the files stay in the inbox');
     await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
     return { runKey, status: 'locked', moved: [], left: found.left };
   }

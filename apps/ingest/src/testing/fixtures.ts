@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CustodianContext, loadConfig, openCustodian, type Storage } from '@custodian/core';
@@ -98,11 +98,29 @@ export function writeCsv(dir: string, name: string, rows: Row[], columns?: strin
   return file;
 }
 
+/**
+ * A context over `storage` with a test key; `overrides` is configuration (its `ingest` section
+ * merged into the defaults below). The nightly job takes the inbox's files at once
+ * (`ingest.inboxSettleSeconds` 0): tests write their files just before the run, and the tests of
+ * that wait set it.
+ */
+/**
+ * Sets a file's times `seconds` in the past: delivered earlier in the evening and untouched since,
+ * so the nightly job takes it at once (it waits for a file modified less than
+ * `ingest.inboxSettleSeconds` ago, 30 by default, as in a test that runs the real command line).
+ */
+export function backdate(file: string, seconds = 120): string {
+  const t = new Date(Date.now() - seconds * 1000);
+  utimesSync(file, t, t);
+  return file;
+}
+
 export async function openTestContext(
   storage: Storage,
   dir: string,
   overrides: Record<string, unknown> = {},
 ): Promise<CustodianContext> {
+  const { ingest, ...rest } = overrides;
   const config = loadConfig({
     env: {},
     file: false,
@@ -110,7 +128,8 @@ export async function openTestContext(
       dataDir: dir,
       masterKeys: `t1:${Buffer.alloc(32, 9).toString('base64')}`,
       actor: 'test',
-      ...overrides,
+      ...rest,
+      ingest: { inboxSettleSeconds: 0, ...(ingest as Record<string, unknown> | undefined) },
     },
   });
   return openCustodian(config, { storage });

@@ -34,6 +34,28 @@ export const configSchema = z.strictObject({
       inbox: z.string().default('./inbox'),
       /** Nightly run time (Asia/Shanghai): 01:00 leaves the evening exports time to arrive and the morning for review (002 §3.7, T+1). */
       nightlyAt: hhmm.default('01:00'),
+      /**
+       * Seconds an inbox file must have been left unchanged (size and modification time) before the
+       * nightly job takes it: a file modified more recently may still be being written (an upload
+       * that paused), and taking it ingested half of it and moved it away from the writer, the rest
+       * never ingested. The job waits for such files. 30 s outlasts the pauses of an upload or a copy
+       * between two blocks; 0 takes every file at once.
+       */
+      inboxSettleSeconds: z.number().min(0).max(3600).default(30),
+      /**
+       * Longest wait, in seconds, for inbox files still being written: a file still changing after it
+       * is left in the inbox for the next run (and listed with the reason), so that a writer that
+       * never stops cannot hold the night's other files back. 600: ten minutes of an export still
+       * being written is a stuck writer, not a slow one, and the morning list must still be made.
+       */
+      inboxSettleMaxWaitSeconds: z.number().min(0).max(86_400).default(600),
+      /**
+       * Seconds the scheduler waits before it tries a nightly run again that found another ingestion
+       * holding the lock (a manual `ingest run`) or that broke (the database unreachable): the files
+       * would otherwise wait in the inbox for the next night and miss the T+1 listing. Five minutes
+       * lets a manual run finish or a database come back without filling the log.
+       */
+      nightlyRetrySeconds: z.number().min(0.001).max(86_400).default(300),
       /** Mandatory-field profile: `insurance` is 002 §3.5; `telecom` adds the service number. */
       profile: z
         .string()
