@@ -673,6 +673,57 @@ for (const backend of testBackends()) {
       expect(leaks.rows[0]!.n).toBe(0);
     });
 
+    it('reads a tab-separated text export (Excel’s Unicode text: UTF-16LE with a BOM) with line and column for its bad rows', async () => {
+      const header = ['记录编号', '投保人姓名', '性别', '出生日期', '证件号码', '手机号码', '联系地址'];
+      const lines = [
+        header,
+        [
+          'U1',
+          '欧阳娜娜',
+          '女',
+          '1990-03-04',
+          makeId('1990-03-04', 22),
+          '13912349999',
+          '广州市天河区体育西路1号',
+        ],
+        ['U2', '李四'],
+        ['U3', '"王"五', '男', '1980-05-06', makeId('1980-05-06', 23), '13912349998', '北京市东城区1号'],
+        ['U4', '赵六', '男', '1980-05-06', makeId('1980-05-06', 25), '13912349997', '北京市,东城区2号'],
+      ].map((cells) => cells.join('\t'));
+      const file = join(dir, 'unicode-text.txt');
+      writeFileSync(
+        file,
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf16le')]),
+      );
+      const s = await run([file]);
+      const r = s.files[0]!;
+      expect([r.status, r.message, r.encoding]).toEqual(['done', undefined, 'utf-16le+BOM']);
+      expect([r.rowsRead, r.rowsQuarantined]).toEqual([4, 2]);
+      const q = await storage.db
+        .selectFrom('quarantine')
+        .select(['file_name', 'line', 'column_name', 'reason'])
+        .orderBy('line')
+        .execute();
+      expect(q).toEqual([
+        { file_name: 'unicode-text.txt', line: 3, column_name: null, reason: 'expected 7 columns, found 2' },
+        {
+          file_name: 'unicode-text.txt',
+          line: 4,
+          column_name: '投保人姓名',
+          reason: expect.stringMatching(/^malformed CSV \(CSV_INVALID_CLOSING_QUOTE\)/),
+        },
+      ]);
+      const rows = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'holder_name_masked', 'holder_phone_masked'])
+        .orderBy('record_id')
+        .execute();
+      expect(rows).toEqual([
+        { record_id: 'U1', holder_name_masked: '欧**娜', holder_phone_masked: '139****9999' },
+        { record_id: 'U4', holder_name_masked: '赵*', holder_phone_masked: '139****9997' },
+      ]);
+    });
+
     it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings; fails a file of another kind alone', async () => {
       const rows = ['F1', 'F2', 'F3', 'F4', 'F5'].map((id) => cleanRow(id));
       const columns = Object.keys(rows[0]!);

@@ -132,6 +132,7 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
       firstLine: header.dataLine,
       encoding,
       width,
+      delimiter: header.delimiter,
       ...(blockBytes ? { blockBytes } : {}),
     });
 
@@ -139,7 +140,7 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
     for await (const block of blocks()) {
       // Non-fatal: undecodable bytes become U+FFFD, and the row holding them is quarantined.
       const text = new TextDecoder(block.encoding, { fatal: false }).decode(block.bytes);
-      yield* parseCsvText(text, block.firstLine, width, headers, encoding);
+      yield* parseCsvText(text, block.firstLine, width, headers, encoding, block.delimiter);
     }
   }
   return {
