@@ -724,6 +724,23 @@ for (const backend of testBackends()) {
       ]);
     });
 
+    it("fails an HTML page saved as .xls (a web system's 'Excel' export) alone, saying so; the other files go on", async () => {
+      const page = join(dir, 'web-export.xls');
+      writeFileSync(
+        page,
+        `\uFEFF<html><head><meta charset="utf-8"></head><body><table><tr><td>记录编号</td></tr><tr><td>R1</td></tr></table></body></html>`,
+      );
+      const csv = writeCsv(dir, 'after-page.csv', [cleanRow('H1')]);
+      const s = await run([page, csv]);
+      expect(s.files.map((f) => [f.status, f.message])).toEqual([
+        [
+          'failed',
+          "web-export.xls: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx",
+        ],
+        ['done', undefined],
+      ]);
+    });
+
     it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings; fails a file of another kind alone', async () => {
       const rows = ['F1', 'F2', 'F3', 'F4', 'F5'].map((id) => cleanRow(id));
       const columns = Object.keys(rows[0]!);

@@ -247,6 +247,46 @@ describe('file kind', () => {
     );
   });
 
+  it("fails an HTML page saved as .xls (a web system's 'Excel' export), whatever its name, saying so", async () => {
+    const pages = [
+      '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="utf-8"></head><body><table><tr><td>记录编号</td></tr></table></body></html>',
+      '\uFEFF\r\n  <!DOCTYPE html>\n<html><body><table><tr><td>记录编号</td></tr></table></body></html>',
+      '\n\t<TABLE border="1"><tr><td>记录编号</td><td>姓名</td></tr><tr><td>R1</td><td>张三</td></tr></TABLE>',
+    ];
+    for (const [i, page] of pages.entries()) {
+      for (const name of [`web-${i}.xls`, `web-${i}.csv`, `web-${i}.xlsx`]) {
+        const file = join(dir, name);
+        writeFileSync(file, page);
+        await expect(openTable(file)).rejects.toThrow(
+          `${file}: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx`,
+        );
+      }
+    }
+    // GBK pages and UTF-16 ones (with a BOM) too.
+    const gbk = join(dir, 'web-gbk.xls');
+    writeFileSync(
+      gbk,
+      Buffer.concat([
+        Buffer.from('<html><head><meta charset="gbk"></head><body>'),
+        Buffer.from([0xbc, 0xc7]),
+      ]),
+    );
+    const u16 = join(dir, 'web-u16.xls');
+    writeFileSync(
+      u16,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('<table><tr><td>x</td></tr></table>', 'utf16le'),
+      ]),
+    );
+    for (const file of [gbk, u16])
+      await expect(openTable(file)).rejects.toThrow(/an HTML page \(a web system's 'Excel' export\)/);
+    // A CSV whose first cell merely starts with '<' is a CSV.
+    const csv = join(dir, 'angle.csv');
+    writeFileSync(csv, '<备注>,记录编号\nx,R1\n');
+    expect((await openTable(csv)).info.headers).toEqual(['<备注>', '记录编号']);
+  });
+
   it('fails an XLSX workbook named .csv or .txt, saying it must be named .xlsx', async () => {
     const xlsx = join(dir, 'named.xlsx');
     await writeXlsx(xlsx, [['记录编号'], ['N1']]);

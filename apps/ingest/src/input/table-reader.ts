@@ -53,17 +53,35 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 
 /**
+ * An HTML page: what web systems' "export to Excel" writes, named .xls (Excel opens it, with a
+ * warning). Its first tag, after any BOM, white space or XML declaration, is a doctype, <html> or
+ * <table>; a CSV's first line never starts so (a header cell "<备注>" is followed by a delimiter,
+ * not by a tag name's end).
+ */
+function isHtmlPage(sample: Uint8Array): boolean {
+  const { encoding, bomLength } = detectEncoding(sample);
+  const text = new TextDecoder(encoding, { fatal: false }).decode(sample.subarray(bomLength));
+  return /^[\s\uFEFF]*(<\?xml[^>]*>\s*)?<(!doctype|html|table)[\s>]/i.test(text);
+}
+
+/**
  * A file's kind is its extension (isWorkbook), but a file whose bytes say it is another kind fails
  * with that said, instead of being read as what it is not: an Excel 97-2003 workbook read as CSV
- * is binary garbage, whose "header line" has no record_id column.
+ * is binary garbage, whose "header line" has no record_id column; an HTML page read as CSV fails
+ * on its first quote (INVALID_OPENING_QUOTE), read as XLSX it is no zip archive.
  */
 export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
-  const magic = await readSample(file, 8);
+  const magic = await readSample(file, 1024);
   if (startsWith(magic, OLE2_MAGIC)) {
     throw new Error(
       (await isEncryptedOoxml(file))
         ? `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`
         : `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+    );
+  }
+  if (isHtmlPage(magic)) {
+    throw new Error(
+      `${file}: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx`,
     );
   }
   if (isWorkbook(file)) return openXlsx(file, opts);
