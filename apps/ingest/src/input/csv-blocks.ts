@@ -60,6 +60,13 @@ const MAX_QUOTED_BYTES = 8 * 1024 * 1024;
  */
 const MAX_QUOTED_LINES = 100;
 const REPLACEMENT = '\uFFFD';
+/**
+ * Added to the reason of a quarantined last line of a file that does not end with a line break:
+ * exports end their last row with one, so such a row was most likely cut (a file picked up while
+ * it was still being written or uploaded), and the operator should look at the file, not the row.
+ */
+const CUT_SHORT =
+  'the file does not end with a line break: was it cut short (an upload or export still in progress)?';
 
 /**
  * What is wrong with a malformed record, in words: never the field's value (it may be an ID
@@ -382,8 +389,10 @@ function checkRow(
  * Every line is accounted for once: as a row, as part of a multi-line row, as a bad row, or blank.
  * The text is split into lines once: looking for the next quote from every line's start instead
  * scanned the rest of a quote-free block each time (10 times the cost of the splitting itself).
- * The end of the text is the end of the data: a quoted field still open there is not closed.
- * Fields are separated by `delimiter` (the header line's, parseCsvHeader).
+ * The end of the text is the end of the data: a quoted field still open there is not closed, and
+ * a quarantined last line without a line break is said to be maybe cut short (only a file's last
+ * block can end so: the others end on a record's line feed). Fields are separated by `delimiter`
+ * (the header line's, parseCsvHeader).
  */
 export function parseCsvText(
   text: string,
@@ -397,7 +406,8 @@ export function parseCsvText(
   const out: ParsedCsvRow[] = [];
   const lines = text.split('\n');
   // A final line feed ends the last line; it does not start another.
-  const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  const terminated = text.endsWith('\n');
+  const count = terminated ? lines.length - 1 : lines.length;
   const at = (i: number) => text.charCodeAt(i);
   // Cells are searched for bytes that are not text only in a block that holds one (rarely).
   const inspectCells = text.includes(REPLACEMENT) || text.includes('\u0000');
@@ -421,6 +431,11 @@ export function parseCsvText(
     offset = r.end + 1;
     i += 1 + r.innerLines;
   }
+  // An unterminated last line that is not blank made the last row (alone or as the end of a
+  // multi-line one).
+  const last = out[out.length - 1];
+  if (!terminated && last?.kind === 'bad' && count > 0 && lines[count - 1] !== '\r')
+    last.reason = `${last.reason}; ${CUT_SHORT}`;
   return out;
 }
 
