@@ -821,5 +821,55 @@ for (const backend of testBackends()) {
       const rows = await storage.db.selectFrom('customers').select('record_id').execute();
       expect(rows).toEqual([{ record_id: 'SH1' }]);
     });
+
+    it('reads the first sheet with a customer header line when none is named, says which, and skips the same workbook next time', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRows([['本文件为客户资料导出，请勿外传'], ['导出日期：2026-11-20']]);
+      wb.addWorksheet('客户').addRows([REQUIRED_HEADER, ['AU1', '孙八', '', '', '', '13912348888', '']]);
+      wb.addWorksheet('客户(旧)').addRows([REQUIRED_HEADER, ['OLD1', '周九', '', '', '', '13912348889', '']]);
+      const xlsx = join(dir, 'cover-first.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const first = (await run([xlsx])).files[0]!;
+      expect(first).toMatchObject({ status: 'done', rowsRead: 1 });
+      expect(first.sheet).toBeUndefined();
+      expect(first.warnings).toEqual([
+        'read sheet "客户", the first whose header line has a column recognised as record_id (passed over: "说明")',
+      ]);
+      // The identity of a workbook read without --sheet has no sheet: the same file is skipped.
+      const again = (await run([xlsx])).files[0]!;
+      expect(again).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/\(same SHA-256, profile insurance\): nothing done$/),
+      });
+      const rows = await storage.db.selectFrom('customers').select('record_id').execute();
+      expect(rows).toEqual([{ record_id: 'AU1' }]);
+
+      // A first sheet with the header line is read with no word about sheets.
+      const plain = new ExcelJS.Workbook();
+      plain.addWorksheet('客户').addRows([REQUIRED_HEADER, ['AU2', '吴十', '', '', '', '13912348887', '']]);
+      plain.addWorksheet('说明').addRow(['说明文字']);
+      const plainFile = join(dir, 'data-first.xlsx');
+      await plain.xlsx.writeFile(plainFile);
+      const read = (await run([plainFile])).files[0]!;
+      expect(read).toMatchObject({ status: 'done', rowsRead: 1 });
+      expect(read.warnings).toBeUndefined();
+    });
+
+    it('fails a workbook none of whose sheets has a customer header line, naming the sheets and --sheet', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);
+      wb.addWorksheet('数据').addRows([
+        ['编号', '投保人姓名'],
+        ['N1', '孙八'],
+      ]);
+      const xlsx = join(dir, 'no-customer-sheet.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const r = (await run([xlsx])).files[0]!;
+      expect(r.status).toBe('failed');
+      expect(r.message).toMatch(
+        /^no-customer-sheet\.xlsx: the header line has no column recognised as record_id \(accepted names: record_id, 记录编号, 流水号\); of its 1 cells, recognised as header names: none; .*; no sheet of the workbook has a header line with a column recognised as record_id: looked at "说明", "数据" \(the header line above is sheet "说明"'s\); name the sheet to read with --sheet <name>$/,
+      );
+      expect(r.message).not.toMatch(/孙八|本文件/);
+    });
   });
 }

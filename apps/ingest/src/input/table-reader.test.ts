@@ -189,6 +189,104 @@ describe.each(READERS)('XLSX dates from formulas, %s', (reader, opts) => {
   });
 });
 
+describe.each(READERS)('XLSX sheet choice, %s', (reader, opts) => {
+  const tag = reader === 'streamed' ? 's' : 'w';
+  const hasRecordId = (headers: string[]) => headers.includes('记录编号');
+  async function workbook(name: string, sheets: [string, ExcelJS.CellValue[][]][]): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    for (const [sheet, rows] of sheets) wb.addWorksheet(sheet).addRows(rows);
+    const file = join(dir, `${name}-${tag}.xlsx`);
+    await wb.xlsx.writeFile(file);
+    return file;
+  }
+  async function rowsOf(file: string, o: ReadTableOptions) {
+    const table = await openTable(file, { ...opts, ...o });
+    const rows: TableRow[] = [];
+    for await (const r of table.rows) rows.push(r);
+    return { info: table.info, rows };
+  }
+  const COVER: [string, ExcelJS.CellValue[][]] = [
+    '说明',
+    [['本文件为客户资料导出，请勿外传'], [], ['导出日期：2026-11-20']],
+  ];
+
+  it('reads the first sheet whose header line is accepted, saying which sheets it looked at', async () => {
+    const file = await workbook('cover', [
+      COVER,
+      [
+        '客户',
+        [
+          ['记录编号', '姓名'],
+          ['C1', '张三'],
+          ['C2', '李四'],
+        ],
+      ],
+      [
+        '客户2',
+        [
+          ['记录编号', '姓名'],
+          ['D1', '王五'],
+        ],
+      ],
+    ]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({
+      headers: ['记录编号', '姓名'],
+      sheet: '客户',
+      sheetChoice: { lookedAt: ['说明', '客户'], accepted: true },
+    });
+    expect(rows).toEqual([
+      { kind: 'row', line: 2, values: ['C1', '张三'] },
+      { kind: 'row', line: 3, values: ['C2', '李四'] },
+    ]);
+    // Without the test, or with a sheet named, as before: the first sheet, or the one named.
+    expect((await rowsOf(file, {})).info).toMatchObject({
+      sheet: '说明',
+      headers: ['本文件为客户资料导出，请勿外传'],
+    });
+    expect((await rowsOf(file, {})).info.sheetChoice).toBeUndefined();
+    const named = await rowsOf(file, { sheet: '客户2', acceptsHeader: hasRecordId });
+    expect(named.info).toMatchObject({ sheet: '客户2' });
+    expect(named.info.sheetChoice).toBeUndefined();
+    expect(named.rows).toEqual([{ kind: 'row', line: 2, values: ['D1', '王五'] }]);
+  });
+
+  it('reads the first sheet when it is accepted', async () => {
+    const file = await workbook('first', [['客户', [['记录编号'], ['F1']]], COVER]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({ sheet: '客户', sheetChoice: { lookedAt: ['客户'], accepted: true } });
+    expect(rows).toEqual([{ kind: 'row', line: 2, values: ['F1'] }]);
+  });
+
+  it('reads the first sheet that is not empty when none is accepted, naming every sheet looked at', async () => {
+    const file = await workbook('none', [
+      ['Sheet1', []],
+      COVER,
+      [
+        '客户',
+        [
+          ['编号', '姓名'],
+          ['N1', '张三'],
+        ],
+      ],
+    ]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({
+      sheet: '说明',
+      headers: ['本文件为客户资料导出，请勿外传'],
+      sheetChoice: { lookedAt: ['Sheet1', '说明', '客户'], accepted: false },
+    });
+    expect(rows).toEqual([{ kind: 'row', line: 3, values: ['导出日期：2026-11-20'] }]);
+    const empty = await workbook('all-empty', [
+      ['A', []],
+      ['B', []],
+    ]);
+    await expect(openTable(empty, { ...opts, acceptsHeader: hasRecordId })).rejects.toThrow(
+      `${empty}: every sheet is empty ("A", "B")`,
+    );
+  });
+});
+
 describe('XLSX merged cells', () => {
   it('reads a cell covered by a merge as the merged range', async () => {
     const file = join(dir, 'merged.xlsx');
