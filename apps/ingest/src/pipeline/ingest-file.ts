@@ -49,7 +49,7 @@ export interface QuarantinedRow {
 export interface FileResult extends Partial<MergeResult> {
   file: string;
   sha256: string;
-  /** XLSX: the sheet named by `--sheet` (absent: CSV, or the workbook's first sheet). */
+  /** XLSX: the sheet named by `--sheet` (absent: CSV, or a workbook read without it: see `warnings`). */
   sheet?: string;
   status: 'done' | 'skipped' | 'failed';
   batchId?: number;
