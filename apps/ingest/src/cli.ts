@@ -42,7 +42,8 @@ Commands:
       --profile <name>          mandatory-field profile: insurance (default) or telecom
       --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
       --workers <n>             encoder threads (default: one per core)
-      --sheet <name>            XLSX customer files: the sheet to read (default: the first);
+      --sheet <name>            XLSX customer files: the sheet to read (default: the first
+                                whose header line has a record_id column);
                                 a file without that sheet fails alone; another sheet of a workbook
                                 already ingested is ingested (ignored for CSV files)
                                 (--agents and --complaints files must carry every column of their

@@ -764,6 +764,74 @@ for (const backend of testBackends()) {
       expect(leaks.rows[0]!.n).toBe(0);
     });
 
+    it('reads a tab-separated text export (Excel’s Unicode text: UTF-16LE with a BOM) with line and column for its bad rows', async () => {
+      const header = ['记录编号', '投保人姓名', '性别', '出生日期', '证件号码', '手机号码', '联系地址'];
+      const lines = [
+        header,
+        [
+          'U1',
+          '欧阳娜娜',
+          '女',
+          '1990-03-04',
+          makeId('1990-03-04', 22),
+          '13912349999',
+          '广州市天河区体育西路1号',
+        ],
+        ['U2', '李四'],
+        ['U3', '"王"五', '男', '1980-05-06', makeId('1980-05-06', 23), '13912349998', '北京市东城区1号'],
+        ['U4', '赵六', '男', '1980-05-06', makeId('1980-05-06', 25), '13912349997', '北京市,东城区2号'],
+      ].map((cells) => cells.join('\t'));
+      const file = join(dir, 'unicode-text.txt');
+      writeFileSync(
+        file,
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf16le')]),
+      );
+      const s = await run([file]);
+      const r = s.files[0]!;
+      expect([r.status, r.message, r.encoding]).toEqual(['done', undefined, 'utf-16le+BOM']);
+      expect([r.rowsRead, r.rowsQuarantined]).toEqual([4, 2]);
+      const q = await storage.db
+        .selectFrom('quarantine')
+        .select(['file_name', 'line', 'column_name', 'reason'])
+        .orderBy('line')
+        .execute();
+      expect(q).toEqual([
+        { file_name: 'unicode-text.txt', line: 3, column_name: null, reason: 'expected 7 columns, found 2' },
+        {
+          file_name: 'unicode-text.txt',
+          line: 4,
+          column_name: '投保人姓名',
+          reason: expect.stringMatching(/^malformed CSV \(CSV_INVALID_CLOSING_QUOTE\)/),
+        },
+      ]);
+      const rows = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'holder_name_masked', 'holder_phone_masked'])
+        .orderBy('record_id')
+        .execute();
+      expect(rows).toEqual([
+        { record_id: 'U1', holder_name_masked: '欧**娜', holder_phone_masked: '139****9999' },
+        { record_id: 'U4', holder_name_masked: '赵*', holder_phone_masked: '139****9997' },
+      ]);
+    });
+
+    it("fails an HTML page saved as .xls (a web system's 'Excel' export) alone, saying so; the other files go on", async () => {
+      const page = join(dir, 'web-export.xls');
+      writeFileSync(
+        page,
+        `\uFEFF<html><head><meta charset="utf-8"></head><body><table><tr><td>记录编号</td></tr><tr><td>R1</td></tr></table></body></html>`,
+      );
+      const csv = writeCsv(dir, 'after-page.csv', [cleanRow('H1')]);
+      const s = await run([page, csv]);
+      expect(s.files.map((f) => [f.status, f.message])).toEqual([
+        [
+          'failed',
+          "web-export.xls: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx",
+        ],
+        ['done', undefined],
+      ]);
+    });
+
     it('quarantines XLSX rows whose cells are formulas without a value or Excel errors, with no false findings; fails a file of another kind alone', async () => {
       const rows = ['F1', 'F2', 'F3', 'F4', 'F5'].map((id) => cleanRow(id));
       const columns = Object.keys(rows[0]!);
@@ -843,6 +911,56 @@ for (const backend of testBackends()) {
       expect(s.files[1]!.message).toMatch(/^no-sheet\.xlsx: no sheet named "客户"$/);
       const rows = await storage.db.selectFrom('customers').select('record_id').execute();
       expect(rows).toEqual([{ record_id: 'SH1' }]);
+    });
+
+    it('reads the first sheet with a customer header line when none is named, says which, and skips the same workbook next time', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRows([['本文件为客户资料导出，请勿外传'], ['导出日期：2026-11-20']]);
+      wb.addWorksheet('客户').addRows([REQUIRED_HEADER, ['AU1', '孙八', '', '', '', '13912348888', '']]);
+      wb.addWorksheet('客户(旧)').addRows([REQUIRED_HEADER, ['OLD1', '周九', '', '', '', '13912348889', '']]);
+      const xlsx = join(dir, 'cover-first.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const first = (await run([xlsx])).files[0]!;
+      expect(first).toMatchObject({ status: 'done', rowsRead: 1 });
+      expect(first.sheet).toBeUndefined();
+      expect(first.warnings).toEqual([
+        'read sheet "客户", the first whose header line has a column recognised as record_id (passed over: "说明")',
+      ]);
+      // The identity of a workbook read without --sheet has no sheet: the same file is skipped.
+      const again = (await run([xlsx])).files[0]!;
+      expect(again).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/\(same SHA-256, profile insurance\): nothing done$/),
+      });
+      const rows = await storage.db.selectFrom('customers').select('record_id').execute();
+      expect(rows).toEqual([{ record_id: 'AU1' }]);
+
+      // A first sheet with the header line is read with no word about sheets.
+      const plain = new ExcelJS.Workbook();
+      plain.addWorksheet('客户').addRows([REQUIRED_HEADER, ['AU2', '吴十', '', '', '', '13912348887', '']]);
+      plain.addWorksheet('说明').addRow(['说明文字']);
+      const plainFile = join(dir, 'data-first.xlsx');
+      await plain.xlsx.writeFile(plainFile);
+      const read = (await run([plainFile])).files[0]!;
+      expect(read).toMatchObject({ status: 'done', rowsRead: 1 });
+      expect(read.warnings).toBeUndefined();
+    });
+
+    it('fails a workbook none of whose sheets has a customer header line, naming the sheets and --sheet', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本文件为客户资料导出，请勿外传']);
+      wb.addWorksheet('数据').addRows([
+        ['编号', '投保人姓名'],
+        ['N1', '孙八'],
+      ]);
+      const xlsx = join(dir, 'no-customer-sheet.xlsx');
+      await wb.xlsx.writeFile(xlsx);
+      const r = (await run([xlsx])).files[0]!;
+      expect(r.status).toBe('failed');
+      expect(r.message).toMatch(
+        /^no-customer-sheet\.xlsx: the header line has no column recognised as record_id \(accepted names: record_id, 记录编号, 流水号\); of its 1 cells, recognised as header names: none; .*; no sheet of the workbook has a header line with a column recognised as record_id: looked at "说明", "数据" \(the header line above is sheet "说明"'s\); name the sheet to read with --sheet <name>$/,
+      );
+      expect(r.message).not.toMatch(/孙八|本文件/);
     });
   });
 }

@@ -21,7 +21,7 @@ export interface IngestRunInput {
   complaintsFile?: string;
   complaintsFiles?: string[];
   profile?: string;
-  /** XLSX customer files: the sheet to read (default: the first). */
+  /** XLSX customer files: the sheet to read (default: the first with a record_id column). */
   sheet?: string;
   /** Ingestion date; default today in Asia/Shanghai. */
   date?: string;

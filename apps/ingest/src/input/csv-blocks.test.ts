@@ -26,10 +26,20 @@ async function readInBlocks(file: string, blockBytes: number) {
     encoding,
     blockBytes,
     width: header.headers.length,
+    delimiter: header.delimiter,
   })) {
     blocks++;
     const text = new TextDecoder(block.encoding).decode(block.bytes);
-    rows.push(...parseCsvText(text, block.firstLine, header.headers.length, header.headers, encoding));
+    rows.push(
+      ...parseCsvText(
+        text,
+        block.firstLine,
+        header.headers.length,
+        header.headers,
+        encoding,
+        block.delimiter,
+      ),
+    );
   }
   return { headers: header.headers, rows, blocks };
 }
@@ -156,8 +166,90 @@ describe('CSV in blocks', () => {
     }
   });
 
+  it('reads a tab-separated file as such (Excel’s Unicode text: UTF-16LE with a BOM, CRLF), in blocks and whole, bad rows with line and column', async () => {
+    const text = [
+      '记录编号\t姓名\t备注',
+      'T1\t张三\t"含\t制表符"',
+      'T2\t李四',
+      'T3\t王五\t"多\r\n行"',
+      'T4\t"赵,六"\t逗号,不分列',
+      'T5\t"钱"七\t备注',
+      'T6\t孙八\t',
+      '',
+    ].join('\r\n');
+    const expected = [
+      { kind: 'row', line: 2, values: ['T1', '张三', '含\t制表符'] },
+      expect.objectContaining({ kind: 'bad', line: 3, column: null, reason: 'expected 3 columns, found 2' }),
+      { kind: 'row', line: 4, values: ['T3', '王五', '多\r\n行'] },
+      { kind: 'row', line: 6, values: ['T4', '赵,六', '逗号,不分列'] },
+      expect.objectContaining({
+        kind: 'bad',
+        line: 7,
+        column: '姓名',
+        reason: expect.stringMatching(/^malformed CSV \(CSV_INVALID_CLOSING_QUOTE\)/),
+      }),
+      { kind: 'row', line: 8, values: ['T6', '孙八', ''] },
+    ];
+    const u16 = join(dir, 'unicode-text.txt');
+    writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const utf8 = join(dir, 'tabs.csv');
+    writeFileSync(utf8, text);
+    for (const file of [u16, utf8]) {
+      for (const blockBytes of [7, 1 << 20]) {
+        const got = await readInBlocks(file, blockBytes);
+        expect(got.headers).toEqual(['记录编号', '姓名', '备注']);
+        expect(got.rows).toEqual(expected);
+      }
+      const table = await openTable(file);
+      expect(table.info.headers).toEqual(['记录编号', '姓名', '备注']);
+      const rows: unknown[] = [];
+      for await (const r of table.rows) rows.push(r);
+      expect(rows).toEqual(expected);
+    }
+  });
+
+  it('takes the delimiter from the header line: commas unless it holds more tabs than commas, outside quotes', () => {
+    const header = (line: string) => parseCsvHeader(Buffer.from(`${line}\nx\n`), 'utf-8');
+    expect(header('a,b\tc,d')).toMatchObject({ delimiter: ',', headers: ['a', 'b\tc', 'd'] });
+    expect(header('a\tb,c\td')).toMatchObject({ delimiter: '\t', headers: ['a', 'b,c', 'd'] });
+    expect(header('"a,b,c"\td')).toMatchObject({ delimiter: '\t', headers: ['a,b,c', 'd'] });
+    expect(header('记录编号')).toMatchObject({ delimiter: ',', headers: ['记录编号'] });
+  });
+
   it('refuses a file whose lines end with a bare carriage return, saying so', () => {
     expect(() => parseCsvHeader(Buffer.from('id,name\rA,b\r'), 'utf-8')).toThrow(/bare carriage return/);
+  });
+
+  it('parses a tab-separated block on an encoder thread with its delimiter', async () => {
+    const keyring = testKeyring();
+    const opts = { profile: 'insurance', today: '2026-11-20', retentionYears: 10 };
+    const job = () => ({
+      block: {
+        bytes: new TextEncoder().encode('W1\t王,五\t13912345678\nW2\t赵六\n'),
+        encoding: 'utf-8' as const,
+        firstLine: 2,
+        delimiter: '\t' as const,
+      },
+      batchId: 1,
+      fields: ['record_id', 'holder_name', 'holder_phone'],
+      headers: ['record_id', 'holder_name', 'holder_phone'],
+      encoding: 'utf-8',
+      recordIdCol: 0,
+    });
+    const pool = createEncoderPool(keyring, opts, 1);
+    try {
+      for (const r of [
+        await createEncoderPool(keyring, opts, 0).encodeCsv(job()),
+        await pool.encodeCsv(job()),
+      ]) {
+        expect(r.rowsRead).toBe(2);
+        expect(r.bad.map((b) => [b.line, b.column, b.reason])).toEqual([
+          [3, null, 'expected 3 columns, found 2'],
+        ]);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   it('parses and encodes a block on an encoder thread as it does inline', async () => {
@@ -175,6 +267,7 @@ describe('CSV in blocks', () => {
         bytes: new TextEncoder().encode(text.slice(text.indexOf('\n') + 1)),
         encoding: 'utf-8' as const,
         firstLine: 2,
+        delimiter: ',' as const,
       },
       batchId: 1,
       fields: ['record_id', 'holder_name', 'holder_phone'],

@@ -12,20 +12,28 @@ import { parse } from 'csv-parse/sync';
  * so every row keeps the line a person sees in an editor.
  *
  * The rows of a block are split by `parseCsvText`: a line without any double quote is split on
- * commas (exactly what RFC 4180 and csv-parse make of it); a record with quotes is delimited by
+ * the delimiter (exactly what RFC 4180 and csv-parse make of it); a record with quotes is delimited by
  * `findRecordEnd` and its fields read by csv-parse. Broken quoting costs one line (issue: "a
  * malformed row ... is kept in quarantine ... and the rest of the file goes on"): the splitter and
  * the parser apply the same rule (`findRecordEnd`), so every line of the file is accounted for
  * once, as a row, inside a multi-line row, as a quarantined row or as a blank line, and the rows
  * do not depend on where blocks are cut. A line feed outside quotes always ends a record, with or
  * without a CR before it: a file that mixes CRLF and LF is read line by line.
+ *
+ * The delimiter is a comma or a tab, as the header line says (`detectDelimiter`): business systems
+ * and Excel's "Unicode text" export (UTF-16LE with a BOM) write tab-separated text, quoted as CSV
+ * is. A tab, like a comma, is one byte that never occurs inside a multi-byte character.
  */
+export type CsvDelimiter = ',' | '\t';
+
 export interface CsvBlock {
   /** UTF-8 or GB18030 bytes (as `encoding` says), ending with a complete record; owns its ArrayBuffer. */
   bytes: Uint8Array;
   encoding: 'utf-8' | 'gb18030';
   /** Line number of the block's first line in the file (header = line 1). */
   firstLine: number;
+  /** The file's delimiter (from its header line): the encoder thread splits the block on it. */
+  delimiter: CsvDelimiter;
 }
 
 export type ParsedCsvRow =
@@ -36,6 +44,7 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const COMMA = 0x2c;
+const TAB = 0x09;
 /**
  * A quoted field spanning more bytes than this is taken for a quote that was never closed: the
  * line that opened it is quarantined and reading resumes on the next line (instead of the reader
@@ -51,6 +60,13 @@ const MAX_QUOTED_BYTES = 8 * 1024 * 1024;
  */
 const MAX_QUOTED_LINES = 100;
 const REPLACEMENT = '\uFFFD';
+/**
+ * Added to the reason of a quarantined last line of a file that does not end with a line break:
+ * exports end their last row with one, so such a row was most likely cut (a file picked up while
+ * it was still being written or uploaded), and the operator should look at the file, not the row.
+ */
+const CUT_SHORT =
+  'the file does not end with a line break: was it cut short (an upload or export still in progress)?';
 
 /**
  * What is wrong with a malformed record, in words: never the field's value (it may be an ID
@@ -102,9 +118,9 @@ const CLOSING_CR = 4;
  * opened it is malformed alone and the next line starts a record (issue: "the rest of the file
  * goes on"). A stray quote thus costs its line, not the rows after it.
  *
- * `at(i)` gives the code unit at `i` (a byte, or a UTF-16 unit: quote, comma, CR and LF are the same
- * single units in UTF-8, GB18030 and UTF-16 text). Null when the data up to `limit` cannot tell
- * yet and more may follow (`eof` false).
+ * `at(i)` gives the code unit at `i` (a byte, or a UTF-16 unit: quote, comma, tab, CR and LF are the
+ * same single units in UTF-8, GB18030 and UTF-16 text); `delimiter` is the code of the comma or tab.
+ * Null when the data up to `limit` cannot tell yet and more may follow (`eof` false).
  */
 function findRecordEnd(
   at: (i: number) => number,
@@ -112,6 +128,7 @@ function findRecordEnd(
   limit: number,
   eof: boolean,
   width: number,
+  delimiter: number,
 ): RecordEnd | null {
   let state = START;
   let field = 0;
@@ -138,12 +155,12 @@ function findRecordEnd(
     switch (state) {
       case START:
         if (c === QUOTE) state = QUOTED;
-        else if (c === COMMA) field++;
+        else if (c === delimiter) field++;
         else if (c === LF) return complete(i);
         else state = PLAIN;
         break;
       case PLAIN:
-        if (c === COMMA) {
+        if (c === delimiter) {
           field++;
           state = START;
         } else if (c === LF) return complete(i);
@@ -161,7 +178,7 @@ function findRecordEnd(
         break;
       case CLOSING:
         if (c === QUOTE) state = QUOTED;
-        else if (c === COMMA) {
+        else if (c === delimiter) {
           field++;
           state = START;
         } else if (c === LF) return complete(i);
@@ -194,9 +211,13 @@ export async function* readCsvBlocks(
     blockBytes?: number;
     /** Columns of the header: a quoted field spanning lines must complete a row this wide (0: any). */
     width?: number;
+    /** The header line's delimiter (parseCsvHeader), a comma by default. */
+    delimiter?: CsvDelimiter;
   },
 ): AsyncGenerator<CsvBlock> {
   const blockBytes = opts.blockBytes ?? 1024 * 1024;
+  const delimiter = opts.delimiter ?? ',';
+  const delimiterCode = delimiter.charCodeAt(0);
   const utf16 = opts.encoding === 'utf-16le' || opts.encoding === 'utf-16be';
   const encoding = utf16 ? 'utf-8' : (opts.encoding as 'utf-8' | 'gb18030');
   const transcoder = utf16 ? new TextDecoder(opts.encoding, { fatal: false }) : undefined;
@@ -232,7 +253,7 @@ export async function* readCsvBlocks(
           continue;
         }
         if (nextQuote >= bytes.length) return;
-        const r = findRecordEnd(at, boundary, bytes.length, false, opts.width ?? 0);
+        const r = findRecordEnd(at, boundary, bytes.length, false, opts.width ?? 0, delimiterCode);
         if (!r) return;
         boundary = r.end + 1;
         linesToBoundary += 1 + r.innerLines;
@@ -255,13 +276,13 @@ export async function* readCsvBlocks(
         pending = joined;
       }
       if (eof) {
-        if (pending.length > 0) yield { bytes: pending, encoding, firstLine };
+        if (pending.length > 0) yield { bytes: pending, encoding, firstLine, delimiter };
         return;
       }
       advance();
       if (boundary === 0 || pending.length < blockBytes) continue;
       // Copies: the block goes to another thread with a buffer of its own.
-      yield { bytes: pending.slice(0, boundary), encoding, firstLine };
+      yield { bytes: pending.slice(0, boundary), encoding, firstLine, delimiter };
       firstLine += linesToBoundary;
       pending = pending.slice(boundary);
       nextQuote = nextQuote >= boundary ? nextQuote - boundary : -1;
@@ -286,9 +307,10 @@ function quotedRecordRow(
   headers: readonly string[],
   encoding: string,
   inspectCells: boolean,
+  delimiter: CsvDelimiter,
 ): ParsedCsvRow {
   try {
-    const rows = parse(record, { relax_column_count: true }) as string[][];
+    const rows = parse(record, { relax_column_count: true, delimiter }) as string[][];
     if (rows.length === 1) return checkRow(rows[0]!, line, width, headers, encoding, record, inspectCells);
     return badRow(line, null, 'CSV_ERROR', width, headers, record);
   } catch (err) {
@@ -367,7 +389,10 @@ function checkRow(
  * Every line is accounted for once: as a row, as part of a multi-line row, as a bad row, or blank.
  * The text is split into lines once: looking for the next quote from every line's start instead
  * scanned the rest of a quote-free block each time (10 times the cost of the splitting itself).
- * The end of the text is the end of the data: a quoted field still open there is not closed.
+ * The end of the text is the end of the data: a quoted field still open there is not closed, and
+ * a quarantined last line without a line break is said to be maybe cut short (only a file's last
+ * block can end so: the others end on a record's line feed). Fields are separated by `delimiter`
+ * (the header line's, parseCsvHeader).
  */
 export function parseCsvText(
   text: string,
@@ -375,11 +400,14 @@ export function parseCsvText(
   width: number,
   headers: readonly string[],
   encoding: string,
+  delimiter: CsvDelimiter = ',',
 ): ParsedCsvRow[] {
+  const delimiterCode = delimiter.charCodeAt(0);
   const out: ParsedCsvRow[] = [];
   const lines = text.split('\n');
   // A final line feed ends the last line; it does not start another.
-  const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  const terminated = text.endsWith('\n');
+  const count = terminated ? lines.length - 1 : lines.length;
   const at = (i: number) => text.charCodeAt(i);
   // Cells are searched for bytes that are not text only in a block that holds one (rarely).
   const inspectCells = text.includes(REPLACEMENT) || text.includes('\u0000');
@@ -390,31 +418,57 @@ export function parseCsvText(
     if (!l.includes('"')) {
       const raw = l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
       if (raw.length > 0)
-        out.push(checkRow(raw.split(','), firstLine + i, width, headers, encoding, raw, inspectCells));
+        out.push(checkRow(raw.split(delimiter), firstLine + i, width, headers, encoding, raw, inspectCells));
       offset += l.length + 1;
       i++;
       continue;
     }
     // eof: the text always ends on a record boundary, so `findRecordEnd` never asks for more.
-    const r = findRecordEnd(at, offset, text.length, true, width)!;
+    const r = findRecordEnd(at, offset, text.length, true, width, delimiterCode)!;
     const record = text.slice(offset, r.end).replace(/\r$/, '');
     if (r.problem) out.push(badRow(firstLine + i, r.problem.field, r.problem.code, width, headers, record));
-    else out.push(quotedRecordRow(record, firstLine + i, width, headers, encoding, inspectCells));
+    else out.push(quotedRecordRow(record, firstLine + i, width, headers, encoding, inspectCells, delimiter));
     offset = r.end + 1;
     i += 1 + r.innerLines;
   }
+  // An unterminated last line that is not blank made the last row (alone or as the end of a
+  // multi-line one).
+  const last = out[out.length - 1];
+  if (!terminated && last?.kind === 'bad' && count > 0 && lines[count - 1] !== '\r')
+    last.reason = `${last.reason}; ${CUT_SHORT}`;
   return out;
 }
 
 /**
+ * The delimiter of a file, from the first line of its header: a tab when that line holds more
+ * tabs than commas outside double quotes, else a comma. A header name never holds a tab, and a
+ * tab-separated header with a comma in a name still has a tab between every two names; a line of
+ * one cell (no tab, no comma) is read as CSV, as before.
+ */
+export function detectDelimiter(headerLine: string): CsvDelimiter {
+  let tabs = 0;
+  let commas = 0;
+  let quoted = false;
+  for (let i = 0; i < headerLine.length; i++) {
+    const c = headerLine.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === TAB) tabs++;
+    else if (c === COMMA) commas++;
+  }
+  return tabs > commas ? '\t' : ',';
+}
+
+/**
  * The header record at the start of a sample of the file (after any BOM): its fields, the byte
- * offset (from the start of the sample) where the data begins, and the line number of the first
- * data line. Empty lines before the header are skipped, as csv-parse skips them.
+ * offset (from the start of the sample) where the data begins, the line number of the first
+ * data line and the file's delimiter (`detectDelimiter`). Empty lines before the header are
+ * skipped, as csv-parse skips them.
  */
 export function parseCsvHeader(
   sample: Uint8Array,
   encoding: string,
-): { headers: string[]; dataStart: number; dataLine: number } {
+): { headers: string[]; dataStart: number; dataLine: number; delimiter: CsvDelimiter } {
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   // UTF-16: find the header in the text; every UTF-16 code unit is two bytes.
   const text = new TextDecoder(encoding, { fatal: false }).decode(sample);
@@ -429,7 +483,9 @@ export function parseCsvHeader(
     line++;
   }
   const headerLine = line;
-  const r = findRecordEnd((i) => text.charCodeAt(i), start, text.length, true, 0)!;
+  const firstLf = text.indexOf('\n', start);
+  const delimiter = detectDelimiter(text.slice(start, firstLf < 0 ? text.length : firstLf));
+  const r = findRecordEnd((i) => text.charCodeAt(i), start, text.length, true, 0, delimiter.charCodeAt(0))!;
   const end = r.end < text.length ? r.end : -1;
   line += end >= 0 ? 1 + r.innerLines : r.innerLines;
   const headerText = text.slice(start, end >= 0 ? end + 1 : text.length);
@@ -447,7 +503,7 @@ export function parseCsvHeader(
   if (r.problem) throw refuse(r.problem.field, r.problem.code);
   let rows: string[][];
   try {
-    rows = parse(headerText, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    rows = parse(headerText, { relax_column_count: true, skip_empty_lines: true, delimiter }) as string[][];
   } catch (err) {
     const e = err as { column?: unknown };
     throw refuse(typeof e.column === 'number' ? e.column : null, 'CSV_ERROR');
@@ -468,5 +524,5 @@ export function parseCsvHeader(
       }
     }
   }
-  return { headers: (rows[0] ?? []).map((h) => h.trim()), dataStart, dataLine: line };
+  return { headers: (rows[0] ?? []).map((h) => h.trim()), dataStart, dataLine: line, delimiter };
 }

@@ -48,6 +48,64 @@ function expectNoValues(rows: ParsedCsvRow[]) {
   }
 }
 
+describe('a file cut short', () => {
+  const CUT =
+    'the file does not end with a line break: was it cut short (an upload or export still in progress)?';
+
+  it('says so in the reason of its last line when that line is quarantined and has no line break', async () => {
+    const cases: [string, string, ParsedCsvRow | undefined][] = [
+      // Cut in the middle of its last row: the row is too short.
+      [
+        `${HEADER}\n${row(1)}\nR2,姓名2\n${row(3)}\nR4,姓名4,1310`,
+        'cut.csv',
+        {
+          kind: 'bad',
+          line: 5,
+          column: null,
+          reason: `expected 4 columns, found 3; ${CUT}`,
+          raw: 'R4,姓名4,1310',
+        },
+      ],
+      // Cut inside a quoted field.
+      [
+        `${HEADER}\r\n${row(1)}\r\nR2,姓名2\r\n${row(3)}\r\nR4,"北京`,
+        'cut-quoted.csv',
+        expect.objectContaining({
+          kind: 'bad',
+          line: 5,
+          column: 'holder_name',
+          reason: expect.stringMatching(
+            new RegExp(`^malformed CSV \\(CSV_QUOTE_NOT_CLOSED\\): .*; ${CUT.replace(/[()?]/g, '\\$&')}$`),
+          ),
+        }),
+      ],
+      // Ending with a line break, the last row's reason says nothing of it; without one, a whole
+      // last row is a row.
+      [
+        `${HEADER}\n${row(1)}\nR2,姓名2\n${row(3)}\nR4,姓名4,1310\n`,
+        'whole.csv',
+        { kind: 'bad', line: 5, column: null, reason: 'expected 4 columns, found 3', raw: 'R4,姓名4,1310' },
+      ],
+      [`${HEADER}\n${row(1)}\nR2,姓名2\n${row(3)}\n${row(4)}`, 'no-final-break.csv', undefined],
+    ];
+    for (const [text, name, last] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      for (const blockBytes of [8, 1 << 20]) {
+        const { rows } = await readInBlocks(file, blockBytes);
+        expect(rows).toHaveLength(4);
+        // Only the last line: a short row elsewhere in the file keeps its plain reason.
+        expect(rows[1]).toMatchObject({ kind: 'bad', line: 3, reason: 'expected 4 columns, found 2' });
+        expect(rows[3]).toEqual(last ?? { kind: 'row', line: 5, values: row(4).split(',') });
+      }
+      const table = await openTable(file);
+      const whole: unknown[] = [];
+      for await (const r of table.rows) whole.push(r);
+      expect(whole[3]).toEqual(last ?? { kind: 'row', line: 5, values: row(4).split(',') });
+    }
+  });
+});
+
 describe('rows wider than the header', () => {
   it('drops empty cells past the header (spreadsheet exports), and quarantines extra values', () => {
     const headers = ['record_id', 'holder_name', 'consent'];

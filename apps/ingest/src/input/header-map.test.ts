@@ -69,6 +69,17 @@ describe('header mapping', () => {
     );
   });
 
+  it('says a header line of one cell holding semicolons or pipes is of a file separated by them, which is not read', () => {
+    for (const sep of [';', '|']) {
+      const m = mapHeaders('customers', [['记录编号', '姓名', '手机号码'].join(sep)]);
+      expect(describeMissingColumns('customers', m, ['record_id'])).toBe(
+        'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 1 cells, recognised as header names: none; ' +
+          `the header line is one cell holding '${sep}': a file separated by '${sep}' is not read, only comma- or tab-separated ones (save it as CSV); ` +
+          'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
+      );
+    }
+  });
+
   it('names every missing column with its accepted names, why it is required, and where names are added', () => {
     // Spelled in ways not recognised: 身份证号码 (身份证号 is), 手机号码* (a starred mandatory column).
     const headers = [

@@ -189,6 +189,104 @@ describe.each(READERS)('XLSX dates from formulas, %s', (reader, opts) => {
   });
 });
 
+describe.each(READERS)('XLSX sheet choice, %s', (reader, opts) => {
+  const tag = reader === 'streamed' ? 's' : 'w';
+  const hasRecordId = (headers: string[]) => headers.includes('记录编号');
+  async function workbook(name: string, sheets: [string, ExcelJS.CellValue[][]][]): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    for (const [sheet, rows] of sheets) wb.addWorksheet(sheet).addRows(rows);
+    const file = join(dir, `${name}-${tag}.xlsx`);
+    await wb.xlsx.writeFile(file);
+    return file;
+  }
+  async function rowsOf(file: string, o: ReadTableOptions) {
+    const table = await openTable(file, { ...opts, ...o });
+    const rows: TableRow[] = [];
+    for await (const r of table.rows) rows.push(r);
+    return { info: table.info, rows };
+  }
+  const COVER: [string, ExcelJS.CellValue[][]] = [
+    '说明',
+    [['本文件为客户资料导出，请勿外传'], [], ['导出日期：2026-11-20']],
+  ];
+
+  it('reads the first sheet whose header line is accepted, saying which sheets it looked at', async () => {
+    const file = await workbook('cover', [
+      COVER,
+      [
+        '客户',
+        [
+          ['记录编号', '姓名'],
+          ['C1', '张三'],
+          ['C2', '李四'],
+        ],
+      ],
+      [
+        '客户2',
+        [
+          ['记录编号', '姓名'],
+          ['D1', '王五'],
+        ],
+      ],
+    ]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({
+      headers: ['记录编号', '姓名'],
+      sheet: '客户',
+      sheetChoice: { lookedAt: ['说明', '客户'], accepted: true },
+    });
+    expect(rows).toEqual([
+      { kind: 'row', line: 2, values: ['C1', '张三'] },
+      { kind: 'row', line: 3, values: ['C2', '李四'] },
+    ]);
+    // Without the test, or with a sheet named, as before: the first sheet, or the one named.
+    expect((await rowsOf(file, {})).info).toMatchObject({
+      sheet: '说明',
+      headers: ['本文件为客户资料导出，请勿外传'],
+    });
+    expect((await rowsOf(file, {})).info.sheetChoice).toBeUndefined();
+    const named = await rowsOf(file, { sheet: '客户2', acceptsHeader: hasRecordId });
+    expect(named.info).toMatchObject({ sheet: '客户2' });
+    expect(named.info.sheetChoice).toBeUndefined();
+    expect(named.rows).toEqual([{ kind: 'row', line: 2, values: ['D1', '王五'] }]);
+  });
+
+  it('reads the first sheet when it is accepted', async () => {
+    const file = await workbook('first', [['客户', [['记录编号'], ['F1']]], COVER]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({ sheet: '客户', sheetChoice: { lookedAt: ['客户'], accepted: true } });
+    expect(rows).toEqual([{ kind: 'row', line: 2, values: ['F1'] }]);
+  });
+
+  it('reads the first sheet that is not empty when none is accepted, naming every sheet looked at', async () => {
+    const file = await workbook('none', [
+      ['Sheet1', []],
+      COVER,
+      [
+        '客户',
+        [
+          ['编号', '姓名'],
+          ['N1', '张三'],
+        ],
+      ],
+    ]);
+    const { info, rows } = await rowsOf(file, { acceptsHeader: hasRecordId });
+    expect(info).toMatchObject({
+      sheet: '说明',
+      headers: ['本文件为客户资料导出，请勿外传'],
+      sheetChoice: { lookedAt: ['Sheet1', '说明', '客户'], accepted: false },
+    });
+    expect(rows).toEqual([{ kind: 'row', line: 3, values: ['导出日期：2026-11-20'] }]);
+    const empty = await workbook('all-empty', [
+      ['A', []],
+      ['B', []],
+    ]);
+    await expect(openTable(empty, { ...opts, acceptsHeader: hasRecordId })).rejects.toThrow(
+      `${empty}: every sheet is empty ("A", "B")`,
+    );
+  });
+});
+
 describe('XLSX merged cells', () => {
   it('reads a cell covered by a merge as the merged range', async () => {
     const file = join(dir, 'merged.xlsx');
@@ -245,6 +343,46 @@ describe('file kind', () => {
     await expect(openTable(file)).rejects.toThrow(
       `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`,
     );
+  });
+
+  it("fails an HTML page saved as .xls (a web system's 'Excel' export), whatever its name, saying so", async () => {
+    const pages = [
+      '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="utf-8"></head><body><table><tr><td>记录编号</td></tr></table></body></html>',
+      '\uFEFF\r\n  <!DOCTYPE html>\n<html><body><table><tr><td>记录编号</td></tr></table></body></html>',
+      '\n\t<TABLE border="1"><tr><td>记录编号</td><td>姓名</td></tr><tr><td>R1</td><td>张三</td></tr></TABLE>',
+    ];
+    for (const [i, page] of pages.entries()) {
+      for (const name of [`web-${i}.xls`, `web-${i}.csv`, `web-${i}.xlsx`]) {
+        const file = join(dir, name);
+        writeFileSync(file, page);
+        await expect(openTable(file)).rejects.toThrow(
+          `${file}: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx`,
+        );
+      }
+    }
+    // GBK pages and UTF-16 ones (with a BOM) too.
+    const gbk = join(dir, 'web-gbk.xls');
+    writeFileSync(
+      gbk,
+      Buffer.concat([
+        Buffer.from('<html><head><meta charset="gbk"></head><body>'),
+        Buffer.from([0xbc, 0xc7]),
+      ]),
+    );
+    const u16 = join(dir, 'web-u16.xls');
+    writeFileSync(
+      u16,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('<table><tr><td>x</td></tr></table>', 'utf16le'),
+      ]),
+    );
+    for (const file of [gbk, u16])
+      await expect(openTable(file)).rejects.toThrow(/an HTML page \(a web system's 'Excel' export\)/);
+    // A CSV whose first cell merely starts with '<' is a CSV.
+    const csv = join(dir, 'angle.csv');
+    writeFileSync(csv, '<备注>,记录编号\nx,R1\n');
+    expect((await openTable(csv)).info.headers).toEqual(['<备注>', '记录编号']);
   });
 
   it('fails an XLSX workbook named .csv or .txt, saying it must be named .xlsx', async () => {

@@ -3,6 +3,15 @@ import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
 import { type CsvBlock, parseCsvHeader, parseCsvText, readCsvBlocks } from './csv-blocks.js';
 import { detectEncoding } from './detect-encoding.js';
+import {
+  notReadable,
+  type SheetChoice,
+  type SheetWanted,
+  streamedWorkbookSheet,
+  wholeWorkbookSheet,
+} from './xlsx-sheet.js';
+
+export type { SheetChoice } from './xlsx-sheet.js';
 
 /**
  * Reads a CSV or XLSX table row by row, in constant memory. A malformed row never stops the file:
@@ -18,6 +27,10 @@ export interface TableInfo {
   format: 'csv' | 'xlsx';
   encoding: string;
   headers: string[];
+  /** XLSX: the sheet read. */
+  sheet?: string;
+  /** XLSX read with `acceptsHeader` and no `sheet`: how the sheet was chosen. */
+  sheetChoice?: SheetChoice;
 }
 
 export interface OpenedTable {
@@ -29,8 +42,13 @@ export interface OpenedTable {
 }
 
 export interface ReadTableOptions {
-  /** XLSX: the sheet to read (default: the first). */
+  /** XLSX: the sheet to read (default: the first, or the one `acceptsHeader` chooses). */
   sheet?: string;
+  /**
+   * XLSX without `sheet`: read the first sheet whose header line (its cells' text) this accepts;
+   * when none does, the first sheet that is not empty (`info.sheetChoice` says which were looked at).
+   */
+  acceptsHeader?: (headers: string[]) => boolean;
   /** CSV: bytes per block handed to an encoder thread (default 1 MiB; tests make it small). */
   blockBytes?: number;
   /** XLSX: the largest workbook read whole, larger ones are streamed (default 64 MiB; tests set 0). */
@@ -53,17 +71,35 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 
 /**
+ * An HTML page: what web systems' "export to Excel" writes, named .xls (Excel opens it, with a
+ * warning). Its first tag, after any BOM, white space or XML declaration, is a doctype, <html> or
+ * <table>; a CSV's first line never starts so (a header cell "<备注>" is followed by a delimiter,
+ * not by a tag name's end).
+ */
+function isHtmlPage(sample: Uint8Array): boolean {
+  const { encoding, bomLength } = detectEncoding(sample);
+  const text = new TextDecoder(encoding, { fatal: false }).decode(sample.subarray(bomLength));
+  return /^[\s\uFEFF]*(<\?xml[^>]*>\s*)?<(!doctype|html|table)[\s>]/i.test(text);
+}
+
+/**
  * A file's kind is its extension (isWorkbook), but a file whose bytes say it is another kind fails
  * with that said, instead of being read as what it is not: an Excel 97-2003 workbook read as CSV
- * is binary garbage, whose "header line" has no record_id column.
+ * is binary garbage, whose "header line" has no record_id column; an HTML page read as CSV fails
+ * on its first quote (INVALID_OPENING_QUOTE), read as XLSX it is no zip archive.
  */
 export async function openTable(file: string, opts: ReadTableOptions = {}): Promise<OpenedTable> {
-  const magic = await readSample(file, 8);
+  const magic = await readSample(file, 1024);
   if (startsWith(magic, OLE2_MAGIC)) {
     throw new Error(
       (await isEncryptedOoxml(file))
         ? `${file}: a password-protected workbook: save it without a password as .xlsx, or as CSV`
         : `${file}: an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV`,
+    );
+  }
+  if (isHtmlPage(magic)) {
+    throw new Error(
+      `${file}: an HTML page (a web system's 'Excel' export), not a spreadsheet: open it in Excel and save as .xlsx`,
     );
   }
   if (isWorkbook(file)) return openXlsx(file, opts);
@@ -132,6 +168,7 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
       firstLine: header.dataLine,
       encoding,
       width,
+      delimiter: header.delimiter,
       ...(blockBytes ? { blockBytes } : {}),
     });
 
@@ -139,7 +176,7 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
     for await (const block of blocks()) {
       // Non-fatal: undecodable bytes become U+FFFD, and the row holding them is quarantined.
       const text = new TextDecoder(block.encoding, { fatal: false }).decode(block.bytes);
-      yield* parseCsvText(text, block.firstLine, width, headers, encoding);
+      yield* parseCsvText(text, block.firstLine, width, headers, encoding, block.delimiter);
     }
   }
   return {
@@ -256,38 +293,29 @@ function headerText(cell: ExcelJS.Cell | undefined): string {
  */
 const FULL_READ_MAX_BYTES = 64 * 1024 * 1024;
 
-/**
- * What exceljs (and jszip, and its XML parser) threw on a workbook it could not read, said as
- * such: "Cannot set properties of undefined" alone tells an operator nothing. An error of the
- * file system (a directory, no permission) is passed on as it is, for file-error.ts to word.
- */
-function notReadable(file: string, err: unknown): Error {
-  const e = err as { code?: unknown; syscall?: unknown; message?: unknown } | undefined;
-  if (typeof e?.syscall === 'string') return err as Error;
-  let detail = String(e?.message ?? err)
-    .split('\n')[0]!
-    .trim();
-  // jszip on a file that is not a zip archive: the rest of its message is a link to its manual.
-  if (
-    /end of central directory|is this a zip file|corrupted zip|End of data reached|FILE_ENDED/i.test(detail)
-  )
-    detail = `not a valid zip archive: ${detail.replace(/\s*If it is,.*$/, '')}`;
-  return new Error(`${file}: not a readable XLSX workbook (${detail || 'unreadable'})`, { cause: err });
-}
-
 async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTable> {
   const size = (await stat(file)).size;
-  const sheetRows =
+  const want: SheetWanted = {
+    ...(opts.sheet ? { sheet: opts.sheet } : {}),
+    ...(opts.acceptsHeader ? { accepts: opts.acceptsHeader } : {}),
+    headerNames: (row) => rowCells(row).map(headerText),
+  };
+  const sheet =
     size <= (opts.fullReadMaxBytes ?? FULL_READ_MAX_BYTES)
-      ? await fullSheetRows(file, opts)
-      : await streamedSheetRows(file, opts);
-  const it = sheetRows;
+      ? await wholeWorkbookSheet(file, want)
+      : await streamedWorkbookSheet(file, want);
+  const it = sheet.rest;
   const next = () => it.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
-  const first = await next();
   // Said in words: an empty sheet otherwise reads as a header line without a record_id column.
-  if (first.done) throw new Error(`${file}: the sheet is empty`);
-  const headerCells = rowCells(first.value);
-  const headers = headerCells.map(headerText);
+  if (!sheet.header) {
+    const looked = sheet.choice?.lookedAt ?? [];
+    throw new Error(
+      looked.length > 1
+        ? `${file}: every sheet is empty (${looked.map((n) => `"${n}"`).join(', ')})`
+        : `${file}: the sheet is empty`,
+    );
+  }
+  const headers = want.headerNames(sheet.header);
   const width = headers.length;
 
   const columnName = (i: number) => headers[i] ?? `#${i + 1}`;
@@ -322,7 +350,17 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
       yield { kind: 'row', line: row.number, values: values.slice(0, width) };
     }
   }
-  return { info: { file, format: 'xlsx', encoding: 'xlsx', headers }, rows: rows() };
+  return {
+    info: {
+      file,
+      format: 'xlsx',
+      encoding: 'xlsx',
+      headers,
+      sheet: sheet.name,
+      ...(sheet.choice ? { sheetChoice: sheet.choice } : {}),
+    },
+    rows: rows(),
+  };
 }
 
 /** A row's cells by column, from the first column to its last non-empty cell. */
@@ -332,43 +370,4 @@ function rowCells(row: ExcelJS.Row): (ExcelJS.Cell | undefined)[] {
     cells[col - 1] = cell;
   });
   return Array.from(cells);
-}
-
-async function fullSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file).catch((err: unknown) => Promise.reject(notReadable(file, err)));
-  const ws = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets[0];
-  if (!ws)
-    throw new Error(
-      opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
-    );
-  const list: ExcelJS.Row[] = [];
-  ws.eachRow({ includeEmpty: false }, (row) => {
-    list.push(row);
-  });
-  return (async function* () {
-    yield* list;
-  })();
-}
-
-async function streamedSheetRows(file: string, opts: ReadTableOptions): Promise<AsyncIterator<ExcelJS.Row>> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    entries: 'ignore',
-  });
-  const sheets = reader[Symbol.asyncIterator]();
-  for (;;) {
-    const s = await sheets.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
-    if (s.done) break;
-    const ws = s.value as unknown as { name: string };
-    if (!opts.sheet || ws.name === opts.sheet) {
-      return (ws as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
-    }
-  }
-  throw new Error(
-    opts.sheet ? `${file}: no sheet named "${opts.sheet}"` : `${file}: the workbook has no sheet`,
-  );
 }

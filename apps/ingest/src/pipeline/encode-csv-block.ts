@@ -58,7 +58,14 @@ export function quarantineEntry(
  */
 export function encodeCsvBlock(keyring: Keyring, job: CsvBlockJob, opts: EncodeOptions): EncodedCsvBlock {
   const text = new TextDecoder(job.block.encoding, { fatal: false }).decode(job.block.bytes);
-  const rows = parseCsvText(text, job.block.firstLine, job.headers.length, job.headers, job.encoding);
+  const rows = parseCsvText(
+    text,
+    job.block.firstLine,
+    job.headers.length,
+    job.headers,
+    job.encoding,
+    job.block.delimiter,
+  );
   const chunk: RowChunk = { batchId: job.batchId, fields: job.fields, headers: job.headers, rows: [] };
   const bad: BadRow[] = [];
   for (const row of rows) {

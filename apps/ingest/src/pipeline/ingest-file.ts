@@ -17,7 +17,7 @@ import {
   missingCustomerColumns,
   partialCustomerParties,
 } from '../input/header-map.js';
-import { isWorkbook, openTable } from '../input/table-reader.js';
+import { isWorkbook, openTable, type SheetChoice } from '../input/table-reader.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { describeFileError } from './file-error.js';
@@ -49,7 +49,7 @@ export interface QuarantinedRow {
 export interface FileResult extends Partial<MergeResult> {
   file: string;
   sha256: string;
-  /** XLSX: the sheet named by `--sheet` (absent: CSV, or the workbook's first sheet). */
+  /** XLSX: the sheet named by `--sheet` (absent: CSV, or a workbook read without it: see `warnings`). */
   sheet?: string;
   status: 'done' | 'skipped' | 'failed';
   batchId?: number;
@@ -92,6 +92,22 @@ export async function recoverInterruptedBatches(ctx: CustodianContext): Promise<
 /** Which identity a skipped file matched, in words: "same SHA-256, sheet "客户", profile insurance". */
 function describeIdentity(sheet: string, profile: string): string {
   return `same SHA-256${sheet ? `, sheet "${sheet}"` : ''}, profile ${profile}`;
+}
+
+/**
+ * What the operator hears of the sheet chosen in a workbook read without --sheet: nothing when it
+ * was the first looked at (or the only one); the sheet read and those passed over when it was
+ * not; and when no sheet had a record_id column, the sheets looked at and --sheet.
+ */
+function describeSheetChoice(choice: SheetChoice | undefined, read: string | undefined): string | undefined {
+  if (!choice || choice.lookedAt.length < 2) return undefined;
+  const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+  if (choice.accepted)
+    return `read sheet "${read}", the first whose header line has a column recognised as record_id (passed over: ${quoted(choice.lookedAt.slice(0, -1))})`;
+  return (
+    `no sheet of the workbook has a header line with a column recognised as record_id: looked at ${quoted(choice.lookedAt)} ` +
+    `(the header line above is sheet "${read}"'s); name the sheet to read with --sheet <name>`
+  );
 }
 
 /**
@@ -154,11 +170,23 @@ export async function ingestFile(
     };
   }
 
+  // Without --sheet, a workbook is read from its first sheet with a record_id column (a cover sheet
+  // of instructions often comes first). The choice follows from the file's content, so the identity
+  // above (no sheet) still finds the same file next time without reading it.
+  const aliases = ctx.config.ingest.headerAliases;
   const table = await openTable(file, {
-    ...(o.sheet ? { sheet: o.sheet } : {}),
+    ...(o.sheet
+      ? { sheet: o.sheet }
+      : {
+          acceptsHeader: (headers: string[]) =>
+            mapHeaders('customers', headers, aliases).fields.includes('record_id'),
+        }),
     ...(o.csvBlockBytes ? { blockBytes: o.csvBlockBytes } : {}),
   });
-  const mapping = mapHeaders('customers', table.info.headers, ctx.config.ingest.headerAliases);
+  const mapping = mapHeaders('customers', table.info.headers, aliases);
+  const sheetChoice = describeSheetChoice(table.info.sheetChoice, table.info.sheet);
+  /** A failure of the file's header line, with the sheet chosen (the line is that sheet's). */
+  const withSheet = (message: string) => (sheetChoice ? `${message}; ${sheetChoice}` : message);
   const listedOn = ctx.calendar.addWorkingDays(o.date, ctx.config.ingest.listAfterWorkingDays);
   const dueOn = ctx.calendar.addWorkingDays(listedOn, ctx.config.ingest.dueAfterWorkingDays);
   const [batch] = await db
@@ -196,40 +224,47 @@ export async function ingestFile(
   // empty that field of every record it updates: it fails before anything is staged. Named with
   // the accepted headers and only the cells recognised as headers: a file without a header line
   // has a customer's data in its first line, which must not be printed or stored in clear.
-  const missing = missingCustomerColumns(mapping.fields, o.profile);
+  // When no sheet has a record_id column, the sheet described is no customer sheet: its other
+  // missing columns would say nothing.
+  const noSheetChosen = table.info.sheetChoice?.accepted === false && sheetChoice !== undefined;
+  const missing = noSheetChosen ? ['record_id'] : missingCustomerColumns(mapping.fields, o.profile);
   if (missing.length > 0) {
     const fromProfile = missing.some((f) => f !== 'record_id');
     return fail(
-      `${basename(file)}: ${describeMissingColumns(
-        'customers',
-        mapping,
-        missing,
-        ctx.config.ingest.headerAliases,
-        fromProfile
-          ? `required of a customer file under profile ${o.profile}; nothing was staged`
-          : undefined,
-      )}`,
+      withSheet(
+        `${basename(file)}: ${describeMissingColumns(
+          'customers',
+          mapping,
+          missing,
+          ctx.config.ingest.headerAliases,
+          fromProfile
+            ? `required of a customer file under profile ${o.profile}; nothing was staged`
+            : undefined,
+        )}`,
+      ),
     );
   }
   // The insured's columns in part: every row naming an insured would lack the others, as above.
   const partial = partialCustomerParties(mapping.fields, o.profile);
   if (partial.length > 0) {
     return fail(
-      partial
-        .map(
-          (p) =>
-            `${basename(file)}: ${describeMissingColumns(
-              'customers',
-              mapping,
-              p.missing,
-              ctx.config.ingest.headerAliases,
-              `required of a customer file that has ${p.party} columns (${p.present.join(', ')}) under profile ${o.profile}: a file carries all of them or none; nothing was staged`,
-            )}`,
-        )
-        .join('\n'),
+      withSheet(
+        partial
+          .map(
+            (p) =>
+              `${basename(file)}: ${describeMissingColumns(
+                'customers',
+                mapping,
+                p.missing,
+                ctx.config.ingest.headerAliases,
+                `required of a customer file that has ${p.party} columns (${p.present.join(', ')}) under profile ${o.profile}: a file carries all of them or none; nothing was staged`,
+              )}`,
+          )
+          .join('\n'),
+      ),
     );
   }
-  const warnings = describeDuplicates(mapping);
+  const warnings = [...(sheetChoice ? [sheetChoice] : []), ...describeDuplicates(mapping)];
   if (warnings.length > 0) result.warnings = warnings;
   const recordIdCol = mapping.fields.indexOf('record_id');
 
