@@ -43,7 +43,7 @@ const MASKERS: Record<string, (v: string) => string> = {
 
 /**
  * How a corrected value must read, for the fields whose unreadable values the ingest stores as
- * absent (and reports nowhere): a correction that would blank the field is refused.
+ * absent (a file's row raises MISSING_REQUIRED for it): a correction that would blank the field is refused.
  */
 const READABLE: Record<string, { test: (v: string) => boolean; expected: string }> = {
   holder_birth_date: { test: (v) => parseDate(v) !== undefined, expected: 'a date (YYYY-MM-DD)' },
