@@ -612,7 +612,7 @@ describe('a stop signal during the nightly run', () => {
     const r = await schedule(dataDir, inbox, 1);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/SIGINT: no new runs; waiting for the running ingestion to finish/);
-    expect(r.stderr).toMatch(/c10\.csv: batch \d+ \(utf-8\), 20,000 rows, 0 quarantined, 20000 new/);
+    expect(r.stderr).toMatch(/c10\.csv: batch \d+ \(utf-8\), 20,000 rows, 0 quarantined, 20,000 new/);
     expect(r.stderr).not.toMatch(/destroyed|failed/);
     expect(readdirSync(inbox)).toEqual(['done']);
     expect(await jobRuns(dataDir)).toEqual({ runs: ['done'], customers: 20_000 });
