@@ -1,13 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CliOutput,
-  type CustodianContext,
-  openStorage,
-  type Storage,
-  withAdvisoryLock,
-} from '@custodian/core';
+import { type CustodianContext, openStorage, type Storage, withAdvisoryLock } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -15,30 +9,13 @@ import { runScheduleCommand } from './commands/schedule.js';
 import { watchStopSignals } from './commands/stop-signals.js';
 import { nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { INGEST_LOCK } from './run-ingest.js';
-import { backdate, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import { backdate, captureOutput, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
 /**
  * The nightly job's two waits: for inbox files still being written (ingest.inboxSettleSeconds), and,
  * in the scheduler, to retry a run that found another ingestion holding the lock or that broke
  * (ingest.nightlyRetrySeconds). Small settle times and real files, mtimes set with utimesSync.
  */
-
-/** A CliOutput that keeps the notes (the scheduler's log) and the `--json` results; `onNote` sees each note. */
-function captureOutput(onNote: (line: string) => void = () => {}) {
-  const notes: string[] = [];
-  const results: Record<string, unknown>[] = [];
-  const out: CliOutput = {
-    json: true,
-    say() {},
-    note: (l) => {
-      notes.push(l);
-      onNote(l);
-    },
-    progress() {},
-    result: (o) => results.push(o as Record<string, unknown>),
-  };
-  return { out, notes, results };
-}
 
 const since = (t0: number) => (performance.now() - t0) / 1000;
 

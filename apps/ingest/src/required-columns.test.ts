@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliOutput, CustodianContext, Storage } from '@custodian/core';
+import type { CustodianContext, Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import { maskIdNumber } from '@custodian/validators';
 import ExcelJS from 'exceljs';
@@ -8,22 +8,15 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runIngestCommand } from './commands/run.js';
 import { runScheduleCommand } from './commands/schedule.js';
-import { cleanRow, makeId, openTestContext, type Row, tempDir, writeCsv } from './testing/fixtures.js';
-
-/** A CliOutput that keeps what a command prints: human lines, notes and its `--json` results. */
-function captureOutput() {
-  const said: string[] = [];
-  const notes: string[] = [];
-  const results: Record<string, unknown>[] = [];
-  const out: CliOutput = {
-    json: true,
-    say: (l) => said.push(l),
-    note: (l) => notes.push(l),
-    progress() {},
-    result: (o) => results.push(o as Record<string, unknown>),
-  };
-  return { out, said, notes, results };
-}
+import {
+  captureOutput,
+  cleanRow,
+  makeId,
+  openTestContext,
+  type Row,
+  tempDir,
+  writeCsv,
+} from './testing/fixtures.js';
 
 interface FileOutcome {
   status: string;

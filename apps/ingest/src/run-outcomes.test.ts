@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliOutput, type CustodianContext, reportCliError, type Storage } from '@custodian/core';
+import { type CustodianContext, reportCliError, type Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
 import ExcelJS from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -11,27 +11,13 @@ import { nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { runIngest } from './run-ingest.js';
 import {
   agentRow,
+  captureOutput,
   cleanRow,
   openTestContext,
   REQUIRED_HEADER,
   tempDir,
   writeCsv,
 } from './testing/fixtures.js';
-
-/** A CliOutput that keeps what a command prints: human lines, notes and its `--json` results. */
-function captureOutput() {
-  const said: string[] = [];
-  const notes: string[] = [];
-  const results: Record<string, unknown>[] = [];
-  const out: CliOutput = {
-    json: true,
-    say: (l) => said.push(l),
-    note: (l) => notes.push(l),
-    progress() {},
-    result: (o) => results.push(o as Record<string, unknown>),
-  };
-  return { out, said, notes, results };
-}
 
 /** Rows of the wrong width only: every data row is quarantined ("expected 7 columns, found 2"). */
 function writeAllBad(dir: string, name: string): string {

@@ -1,7 +1,13 @@
 import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CustodianContext, loadConfig, openCustodian, type Storage } from '@custodian/core';
+import {
+  type CliOutput,
+  type CustodianContext,
+  loadConfig,
+  openCustodian,
+  type Storage,
+} from '@custodian/core';
 import { idCheckChar } from '@custodian/validators';
 import type { CUSTOMER_FIELDS } from '../input/header-map.js';
 
@@ -148,3 +154,24 @@ export const REQUIRED_HEADER = [
   'holder_phone',
   'holder_address',
 ];
+
+/**
+ * A CliOutput that keeps what a command prints: human lines, notes and its `--json` results.
+ * `onNote` sees each note as it comes (a test that acts on a log line).
+ */
+export function captureOutput(onNote: (line: string) => void = () => {}) {
+  const said: string[] = [];
+  const notes: string[] = [];
+  const results: Record<string, unknown>[] = [];
+  const out: CliOutput = {
+    json: true,
+    say: (l) => said.push(l),
+    note: (l) => {
+      notes.push(l);
+      onNote(l);
+    },
+    progress() {},
+    result: (o) => results.push(o as Record<string, unknown>),
+  };
+  return { out, said, notes, results };
+}
