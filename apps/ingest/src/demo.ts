@@ -149,8 +149,12 @@ async function main(argv: string[]): Promise<number> {
       out.say('');
       const audit = await demoAudit(ctx, join(dir, 'access-logs'), out);
       out.say('');
-      out.say('next: pnpm ingest flags list --rule DUP_PHONE | pnpm ingest flags show <id>');
-      out.say('      pnpm auditor anomalies list | pnpm ingest --help | pnpm auditor --help');
+      // One command a line: a `|` between them read as a shell pipe.
+      out.say('next:');
+      out.say('  pnpm ingest flags list --rule DUP_PHONE   the review list, filtered by rule');
+      out.say('  pnpm ingest flags show <id>               one flag: its records (masked) and history');
+      out.say('  pnpm auditor anomalies list               what the access-log audit found');
+      out.say('  pnpm ingest --help, pnpm auditor --help   every command and option');
       out.result({
         ok: true,
         batchId,

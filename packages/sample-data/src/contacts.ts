@@ -130,9 +130,13 @@ export class ContactSpace {
 
   /** A valid mobile number in an allocated segment; distinct for distinct (owner, index). */
   phone(owner: PhoneOwner, index: number): string {
-    const segment =
+    let segment =
       MOBILE_SEGMENTS[hash2(this.keys[0], PHONE_PARTITIONS[owner] + index) % MOBILE_SEGMENTS.length]!;
-    return segment + this.phoneSuffix(owner, index);
+    const suffix = this.phoneSuffix(owner, index);
+    // 1349 is the satellite block inside 134 (a PHONE_FORMAT warning): a clean number moves to 135.
+    // The suffix alone is unique, so the number stays distinct under any segment.
+    if (segment === '134' && suffix.charCodeAt(0) === 57) segment = '135';
+    return segment + suffix;
   }
 
   /** The same unique suffix behind an unallocated segment (PHONE_FORMAT). */
