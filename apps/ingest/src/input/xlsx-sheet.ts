@@ -20,6 +20,29 @@ export interface SheetChoice {
   accepted: boolean;
 }
 
+/**
+ * What the operator hears of the sheet chosen in a workbook read without --sheet: nothing when it
+ * was the first looked at (or the only one); the sheet read and those passed over when it was
+ * not; and when no sheet was accepted, the sheets looked at, and `remedy` (customer files:
+ * --sheet). `accepted` says what a header line had to have ("a column recognised as record_id").
+ * For customer files, agents and complaints alike.
+ */
+export function describeSheetChoice(
+  choice: SheetChoice | undefined,
+  read: string | undefined,
+  accepted: string,
+  remedy?: string,
+): string | undefined {
+  if (!choice || choice.lookedAt.length < 2) return undefined;
+  const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+  if (choice.accepted)
+    return `read sheet "${read}", the first whose header line has ${accepted} (passed over: ${quoted(choice.lookedAt.slice(0, -1))})`;
+  return (
+    `no sheet of the workbook has a header line with ${accepted}: looked at ${quoted(choice.lookedAt)} ` +
+    `(the header line above is sheet "${read}"'s)${remedy ? `; ${remedy}` : ''}`
+  );
+}
+
 /** A sheet to read: its name, its header line (absent: the sheet is empty) and the rows after it. */
 export interface SheetRows {
   name: string;
