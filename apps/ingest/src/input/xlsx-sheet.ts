@@ -49,6 +49,11 @@ export interface SheetRows {
   header: ExcelJS.Row | undefined;
   rest: AsyncIterator<ExcelJS.Row>;
   choice?: SheetChoice;
+  /**
+   * The workbook counts days in the 1904 date system (a Mac default of old). Streamed only: the
+   * whole reader converts every date itself; the streaming one a plain cell's, not a formula's.
+   */
+  date1904?: boolean;
 }
 
 export interface SheetWanted {
@@ -122,7 +127,16 @@ function streamReader(file: string) {
   });
 }
 
-type StreamedSheet = { name: string } & AsyncIterable<ExcelJS.Row>;
+/**
+ * A worksheet of exceljs's streaming reader: its `workbook` holds the workbook's properties
+ * (workbook.xml, which Excel stores before the sheets) once read, as exceljs uses them itself.
+ */
+type StreamedSheet = {
+  name: string;
+  workbook?: { properties?: { model?: { date1904?: boolean } } };
+} & AsyncIterable<ExcelJS.Row>;
+
+const date1904Of = (ws: StreamedSheet) => ws.workbook?.properties?.model?.date1904 === true;
 
 /**
  * The rows of a streamed sheet up to its header line: the first row with a value (as the whole
@@ -147,7 +161,7 @@ async function headerOf(file: string, rows: AsyncIterator<ExcelJS.Row>): Promise
 export async function streamedWorkbookSheet(file: string, want: SheetWanted): Promise<SheetRows> {
   const sheets = streamReader(file)[Symbol.asyncIterator]();
   const lookedAt: string[] = [];
-  let fallback: { index: number; name: string; header: ExcelJS.Row } | undefined;
+  let fallback: { index: number; name: string; header: ExcelJS.Row; date1904: boolean } | undefined;
   for (let index = 0; ; index++) {
     const s = await sheets.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
     if (s.done) break;
@@ -155,11 +169,12 @@ export async function streamedWorkbookSheet(file: string, want: SheetWanted): Pr
     if (want.sheet !== undefined && ws.name !== want.sheet) continue;
     const rows = ws[Symbol.asyncIterator]();
     const header = await headerOf(file, rows);
-    if (want.sheet !== undefined || !want.accepts) return { name: ws.name, header, rest: rows };
+    const date1904 = date1904Of(ws);
+    if (want.sheet !== undefined || !want.accepts) return { name: ws.name, header, rest: rows, date1904 };
     lookedAt.push(ws.name);
     if (header && want.accepts(want.headerNames(header)))
-      return { name: ws.name, header, rest: rows, choice: { lookedAt, accepted: true } };
-    if (header) fallback ??= { index, name: ws.name, header };
+      return { name: ws.name, header, rest: rows, choice: { lookedAt, accepted: true }, date1904 };
+    if (header) fallback ??= { index, name: ws.name, header, date1904 };
     while (!(await rows.next().catch((err: unknown) => Promise.reject(notReadable(file, err)))).done);
   }
   if (lookedAt.length === 0) throw noSheet(file, want);
