@@ -23,7 +23,8 @@ days later). Storage: DATABASE_URL when set, else the embedded database in CUSTO
 (default ./.custodian/data).
 
 Commands:
-  run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030);
+  run <file...>                 ingest CSV or XLSX customer files (encoding detected: UTF-8, BOM, GB18030;
+                                separated by commas, tabs, semicolons or pipes, from the header line);
                                 a file that cannot be read fails alone (FAILED, with the reason), the
                                 others go on; so does a file whose header line has no column for a
                                 field the profile requires (record_id, the holder's name, gender,
@@ -47,7 +48,9 @@ Commands:
                                 a file without that sheet fails alone; another sheet of a workbook
                                 already ingested is ingested (ignored for CSV files)
                                 (--agents and --complaints files must carry every column of their
-                                format, formats.md: else nothing is done, exit 2)
+                                format, formats.md: else nothing is done, exit 2; a workbook is
+                                read from its first sheet with an agent_id / complaint_id column
+                                and no customer column)
   schedule                      run the nightly job at ingest.nightlyAt (default 01:00 Asia/Shanghai)
                                 over the inbox (ingest.inbox, default ./inbox), catching up a missed run;
                                 every agents* / complaints* file first, in name order; each file to

@@ -53,6 +53,7 @@ export function fileSummaryLines(r: FileResult, allQuarantined: (r: FileResult) 
 export function masterDataSummaryLines(m: MasterDataResult): string[] {
   if (m.status === 'failed') return [`${basename(m.file)}: FAILED, ${withoutName(m.file, m.message)}`];
   const lines = [`${basename(m.file)}: ${m.loaded} ${m.kind} loaded, ${m.rejected.length} rejected`];
+  for (const w of m.warnings ?? []) lines.push(`  warning: ${w}`);
   for (const r of m.rejected.slice(0, 10)) lines.push(`  ${describeRejected(m.file, r)}`);
   if (m.rejected.length > 10) lines.push(`  … ${m.rejected.length - 10} more rejected rows`);
   return lines;

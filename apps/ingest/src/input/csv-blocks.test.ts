@@ -216,6 +216,96 @@ describe('CSV in blocks', () => {
     expect(header('记录编号')).toMatchObject({ delimiter: ',', headers: ['记录编号'] });
   });
 
+  it('takes a semicolon or a pipe from the header line as it takes a tab, outside quotes', () => {
+    const header = (line: string) => parseCsvHeader(Buffer.from(`${line}\nx\n`), 'utf-8');
+    expect(header('a;b;c')).toMatchObject({ delimiter: ';', headers: ['a', 'b', 'c'] });
+    expect(header('a|b|c')).toMatchObject({ delimiter: '|', headers: ['a', 'b', 'c'] });
+    // A name holding another of them stays whole: the delimiter outnumbers it.
+    expect(header('a;"b,c";d,e;f')).toMatchObject({ delimiter: ';', headers: ['a', 'b,c', 'd,e', 'f'] });
+    expect(header('a|b;c|"d|e"|f')).toMatchObject({ delimiter: '|', headers: ['a', 'b;c', 'd|e', 'f'] });
+    expect(header('a,b;c,d|e')).toMatchObject({ delimiter: ',', headers: ['a', 'b;c', 'd|e'] });
+    // Quoted whole: one cell, read as CSV (header-map.ts says why it has no record_id).
+    expect(header('"a;b;c"')).toMatchObject({ delimiter: ',', headers: ['a;b;c'] });
+  });
+
+  it('reads semicolon- and pipe-separated files as the comma file, values holding the other separators whole, in blocks and whole', async () => {
+    const rows = [
+      ['记录编号', '姓名', '备注', '电话'],
+      ['S1', '张三', '含,逗号;分号|竖线\t制表符', '13912345678'],
+      ['S2', '"王""五"', '第一行\n第二行;|,', '13912345679'],
+      ['S3', '李四', '', ''],
+      ['S4', '赵六'],
+      ['S5', '"钱"七', '备注', '1'],
+      ['S6', '孙八', '普通', '13912345670'],
+    ];
+    const cell = (v: string) =>
+      v.startsWith('"') || !/[",;|\t\r\n]/.test(v) ? v : `"${v.replaceAll('"', '""')}"`;
+    const expected = [
+      { kind: 'row', line: 2, values: ['S1', '张三', '含,逗号;分号|竖线\t制表符', '13912345678'] },
+      { kind: 'row', line: 3, values: ['S2', '王"五', '第一行\n第二行;|,', '13912345679'] },
+      { kind: 'row', line: 5, values: ['S3', '李四', '', ''] },
+      expect.objectContaining({ kind: 'bad', line: 6, column: null, reason: 'expected 4 columns, found 2' }),
+      expect.objectContaining({
+        kind: 'bad',
+        line: 7,
+        column: '姓名',
+        reason: expect.stringMatching(/^malformed CSV \(CSV_INVALID_CLOSING_QUOTE\)/),
+      }),
+      { kind: 'row', line: 8, values: ['S6', '孙八', '普通', '13912345670'] },
+    ];
+    for (const d of [',', ';', '|']) {
+      const text = `${rows.map((r) => r.map((v) => cell(v)).join(d)).join('\r\n')}\r\n`;
+      for (const [name, bytes] of [
+        ['utf8', Buffer.from(text)],
+        ['gb18030', iconv.encode(text, 'gb18030')],
+      ] as const) {
+        const file = join(dir, `sep-${name}-${d === '|' ? 'pipe' : d === ';' ? 'semi' : 'comma'}.csv`);
+        writeFileSync(file, bytes);
+        for (const blockBytes of [5, 1 << 20]) {
+          const got = await readInBlocks(file, blockBytes);
+          expect(got.headers).toEqual(['记录编号', '姓名', '备注', '电话']);
+          expect(got.rows).toEqual(expected);
+        }
+        const table = await openTable(file);
+        const read: unknown[] = [];
+        for await (const r of table.rows) read.push(r);
+        expect(read).toEqual(expected);
+      }
+    }
+  });
+
+  it('splits GB18030 pipe-separated text in blocks where a character’s second byte is a pipe (0x7C)', async () => {
+    // Characters whose GB18030 bytes end with 0x7C, found here rather than trusted to a list.
+    const pipeChars: string[] = [];
+    for (let c = 0x4e00; c < 0x9fa5 && pipeChars.length < 6; c++) {
+      const ch = String.fromCharCode(c);
+      const b = iconv.encode(ch, 'gb18030');
+      if (b.length === 2 && b[1] === 0x7c) pipeChars.push(ch);
+    }
+    expect(pipeChars).toHaveLength(6);
+    const w = pipeChars.join('');
+    const lines = ['id|名|备注'];
+    for (let i = 1; i <= 40; i++)
+      lines.push(
+        i % 3 === 0 ? `P${i}|${w}|"${w}\n${w}|${w}"` : i % 3 === 1 ? `P${i}|${w}|${w}` : `P${i}|"${w}"|x`,
+      );
+    const file = join(dir, 'gb-pipes.txt');
+    writeFileSync(file, iconv.encode(`${lines.join('\n')}\n`, 'gb18030'));
+    const want: ParsedCsvRow[] = [];
+    let line = 2;
+    for (let i = 1; i <= 40; i++) {
+      const values =
+        i % 3 === 0 ? [`P${i}`, w, `${w}\n${w}|${w}`] : i % 3 === 1 ? [`P${i}`, w, w] : [`P${i}`, w, 'x'];
+      want.push({ kind: 'row', line, values });
+      line += i % 3 === 0 ? 2 : 1;
+    }
+    for (const blockBytes of [3, 17, 1 << 20]) {
+      const got = await readInBlocks(file, blockBytes);
+      expect(got.headers).toEqual(['id', '名', '备注']);
+      expect(got.rows).toEqual(want);
+    }
+  });
+
   it('refuses a file whose lines end with a bare carriage return, saying so', () => {
     expect(() => parseCsvHeader(Buffer.from('id,name\rA,b\r'), 'utf-8')).toThrow(/bare carriage return/);
   });

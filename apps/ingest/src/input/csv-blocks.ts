@@ -20,11 +20,15 @@ import { parse } from 'csv-parse/sync';
  * do not depend on where blocks are cut. A line feed outside quotes always ends a record, with or
  * without a CR before it: a file that mixes CRLF and LF is read line by line.
  *
- * The delimiter is a comma or a tab, as the header line says (`detectDelimiter`): business systems
- * and Excel's "Unicode text" export (UTF-16LE with a BOM) write tab-separated text, quoted as CSV
- * is. A tab, like a comma, is one byte that never occurs inside a multi-byte character.
+ * The delimiter is a comma, a tab, a semicolon or a pipe, as the header line says
+ * (`detectDelimiter`): business systems and Excel's "Unicode text" export (UTF-16LE with a BOM)
+ * write tab-separated text, Excel in a European locale writes its "CSV" with semicolons, and some
+ * business systems export pipe-separated text, all quoted as CSV is. A comma, a tab and a semicolon
+ * are bytes that never occur inside a multi-byte character of UTF-8 or GB18030; a pipe (0x7C) can
+ * be the second byte of a GB18030 character, so scanning GB18030 bytes steps over whole characters
+ * (`findRecordEnd`'s `gb18030`). The rows themselves are split in decoded text.
  */
-export type CsvDelimiter = ',' | '\t';
+export type CsvDelimiter = ',' | '\t' | ';' | '|';
 
 export interface CsvBlock {
   /** UTF-8 or GB18030 bytes (as `encoding` says), ending with a complete record; owns its ArrayBuffer. */
@@ -43,8 +47,8 @@ export type ParsedCsvRow =
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
-const COMMA = 0x2c;
-const TAB = 0x09;
+/** The delimiters `detectDelimiter` tells apart, in the order it prefers them on a tie. */
+const DELIMITERS: readonly CsvDelimiter[] = [',', '\t', ';', '|'];
 /**
  * A quoted field spanning more bytes than this is taken for a quote that was never closed: the
  * line that opened it is quarantined and reading resumes on the next line (instead of the reader
@@ -118,9 +122,12 @@ const CLOSING_CR = 4;
  * opened it is malformed alone and the next line starts a record (issue: "the rest of the file
  * goes on"). A stray quote thus costs its line, not the rows after it.
  *
- * `at(i)` gives the code unit at `i` (a byte, or a UTF-16 unit: quote, comma, tab, CR and LF are the
- * same single units in UTF-8, GB18030 and UTF-16 text); `delimiter` is the code of the comma or tab.
- * Null when the data up to `limit` cannot tell yet and more may follow (`eof` false).
+ * `at(i)` gives the code unit at `i` (a byte, or a UTF-16 unit: quote, comma, tab, semicolon, CR
+ * and LF are the same single units in UTF-8, GB18030 and UTF-16 text); `delimiter` is the code of
+ * the delimiter. `gb18030`: the units are GB18030 bytes, whose multi-byte characters are stepped
+ * over whole, since their second byte may be a pipe (a record starts on a character boundary: a
+ * line feed is never inside a character). Null when the data up to `limit` cannot tell yet and
+ * more may follow (`eof` false).
  */
 function findRecordEnd(
   at: (i: number) => number,
@@ -129,6 +136,7 @@ function findRecordEnd(
   eof: boolean,
   width: number,
   delimiter: number,
+  gb18030 = false,
 ): RecordEnd | null {
   let state = START;
   let field = 0;
@@ -152,6 +160,15 @@ function findRecordEnd(
     firstLf >= 0 && width > 0 && field + 1 !== width ? openerAlone() : { end: i, innerLines };
   for (let i = start; i < limit; i++) {
     const c = at(i);
+    if (gb18030 && c >= 0x81 && c <= 0xfe) {
+      // A lead byte: two bytes, or four when the second is a digit. Inside a field, like any text.
+      // A character cut by `limit` is finished by the next call, which starts over at `start`.
+      const second = i + 1 < limit ? at(i + 1) : -1;
+      i += second >= 0x30 && second <= 0x39 ? 3 : 1;
+      if (state === START) state = PLAIN;
+      else if (state === CLOSING || state === CLOSING_CR) return badLine(i, 'CSV_INVALID_CLOSING_QUOTE');
+      continue;
+    }
     switch (state) {
       case START:
         if (c === QUOTE) state = QUOTED;
@@ -220,6 +237,7 @@ export async function* readCsvBlocks(
   const delimiterCode = delimiter.charCodeAt(0);
   const utf16 = opts.encoding === 'utf-16le' || opts.encoding === 'utf-16be';
   const encoding = utf16 ? 'utf-8' : (opts.encoding as 'utf-8' | 'gb18030');
+  const gb18030 = encoding === 'gb18030';
   const transcoder = utf16 ? new TextDecoder(opts.encoding, { fatal: false }) : undefined;
   const encoder = new TextEncoder();
   const fh = await open(file, 'r');
@@ -253,7 +271,7 @@ export async function* readCsvBlocks(
           continue;
         }
         if (nextQuote >= bytes.length) return;
-        const r = findRecordEnd(at, boundary, bytes.length, false, opts.width ?? 0, delimiterCode);
+        const r = findRecordEnd(at, boundary, bytes.length, false, opts.width ?? 0, delimiterCode, gb18030);
         if (!r) return;
         boundary = r.end + 1;
         linesToBoundary += 1 + r.innerLines;
@@ -440,23 +458,26 @@ export function parseCsvText(
 }
 
 /**
- * The delimiter of a file, from the first line of its header: a tab when that line holds more
- * tabs than commas outside double quotes, else a comma. A header name never holds a tab, and a
- * tab-separated header with a comma in a name still has a tab between every two names; a line of
- * one cell (no tab, no comma) is read as CSV, as before.
+ * The delimiter of a file, from the first line of its header: of the comma, the tab, the semicolon
+ * and the pipe, the one the line holds most often outside double quotes (on a tie, the first of
+ * them in that order). A header name rarely holds one of the others, and a header separated by
+ * one still has it between every two names, so it outnumbers a stray one; a line of one cell
+ * (none of them) is read as CSV, as before.
  */
 export function detectDelimiter(headerLine: string): CsvDelimiter {
-  let tabs = 0;
-  let commas = 0;
+  const counts = new Map<number, number>(DELIMITERS.map((d) => [d.charCodeAt(0), 0]));
   let quoted = false;
   for (let i = 0; i < headerLine.length; i++) {
     const c = headerLine.charCodeAt(i);
     if (c === QUOTE) quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === TAB) tabs++;
-    else if (c === COMMA) commas++;
+    else if (!quoted) {
+      const n = counts.get(c);
+      if (n !== undefined) counts.set(c, n + 1);
+    }
   }
-  return tabs > commas ? '\t' : ',';
+  let best: CsvDelimiter = ',';
+  for (const d of DELIMITERS) if (counts.get(d.charCodeAt(0))! > counts.get(best.charCodeAt(0))!) best = d;
+  return best;
 }
 
 /**

@@ -69,12 +69,12 @@ describe('header mapping', () => {
     );
   });
 
-  it('says a header line of one cell holding semicolons or pipes is of a file separated by them, which is not read', () => {
+  it('says a header line of one cell holding semicolons or pipes (quoted whole: not read as separators) is so', () => {
     for (const sep of [';', '|']) {
       const m = mapHeaders('customers', [['记录编号', '姓名', '手机号码'].join(sep)]);
       expect(describeMissingColumns('customers', m, ['record_id'])).toBe(
         'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 1 cells, recognised as header names: none; ' +
-          `the header line is one cell holding '${sep}': a file separated by '${sep}' is not read, only comma- or tab-separated ones (save it as CSV); ` +
+          `the header line is one cell holding '${sep}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV); ` +
           'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
       );
     }

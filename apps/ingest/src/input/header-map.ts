@@ -176,16 +176,16 @@ export function describeMissingColumns(
     return `${field} (accepted names: ${accepted.join(', ')})`;
   });
   const recognised = mapping.headers.filter((_, i) => mapping.fields[i] !== null);
-  // A line of one cell with semicolons or pipes in it is of a file separated by them (a European
-  // Excel's CSV, some business systems' text exports): the reader splits only on commas and tabs
-  // (csv-blocks.ts, detectDelimiter). Only the character is named, never the cell.
+  // A line of one cell with semicolons or pipes in it: the reader splits on them as on commas and
+  // tabs (csv-blocks.ts, detectDelimiter), but only outside double quotes, so here they were quoted
+  // (a header line quoted whole). Only the character is named, never the cell.
   const separator =
     mapping.headers.length === 1 ? [';', '|'].find((c) => mapping.headers[0]!.includes(c)) : undefined;
   return (
     `the header line has no column recognised as ${missing.join(', nor as ')}${why ? `, ${why}` : ''}; ` +
     `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}; ` +
     (separator
-      ? `the header line is one cell holding '${separator}': a file separated by '${separator}' is not read, only comma- or tab-separated ones (save it as CSV); `
+      ? `the header line is one cell holding '${separator}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV); `
       : '') +
     `other header names can be accepted by adding them to ${HEADER_ALIASES_KEY} in the configuration (canonical field → list of header names)`
   );

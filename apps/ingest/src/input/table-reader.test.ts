@@ -189,6 +189,46 @@ describe.each(READERS)('XLSX dates from formulas, %s', (reader, opts) => {
   });
 });
 
+describe.each(READERS)('XLSX workbook variants, %s', (reader, opts) => {
+  const tag = reader === 'streamed' ? 's' : 'w';
+
+  it('reads dates of a workbook in the 1904 date system (a Mac default of old), plain and from formulas', async () => {
+    const file = join(dir, `date1904-${tag}.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    wb.properties.date1904 = true;
+    const ws = wb.addWorksheet('客户');
+    ws.addRow(['记录编号', '出生日期', '签单日期']);
+    // Day 31,047 of the 1904 system is 1989-01-01; of the 1900 system, 1984-12-31.
+    ws.addRow(['D1', new Date(Date.UTC(1990, 2, 7)), { formula: 'DATE(1989,1,1)', result: 31047 }]);
+    ws.getCell('C2').numFmt = 'yyyy-mm-dd';
+    await wb.xlsx.writeFile(file);
+    expect(await readAll(file, opts)).toEqual([
+      { kind: 'row', line: 2, values: ['D1', '1990-03-07', '1989-01-01'] },
+    ]);
+  });
+
+  it('reads a workbook whose zip entries are stored uncompressed, with or without data descriptors', async () => {
+    for (const zip of [{ compression: 'STORE' }, { compression: 'STORE', streamFiles: true }]) {
+      const file = join(dir, `stored-${zip.streamFiles ? 'dd' : 'plain'}-${tag}.xlsx`);
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本文件为客户资料导出']);
+      const ws = wb.addWorksheet('客户');
+      ws.addRow(['记录编号', '投保人姓名']);
+      for (let i = 1; i <= 500; i++) ws.addRow([`S${i}`, '欧阳娜娜']);
+      // exceljs hands these options to JSZip, which writes stored (method 0) entries.
+      await wb.xlsx.writeFile(file, { zip } as Partial<ExcelJS.XlsxWriteOptions>);
+      const bytes = readFileSync(file);
+      expect(bytes.readUInt16LE(8)).toBe(0);
+      const table = await openTable(file, { ...opts, acceptsHeader: (h) => h.includes('记录编号') });
+      const rows: TableRow[] = [];
+      for await (const r of table.rows) rows.push(r);
+      expect(table.info.sheet).toBe('客户');
+      expect(rows).toHaveLength(500);
+      expect(rows[499]).toEqual({ kind: 'row', line: 501, values: ['S500', '欧阳娜娜'] });
+    }
+  });
+});
+
 describe.each(READERS)('XLSX sheet choice, %s', (reader, opts) => {
   const tag = reader === 'streamed' ? 's' : 'w';
   const hasRecordId = (headers: string[]) => headers.includes('记录编号');

@@ -224,12 +224,13 @@ function isDateFormat(fmt: string | undefined): boolean {
 }
 
 /**
- * Excel's day number to the UTC date exceljs gives a plain date cell, in the 1900 date system
- * (the streaming reader does not tell a workbook of the 1904 system, a Mac default of old).
+ * Excel's day number to the UTC date exceljs gives a plain date cell (utils.excelToDate): in the
+ * 1904 date system (a Mac default of old) day 0 is 1904-01-01, 1,462 days after the 1900 system's.
  */
-const excelDate = (serial: number) => new Date(Math.round((serial - 25569) * 86_400_000));
+const excelDate = (serial: number, date1904: boolean) =>
+  new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
 
-function readCell(cell: ExcelJS.Cell | undefined): CellReading {
+function readCell(cell: ExcelJS.Cell | undefined, date1904 = false): CellReading {
   if (!cell) return { text: '' };
   // A cell covered by a merge reads as its range's first cell (its value is that cell's).
   const source = cell.type === ExcelJS.ValueType.Merge ? cell.master : cell;
@@ -246,7 +247,7 @@ function readCell(cell: ExcelJS.Cell | undefined): CellReading {
     if (typeof result === 'number' && Number.isNaN(result))
       return { problem: 'a formula whose result is an Excel error', raw: formula };
     if (typeof result === 'number' && isDateFormat(source.numFmt) && Math.abs(result) < 1e7)
-      return readValue(excelDate(result));
+      return readValue(excelDate(result, date1904));
     return readValue(result as ExcelJS.CellValue);
   }
   return readValue(value);
@@ -325,7 +326,7 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
       const n = await next();
       if (n.done) return;
       const row = n.value;
-      const readings = rowCells(row).map(readCell);
+      const readings = rowCells(row).map((cell) => readCell(cell, sheet.date1904));
       while (readings.length < width) readings.push({ text: '' });
       const values = readings.map((r) => ('text' in r ? r.text : r.raw));
       if (readings.every((r) => 'text' in r && r.text.trim() === '')) continue;

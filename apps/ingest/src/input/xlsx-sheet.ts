@@ -20,12 +20,40 @@ export interface SheetChoice {
   accepted: boolean;
 }
 
+/**
+ * What the operator hears of the sheet chosen in a workbook read without --sheet: nothing when it
+ * was the first looked at (or the only one); the sheet read and those passed over when it was
+ * not; and when no sheet was accepted, the sheets looked at, and `remedy` (customer files:
+ * --sheet). `accepted` says what a header line had to have ("a column recognised as record_id").
+ * For customer files, agents and complaints alike.
+ */
+export function describeSheetChoice(
+  choice: SheetChoice | undefined,
+  read: string | undefined,
+  accepted: string,
+  remedy?: string,
+): string | undefined {
+  if (!choice || choice.lookedAt.length < 2) return undefined;
+  const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+  if (choice.accepted)
+    return `read sheet "${read}", the first whose header line has ${accepted} (passed over: ${quoted(choice.lookedAt.slice(0, -1))})`;
+  return (
+    `no sheet of the workbook has a header line with ${accepted}: looked at ${quoted(choice.lookedAt)} ` +
+    `(the header line above is sheet "${read}"'s)${remedy ? `; ${remedy}` : ''}`
+  );
+}
+
 /** A sheet to read: its name, its header line (absent: the sheet is empty) and the rows after it. */
 export interface SheetRows {
   name: string;
   header: ExcelJS.Row | undefined;
   rest: AsyncIterator<ExcelJS.Row>;
   choice?: SheetChoice;
+  /**
+   * The workbook counts days in the 1904 date system (a Mac default of old). Streamed only: the
+   * whole reader converts every date itself; the streaming one a plain cell's, not a formula's.
+   */
+  date1904?: boolean;
 }
 
 export interface SheetWanted {
@@ -99,7 +127,16 @@ function streamReader(file: string) {
   });
 }
 
-type StreamedSheet = { name: string } & AsyncIterable<ExcelJS.Row>;
+/**
+ * A worksheet of exceljs's streaming reader: its `workbook` holds the workbook's properties
+ * (workbook.xml, which Excel stores before the sheets) once read, as exceljs uses them itself.
+ */
+type StreamedSheet = {
+  name: string;
+  workbook?: { properties?: { model?: { date1904?: boolean } } };
+} & AsyncIterable<ExcelJS.Row>;
+
+const date1904Of = (ws: StreamedSheet) => ws.workbook?.properties?.model?.date1904 === true;
 
 /**
  * The rows of a streamed sheet up to its header line: the first row with a value (as the whole
@@ -124,7 +161,7 @@ async function headerOf(file: string, rows: AsyncIterator<ExcelJS.Row>): Promise
 export async function streamedWorkbookSheet(file: string, want: SheetWanted): Promise<SheetRows> {
   const sheets = streamReader(file)[Symbol.asyncIterator]();
   const lookedAt: string[] = [];
-  let fallback: { index: number; name: string; header: ExcelJS.Row } | undefined;
+  let fallback: { index: number; name: string; header: ExcelJS.Row; date1904: boolean } | undefined;
   for (let index = 0; ; index++) {
     const s = await sheets.next().catch((err: unknown) => Promise.reject(notReadable(file, err)));
     if (s.done) break;
@@ -132,11 +169,12 @@ export async function streamedWorkbookSheet(file: string, want: SheetWanted): Pr
     if (want.sheet !== undefined && ws.name !== want.sheet) continue;
     const rows = ws[Symbol.asyncIterator]();
     const header = await headerOf(file, rows);
-    if (want.sheet !== undefined || !want.accepts) return { name: ws.name, header, rest: rows };
+    const date1904 = date1904Of(ws);
+    if (want.sheet !== undefined || !want.accepts) return { name: ws.name, header, rest: rows, date1904 };
     lookedAt.push(ws.name);
     if (header && want.accepts(want.headerNames(header)))
-      return { name: ws.name, header, rest: rows, choice: { lookedAt, accepted: true } };
-    if (header) fallback ??= { index, name: ws.name, header };
+      return { name: ws.name, header, rest: rows, choice: { lookedAt, accepted: true }, date1904 };
+    if (header) fallback ??= { index, name: ws.name, header, date1904 };
     while (!(await rows.next().catch((err: unknown) => Promise.reject(notReadable(file, err)))).done);
   }
   if (lookedAt.length === 0) throw noSheet(file, want);

@@ -17,7 +17,8 @@ import {
   missingCustomerColumns,
   partialCustomerParties,
 } from '../input/header-map.js';
-import { isWorkbook, openTable, type SheetChoice } from '../input/table-reader.js';
+import { isWorkbook, openTable } from '../input/table-reader.js';
+import { describeSheetChoice } from '../input/xlsx-sheet.js';
 import { type BadRow, quarantineEntry } from './encode-csv-block.js';
 import { type RowChunk, STAGING_COLUMNS } from './encode-rows.js';
 import { describeFileError } from './file-error.js';
@@ -95,22 +96,6 @@ function describeIdentity(sheet: string, profile: string): string {
 }
 
 /**
- * What the operator hears of the sheet chosen in a workbook read without --sheet: nothing when it
- * was the first looked at (or the only one); the sheet read and those passed over when it was
- * not; and when no sheet had a record_id column, the sheets looked at and --sheet.
- */
-function describeSheetChoice(choice: SheetChoice | undefined, read: string | undefined): string | undefined {
-  if (!choice || choice.lookedAt.length < 2) return undefined;
-  const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
-  if (choice.accepted)
-    return `read sheet "${read}", the first whose header line has a column recognised as record_id (passed over: ${quoted(choice.lookedAt.slice(0, -1))})`;
-  return (
-    `no sheet of the workbook has a header line with a column recognised as record_id: looked at ${quoted(choice.lookedAt)} ` +
-    `(the header line above is sheet "${read}"'s); name the sheet to read with --sheet <name>`
-  );
-}
-
-/**
  * True when every row read was quarantined and none was staged: the file counts as failed for the
  * exit status (4), although its batch is done and its rows are kept in quarantine. A file with no
  * data row at all (a header line only) is not: nothing in it was refused.
@@ -184,7 +169,12 @@ export async function ingestFile(
     ...(o.csvBlockBytes ? { blockBytes: o.csvBlockBytes } : {}),
   });
   const mapping = mapHeaders('customers', table.info.headers, aliases);
-  const sheetChoice = describeSheetChoice(table.info.sheetChoice, table.info.sheet);
+  const sheetChoice = describeSheetChoice(
+    table.info.sheetChoice,
+    table.info.sheet,
+    'a column recognised as record_id',
+    'name the sheet to read with --sheet <name>',
+  );
   /** A failure of the file's header line, with the sheet chosen (the line is that sheet's). */
   const withSheet = (message: string) => (sheetChoice ? `${message}; ${sheetChoice}` : message);
   const listedOn = ctx.calendar.addWorkingDays(o.date, ctx.config.ingest.listAfterWorkingDays);

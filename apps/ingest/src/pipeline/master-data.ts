@@ -17,7 +17,8 @@ import {
   mapHeaders,
   takeFirstNonEmpty,
 } from '../input/header-map.js';
-import { openTable } from '../input/table-reader.js';
+import { type OpenedTable, openTable } from '../input/table-reader.js';
+import { describeSheetChoice } from '../input/xlsx-sheet.js';
 import type { QuarantinedRow } from './ingest-file.js';
 
 /**
@@ -31,6 +32,8 @@ export interface MasterDataResult {
   /** failed: the file was not read (unreadable, or not of its kind); `message` says why, naming it. */
   status: 'done' | 'failed';
   message?: string;
+  /** For the operator: the sheet of a workbook read when it was not the first (names only). */
+  warnings?: string[];
   rowsRead: number;
   loaded: number;
   rejected: QuarantinedRow[];
@@ -63,6 +66,23 @@ const REQUIRED: Record<MasterDataResult['kind'], readonly string[]> = {
 const CUSTOMER_IDENTITY =
   /^(record_id|archive_no|holder_.*|insured_.*|bank_account.*|service_number|contract_no)$/;
 
+/** The column that identifies a row of each kind (the load upserts by it). */
+const KEY: Record<MasterDataResult['kind'], string> = { agents: 'agent_id', complaints: 'complaint_id' };
+
+/** The headers that identify a customer or a contract and are not of `kind` (a customer file's). */
+function customerColumns(
+  kind: MasterDataResult['kind'],
+  headers: string[],
+  aliases: Record<string, string[]>,
+): string[] {
+  const mapping = mapHeaders(kind, headers, aliases);
+  const customerFields = mapHeaders('customers', headers, aliases).fields;
+  return headers.filter((_, i) => {
+    const f = customerFields[i];
+    return mapping.fields[i] === null && f != null && CUSTOMER_IDENTITY.test(f);
+  });
+}
+
 /**
  * Why a header line is not one of master data of `kind`, or undefined when it is. Every column
  * of formats.md is required, because the load upserts every column: a file without `status`
@@ -79,11 +99,7 @@ export function masterDataHeaderProblem(
 ): string | undefined {
   const mapping: HeaderMapping = mapHeaders(kind, headers, aliases);
   const missing = REQUIRED[kind].filter((f) => !mapping.fields.includes(f));
-  const customerFields = mapHeaders('customers', headers, aliases).fields;
-  const foreign = headers.filter((_, i) => {
-    const f = customerFields[i];
-    return mapping.fields[i] === null && f != null && CUSTOMER_IDENTITY.test(f);
-  });
+  const foreign = customerColumns(kind, headers, aliases);
   if (missing.length === 0 && foreign.length === 0) return undefined;
   const problems = [
     ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
@@ -96,14 +112,48 @@ export function masterDataHeaderProblem(
   return `not ${kind === 'agents' ? 'an agents' : 'a complaints'} file (formats.md: ${REQUIRED[kind].join(', ')}): ${problems.join('; ')}; nothing loaded`;
 }
 
-/** masterDataHeaderProblem for `file`'s header line, naming the file. */
+/** What a header line must have to be read as master data of `kind` (said in words below). */
+const ACCEPTED = (kind: MasterDataResult['kind']) =>
+  `a column recognised as ${KEY[kind]} and none of a customer record`;
+
+/**
+ * `file` opened for master data of `kind`. A workbook is read, as a customer workbook is
+ * (xlsx-sheet.ts), from its first sheet whose header line has the kind's key column (agent_id,
+ * complaint_id) and no customer-record column, so that a cover sheet (说明) or a customer sheet
+ * before it is passed over; `warning` says so when it was not the first sheet. When no sheet is
+ * such, `noSheet` names the sheets looked at (the first that is not empty was read: its header
+ * line, of no sheet of this kind, would say nothing).
+ */
+async function openMasterData(
+  ctx: CustodianContext,
+  kind: MasterDataResult['kind'],
+  file: string,
+): Promise<{ table: OpenedTable; warning?: string; noSheet?: string }> {
+  const aliases = ctx.config.ingest.headerAliases;
+  const table = await openTable(file, {
+    acceptsHeader: (headers) =>
+      mapHeaders(kind, headers, aliases).fields.includes(KEY[kind]) &&
+      customerColumns(kind, headers, aliases).length === 0,
+  });
+  const choice = table.info.sheetChoice;
+  if (choice && !choice.accepted && choice.lookedAt.length > 1) {
+    const looked = choice.lookedAt.map((n) => `"${n}"`).join(', ');
+    return { table, noSheet: `no sheet has a header line with ${ACCEPTED(kind)} (looked at ${looked})` };
+  }
+  const warning = describeSheetChoice(choice, table.info.sheet, ACCEPTED(kind));
+  return { table, ...(warning ? { warning } : {}) };
+}
+
+/** masterDataHeaderProblem for `file`'s header line, or that no sheet is of `kind`; naming the file. */
 function fileHeaderProblem(
   ctx: CustodianContext,
   kind: MasterDataResult['kind'],
   file: string,
-  headers: string[],
+  opened: { table: OpenedTable; noSheet?: string },
 ): string | undefined {
-  const problem = masterDataHeaderProblem(kind, headers, ctx.config.ingest.headerAliases);
+  const problem = opened.noSheet
+    ? `not ${kind === 'agents' ? 'an agents' : 'a complaints'} workbook: ${opened.noSheet}; nothing loaded`
+    : masterDataHeaderProblem(kind, opened.table.info.headers, ctx.config.ingest.headerAliases);
   return problem ? `${basename(file)}: ${problem}` : undefined;
 }
 
@@ -112,32 +162,35 @@ function checkHeaders(
   ctx: CustodianContext,
   kind: MasterDataResult['kind'],
   file: string,
-  headers: string[],
+  opened: { table: OpenedTable; noSheet?: string },
 ) {
-  const problem = fileHeaderProblem(ctx, kind, file, headers);
+  const problem = fileHeaderProblem(ctx, kind, file, opened);
   if (problem) throw new CustodianError('INPUT', problem);
 }
 
 /**
- * Looks only at the header line of `file` and says why it is not master data of `kind` (undefined
- * when it is): for the command line, to refuse a wrong `--agents` file before anything is loaded.
+ * Looks only at the header line of `file` (of the sheet the load would read) and says why it is
+ * not master data of `kind` (undefined when it is): for the command line, to refuse a wrong
+ * `--agents` file before anything is loaded.
  */
 export async function checkMasterDataFile(
   ctx: CustodianContext,
   kind: MasterDataResult['kind'],
   file: string,
 ): Promise<string | undefined> {
-  return fileHeaderProblem(ctx, kind, file, (await openTable(file)).info.headers);
+  return fileHeaderProblem(ctx, kind, file, await openMasterData(ctx, kind, file));
 }
 
 export async function loadAgents(ctx: CustodianContext, file: string): Promise<MasterDataResult> {
-  const table = await openTable(file);
-  checkHeaders(ctx, 'agents', file, table.info.headers);
+  const opened = await openMasterData(ctx, 'agents', file);
+  checkHeaders(ctx, 'agents', file, opened);
+  const { table, warning } = opened;
   const mapping = mapHeaders('agents', table.info.headers, ctx.config.ingest.headerAliases);
   const res: MasterDataResult = {
     file,
     kind: 'agents',
     status: 'done',
+    ...(warning ? { warnings: [warning] } : {}),
     rowsRead: 0,
     loaded: 0,
     rejected: [],
@@ -212,13 +265,15 @@ export async function loadAgents(ctx: CustodianContext, file: string): Promise<M
 }
 
 export async function loadComplaints(ctx: CustodianContext, file: string): Promise<MasterDataResult> {
-  const table = await openTable(file);
-  checkHeaders(ctx, 'complaints', file, table.info.headers);
+  const opened = await openMasterData(ctx, 'complaints', file);
+  checkHeaders(ctx, 'complaints', file, opened);
+  const { table, warning } = opened;
   const mapping = mapHeaders('complaints', table.info.headers, ctx.config.ingest.headerAliases);
   const res: MasterDataResult = {
     file,
     kind: 'complaints',
     status: 'done',
+    ...(warning ? { warnings: [warning] } : {}),
     rowsRead: 0,
     loaded: 0,
     rejected: [],
