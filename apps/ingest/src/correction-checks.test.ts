@@ -7,6 +7,7 @@ import {
   verifyFlag,
 } from '@custodian/core';
 import { runCli, testBackends, useTestStorage } from '@custodian/core/testing';
+import { maskIdNumber } from '@custodian/validators';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runFlagsCommand } from './commands/flags.js';
 import { correctionCodec } from './review/apply-correction.js';
@@ -172,6 +173,71 @@ for (const backend of testBackends()) {
       // A phone of nobody else settles it.
       await resolve(dup.flag_id, { holder_phone: '13600004321' });
       expect(await heldOf(dup.flag_id)).not.toBeNull();
+    });
+
+    it('refuses, under the telecom profile, a correction that would put an ID number over the line limit', async () => {
+      ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom' } });
+      const id1988 = makeId('1988-08-08', 31);
+      const line = (i: number) => `1865555${String(i).padStart(4, '0')}`;
+      const onId = (recordId: string, i: number) =>
+        cleanRow(recordId, {
+          holder_id_number: id1988,
+          holder_birth_date: '1988-08-08',
+          service_number: line(i),
+        });
+      // Five lines on one ID number (the limit), a sixth ID's six lines, and M1: another person's
+      // line, whose ID number (a woman's) disagrees with the gender.
+      const id1990 = makeId('1990-02-02', 35);
+      const six = Array.from({ length: 6 }, (_, i) =>
+        cleanRow(`S${i + 1}`, {
+          holder_id_number: id1990,
+          holder_birth_date: '1990-02-02',
+          service_number: line(100 + i),
+        }),
+      );
+      const m1 = cleanRow('M1', {
+        holder_id_number: makeId('1975-03-04', 22),
+        holder_birth_date: '1975-03-04',
+        service_number: line(50),
+      });
+      await ingest([...[1, 2, 3, 4, 5].map((i) => onId(`L${i}`, i)), ...six, m1]);
+      const gender = await flagOf('M1', 'ID_GENDER_MISMATCH');
+      const clear = [id1988, id1990, line(50), line(105), line(6)];
+      const refusedWith = async (flagId: number, corrected: Record<string, string>) => {
+        const err = await resolve(flagId, corrected).then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string },
+        );
+        expect(err?.code).toBe('CORRECTION_INVALID');
+        for (const v of clear) expect(err?.message).not.toContain(v);
+        expect(await heldOf(flagId)).toBeNull();
+        return err?.message;
+      };
+      // M1 given the ID number of L1-L5 (its name and birth date agree): a sixth line on it.
+      expect(
+        await refusedWith(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' }),
+      ).toBe(
+        `the corrected service number or ID number would break ID_LINE_LIMIT: ID number ${maskIdNumber(id1988)} would hold 6 service numbers, more than the limit of 5 per ID (its other lines on records L1, L2, L3, …)`,
+      );
+      // S6's line corrected to another new number: the ID number still holds six.
+      const limit = await flagOf('S6', 'ID_LINE_LIMIT');
+      expect(await refusedWith(limit.flag_id, { service_number: line(6) })).toMatch(
+        /would break ID_LINE_LIMIT: ID number .* would hold 6 service numbers/,
+      );
+      // S6's line corrected to S1's (the same line on two of its records): five lines, accepted,
+      // and once verified the ID number's other flags close.
+      await resolve(limit.flag_id, { service_number: line(100) });
+      await verifyFlag(
+        storage.db,
+        limit.flag_id,
+        { actor: 'sup1' },
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+      );
+      expect((await flagOf('S1', 'ID_LINE_LIMIT')).outcome).toBe('auto_corrected');
+      // Within a higher configured limit, M1 may take the ID number of L1-L5.
+      ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom', maxLinesPerId: 6 } });
+      await resolve(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' });
+      expect(await heldOf(gender.flag_id)).not.toBeNull();
     });
 
     it('masks full-width corrected values as half-width ones, and stores them folded (user review)', async () => {

@@ -170,7 +170,7 @@ async function encodeCorrection(
   CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
     if (col !== 'record_id') update[col] = encoded.columns[i];
   });
-  await checkAgainstArchive(trx, c.customer_id, corrected, update);
+  await checkAgainstArchive(trx, c.customer_id, corrected, update, ctx.config.ingest.maxLinesPerId);
   const masked = Object.fromEntries(
     Object.entries(folded).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
@@ -190,7 +190,8 @@ async function encodeCorrection(
 /**
  * The archive-wide rules the ingest would apply to the corrected values (rulebook section 1): a
  * corrected phone or bank account held by a customer with another ID number, an ID number held
- * with another name or birth date, a phone or address of an agent. The nightly rules start from
+ * with another name or birth date, an ID number left holding more than `maxLinesPerId` service
+ * numbers (config ingest.maxLinesPerId), a phone or address of an agent. The nightly rules start from
  * the records a file changes, so a correction that broke one of them would never be flagged:
  * it is refused here instead. Record ids (not personal data) name the other record.
  */
@@ -199,6 +200,7 @@ async function checkAgainstArchive(
   customerId: number,
   corrected: ReadonlySet<string>,
   row: Record<string, unknown>,
+  maxLinesPerId: number,
 ): Promise<void> {
   const refuse = (rule: string, what: string, other: string) => {
     throw new CustodianError('CORRECTION_INVALID', `the corrected ${what} would break ${rule}: ${other}`);
@@ -242,6 +244,30 @@ async function checkAgainstArchive(
         'ID_CONFLICT',
         'ID number, name or birth date',
         `record ${other.record_id} has this ID number with another name or birth date`,
+      );
+  }
+  // ID_LINE_LIMIT: the distinct service numbers the (corrected) ID number would hold, this
+  // record's counted once whether or not another record of the ID holds it too.
+  const line = bidx('service_number_bidx');
+  if (holderId && line && (corrected.has('service_number') || corrected.has('holder_id_number'))) {
+    const others = await trx
+      .selectFrom('customers')
+      .select([
+        sql<string>`count(distinct service_number_bidx)`.as('lines'),
+        sql<string[]>`(array_agg(distinct record_id order by record_id))[1:4]`.as('records'),
+      ])
+      .where('holder_id_bidx', '=', holderId)
+      .where('customer_id', '<>', customerId)
+      .where('destroyed_at', 'is', null)
+      .where('service_number_bidx', 'is not', null)
+      .where(sql<boolean>`service_number_bidx <> ${line}`)
+      .executeTakeFirstOrThrow();
+    const lines = Number(others.lines) + 1;
+    if (lines > maxLinesPerId)
+      refuse(
+        'ID_LINE_LIMIT',
+        'service number or ID number',
+        `ID number ${String(row.holder_id_masked)} would hold ${lines} service numbers, more than the limit of ${maxLinesPerId} per ID (its other lines on records ${others.records.slice(0, 3).join(', ')}${others.records.length > 3 ? ', …' : ''})`,
       );
   }
   for (const [field, col, agentCol, what] of [
