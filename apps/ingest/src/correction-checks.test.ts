@@ -324,6 +324,63 @@ for (const backend of testBackends()) {
       expect(customers[1]!.holder_birth_date).toBe('1976-06-16');
     });
 
+    it('holds a correction folded, as the archive stores it, and shows it masked only', async () => {
+      // An ID number whose check character is X, typed full-width with a lower-case x, with spaces.
+      const seqX = Array.from({ length: 200 }, (_, i) => 2 * i + 1).find((n) =>
+        makeId('1980-05-06', n).endsWith('X'),
+      )!;
+      const idX = makeId('1980-05-06', seqX);
+      const typed = ` ${idX.slice(0, -1).replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0))}ｘ `;
+      const wrong = `${idX.slice(0, -1)}${idX.endsWith('0') ? '1' : '0'}`;
+      await ingest([cleanRow('H1', { holder_id_number: wrong })]);
+      const flag = await flagOf('H1', 'ID_CHECKSUM');
+      const cli = (actor: string, ...argv: string[]) =>
+        runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor } }, argv);
+      const resolved = await cli(
+        'inv1',
+        'resolve',
+        String(flag.flag_id),
+        '--outcome',
+        'corrected',
+        '--set',
+        `holder_id_number=${typed}`,
+        '--note',
+        '更正',
+      );
+      expect(resolved.code, resolved.stderr).toBe(0);
+      // Held in the form the archive stores: half-width, trimmed, upper-case X.
+      const held = decryptJson<{ values: Record<string, string> }>(
+        ctx.keyring,
+        (await heldOf(flag.flag_id))!,
+      );
+      expect(held.values).toEqual({ holder_id_number: idX });
+      const shown = [
+        await cli('sup1', 'show', String(flag.flag_id)),
+        await cli('sup1', 'show', String(flag.flag_id), '--json'),
+      ];
+      const detail = await getFlagDetail(storage.db, flag.flag_id);
+      expect(detail.pendingCorrection).toEqual({ holder_id_number: maskIdNumber(idX) });
+      const trail = await storage.db.selectFrom('audit_trail').select('detail').execute();
+      const everything = [
+        ...shown.flatMap((r) => [r.stdout, r.stderr]),
+        resolved.stdout,
+        resolved.stderr,
+        JSON.stringify(detail),
+        JSON.stringify(trail),
+      ];
+      for (const text of everything) {
+        for (const v of [idX, idX.slice(0, -1), typed.trim()]) expect(text).not.toContain(v);
+      }
+      const verified = await cli('sup1', 'verify', String(flag.flag_id));
+      expect(verified.code, verified.stderr).toBe(0);
+      const c = await storage.db
+        .selectFrom('customers')
+        .select('pii')
+        .where('record_id', '=', 'H1')
+        .executeTakeFirstOrThrow();
+      expect(decryptJson<Record<string, string>>(ctx.keyring, c.pii).holder_id_number).toBe(idX);
+    });
+
     it('masks corrected birth dates in the history, and counts " Inv1" as inv1 for four eyes', async () => {
       await ingest([cleanRow('K6', { holder_id_number: id1980, holder_birth_date: '1981-01-01' })]);
       const flag = await flagOf('K6', 'ID_BIRTHDATE_MISMATCH');

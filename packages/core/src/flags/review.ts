@@ -4,6 +4,7 @@ import { appendAuditTrail } from '../audit-trail.js';
 import type { CustodianContext } from '../context.js';
 import { decryptJson, encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { storedFieldValue } from '../customers/record-codec.js';
 import { CustodianError, isCustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent, FlagOutcome } from '../storage/database.js';
 import type { SettledFlag } from './settle-correction.js';
@@ -242,11 +243,18 @@ export async function resolveFlag(
     if (input.outcome === 'corrected' && input.corrected) {
       if (!correction)
         throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to check corrected values');
-      maskedCorrection = await correction.codec.check(trx, flag, input.corrected);
+      // Folded as the archive stores a value (formats.md: NFKC, trimmed, an ID number's 'x' in upper
+      // case), so that the values held, checked, masked and later written are one form from the
+      // start, not the form they were typed in. A value that folds to nothing is passed on as
+      // given, for the codec to refuse it by name.
+      const values = Object.fromEntries(
+        Object.entries(input.corrected).map(([k, v]) => [k, storedFieldValue(k, v) ?? v]),
+      );
+      maskedCorrection = await correction.codec.check(trx, flag, values);
       // With the record's content hash as it was checked: verification refuses to write the values
       // over a record that changed in between (a later file, another correction).
       const base: HeldCorrection = {
-        values: input.corrected,
+        values,
         rowHash: await rowHashOf(trx, flag.customer_id),
       };
       pending = encryptJson(correction.keyring, base);
