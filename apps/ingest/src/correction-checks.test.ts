@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runFlagsCommand } from './commands/flags.js';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
-import { agentRow, cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import { agentRow, cleanRow, luhn, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
 /**
  * What a `corrected` outcome must get right before it is held for verification (QA findings): a
@@ -379,6 +379,152 @@ for (const backend of testBackends()) {
         .where('record_id', '=', 'H1')
         .executeTakeFirstOrThrow();
       expect(decryptJson<Record<string, string>>(ctx.keyring, c.pii).holder_id_number).toBe(idX);
+    });
+
+    it('accepts a warning on a corrected field only when the reviewer names it, and records who did', async () => {
+      // A card failing Luhn, corrected to the card of the account the premiums come from: in the
+      // name of the holder's relative (BANK_ACCOUNT_HOLDER_MISMATCH, a warning the reviewer confirmed).
+      await ingest([cleanRow('B1', { bank_account: '6222021234567890124' })]);
+      const flag = await flagOf('B1', 'BANK_ACCOUNT_LUHN');
+      const id = String(flag.flag_id);
+      const card = luhn('622202765432101');
+      const cli = (actor: string, ...argv: string[]) =>
+        runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor } }, argv);
+      const resolveCli = (...extra: string[]) =>
+        cli(
+          'inv1',
+          'resolve',
+          id,
+          '--outcome',
+          'corrected',
+          '--set',
+          `bank_account=${card}`,
+          '--set',
+          'bank_account_name=李秀英',
+          '--note',
+          '客户确认：其母亲的账户',
+          ...extra,
+        );
+      const outputs: string[] = [];
+      // Without the option: refused, saying how it may be accepted.
+      const refused = await resolveCli();
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'the corrected record still fails BANK_ACCOUNT_HOLDER_MISMATCH (bank_account_name): ',
+      );
+      expect(refused.stderr).toContain('--accept-warning BANK_ACCOUNT_HOLDER_MISMATCH');
+      // A warning the corrected fields do not have is not accepted blindly; an unknown rule is bad usage.
+      const other = await resolveCli(
+        '--accept-warning',
+        'BANK_ACCOUNT_HOLDER_MISMATCH',
+        '--accept-warning',
+        'ID_REGION',
+      );
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain(
+        'the accepted warning ID_REGION is not a warning of the corrected fields',
+      );
+      expect((await resolveCli('--accept-warning', 'NO_SUCH_RULE')).code).toBe(2);
+      const genuine = await cli(
+        'inv1',
+        'resolve',
+        id,
+        '--outcome',
+        'genuine',
+        '--note',
+        'x',
+        '--accept-warning',
+        'ID_REGION',
+      );
+      expect(genuine.code).toBe(2);
+      expect(genuine.stderr).toContain(
+        '--accept-warning accepts a warning on corrected values: it goes with --outcome corrected',
+      );
+      // An error is never accepted, even when named.
+      await expect(
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          {
+            actor: 'inv1',
+            outcome: 'corrected',
+            note: '更正',
+            corrected: { bank_account: '12345' },
+            acceptedWarnings: ['BANK_ACCOUNT_FORMAT'],
+          },
+          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+        ),
+      ).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(
+          /still fails BANK_ACCOUNT_FORMAT \(bank_account\): .*\(an error: it cannot be accepted\)$/,
+        ),
+      });
+      expect(await heldOf(flag.flag_id)).toBeNull();
+      outputs.push(refused.stdout, refused.stderr, other.stdout, other.stderr);
+
+      // With it: held, and the history says who accepted which warning, and when.
+      const accepted = await resolveCli('--accept-warning', 'bank_account_holder_mismatch');
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(accepted.stdout + accepted.stderr).toContain('warnings accepted: BANK_ACCOUNT_HOLDER_MISMATCH');
+      expect(await heldOf(flag.flag_id)).not.toBeNull();
+      const verified = await cli('sup1', 'verify', id);
+      expect(verified.code, verified.stderr).toBe(0);
+      const shown = await cli('sup1', 'show', id);
+      outputs.push(
+        accepted.stdout,
+        accepted.stderr,
+        verified.stdout,
+        verified.stderr,
+        shown.stdout,
+        shown.stderr,
+      );
+      const { history } = await getFlagDetail(storage.db, flag.flag_id);
+      const resolvedEvent = history.find((e) => e.action === 'resolved');
+      expect(resolvedEvent).toMatchObject({
+        actor: 'inv1',
+        detail: { accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'], correction: 'pending_verification' },
+      });
+      expect(resolvedEvent?.at).toBeTruthy();
+      expect(history.find((e) => e.action === 'verified')).toMatchObject({
+        actor: 'sup1',
+        detail: { accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'], correction: 'applied' },
+      });
+      expect(shown.stdout + shown.stderr).toContain('accepted_warnings ["BANK_ACCOUNT_HOLDER_MISMATCH"]');
+      const trail = await storage.db
+        .selectFrom('audit_trail')
+        .select('detail')
+        .where('action', '=', 'flag.resolved')
+        .executeTakeFirstOrThrow();
+      expect(trail.detail).toMatchObject({ accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'] });
+      for (const text of [...outputs, JSON.stringify(history)]) {
+        for (const v of [card, '李秀英', '6222021234567890124']) expect(text).not.toContain(v);
+      }
+      expect((await flagOf('B1', 'BANK_ACCOUNT_LUHN')).status).toBe('closed');
+    });
+
+    it("never accepts the flag's own finding by a correction", async () => {
+      await ingest([cleanRow('B2', { holder_phone: '13800138000' })]);
+      const flag = await flagOf('B2', 'PHONE_PLACEHOLDER');
+      await expect(
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          {
+            actor: 'inv1',
+            outcome: 'corrected',
+            note: '更正',
+            corrected: { holder_phone: '13900000000' },
+            acceptedWarnings: ['PHONE_PLACEHOLDER'],
+          },
+          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+        ),
+      ).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(
+          /still fails PHONE_PLACEHOLDER .*the flag's own finding: it cannot be accepted/,
+        ),
+      });
     });
 
     it('masks corrected birth dates in the history, and counts " Inv1" as inv1 for four eyes', async () => {

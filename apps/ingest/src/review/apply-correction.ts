@@ -81,13 +81,15 @@ interface EncodedCorrection {
  * Re-encodes the flagged record with a reviewer's corrected values (outcome `corrected`), writing
  * nothing: the stored record (locked) is decrypted, the fields replaced, and the whole record
  * encoded (validation, blind indexes, masks) exactly as the ingest would. Throws
- * `CORRECTION_INVALID` for a field that cannot be corrected or a value that still fails a rule.
+ * `CORRECTION_INVALID` for a field that cannot be corrected or a value that still fails a rule
+ * (but a warning named in `acceptedWarnings`).
  */
 async function encodeCorrection(
   ctx: CustodianContext,
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<EncodedCorrection> {
   // The values as the ingest would store them (folded: the full-width digits a Chinese input
   // method types are digits), so that they are checked, masked and written in one form: masked
@@ -153,17 +155,43 @@ async function encodeCorrection(
   // were refuse only as the flag's own (below): they may be the record's, with flags of their own.
   // And the flag's own finding must be gone (a correction of another field would close the flag
   // with the problem still there). `info` findings are for reports only.
+  // A warning the reviewer confirmed (an abolished county code still on issued cards, an account
+  // in a relative's name) is accepted when named in `acceptedWarnings`: never an error, and never
+  // the flag's own finding (a flag confirmed as it is is resolved `genuine`, not corrected).
   const corrected = new Set(Object.keys(folded));
   const flaggedFields = new Set(Object.keys((flag.masked_values ?? {}) as Record<string, unknown>));
-  const still = encoded.findings.find(
-    (f) =>
-      (f.severity !== 'info' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
-      (f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value')),
-  );
+  const accepted = new Set(acceptedWarnings);
+  const matched = new Set<string>();
+  const own = (f: (typeof encoded.findings)[number]) =>
+    f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value');
+  const still = encoded.findings.find((f) => {
+    if (own(f)) return true;
+    if (f.severity === 'info' || !(corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? '')))
+      return false;
+    if (f.severity === 'warning' && accepted.has(f.rule)) {
+      matched.add(f.rule);
+      return false;
+    }
+    return true;
+  });
   if (still) {
+    const why = !accepted.has(still.rule)
+      ? still.severity === 'warning' && !own(still)
+        ? ` (a warning: if the reviewer confirmed it, it may be accepted by name, --accept-warning ${still.rule})`
+        : ''
+      : still.severity !== 'warning'
+        ? ` (an error: it cannot be accepted)`
+        : ` (the flag's own finding: it cannot be accepted by a correction; a flag confirmed as it is is resolved genuine)`;
     throw new CustodianError(
       'CORRECTION_INVALID',
-      `the corrected record still fails ${still.rule} (${still.field}): ${still.reasonEn}`,
+      `the corrected record still fails ${still.rule} (${still.field}): ${still.reasonEn}${why}`,
+    );
+  }
+  const unmatched = [...accepted].filter((r) => !matched.has(r));
+  if (unmatched.length > 0) {
+    throw new CustodianError(
+      'CORRECTION_INVALID',
+      `the accepted warning${unmatched.length > 1 ? 's' : ''} ${unmatched.join(', ')} ${unmatched.length > 1 ? 'are' : 'is'} not a warning of the corrected fields: there is nothing to accept`,
     );
   }
   const update: Record<string, unknown> = {};
@@ -296,8 +324,9 @@ export async function checkCorrection(
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<Record<string, string>> {
-  return (await encodeCorrection(ctx, trx, flag, values)).masked;
+  return (await encodeCorrection(ctx, trx, flag, values, acceptedWarnings)).masked;
 }
 
 /**
@@ -312,8 +341,9 @@ export async function applyCorrection(
   flag: Flag,
   values: Record<string, string>,
   verifiedBy: string,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<{ masked: Record<string, string>; settled: SettledFlag[] }> {
-  const e = await encodeCorrection(ctx, trx, flag, values);
+  const e = await encodeCorrection(ctx, trx, flag, values, acceptedWarnings);
   await trx.updateTable('customers').set(e.update).where('customer_id', '=', e.customerId).execute();
   const settled = await settleFlagsAfterCorrection(trx, {
     flag,
@@ -328,7 +358,8 @@ export async function applyCorrection(
 /** The codec core's `resolveFlag` (check) and `verifyFlag` (write) take, bound to a context. */
 export function correctionCodec(ctx: CustodianContext): CorrectionCodec {
   return {
-    check: (trx, flag, values) => checkCorrection(ctx, trx, flag, values),
-    write: (trx, flag, values, verifiedBy) => applyCorrection(ctx, trx, flag, values, verifiedBy),
+    check: (trx, flag, values, accepted) => checkCorrection(ctx, trx, flag, values, accepted),
+    write: (trx, flag, values, verifiedBy, accepted) =>
+      applyCorrection(ctx, trx, flag, values, verifiedBy, accepted),
   };
 }
