@@ -95,6 +95,12 @@ Commands:
   flags resolve <id> --outcome corrected|genuine|false_info|dismissed --note <text>
                     [--set field=value ...]  (corrected: required, the corrected values, checked
                                               now and held until verified; the record is not yet changed)
+                    [--accept-warning <rule> ...]  (corrected only: a warning the reviewer confirmed
+                                              on a corrected field, e.g. ID_REGION for an abolished
+                                              county code still on issued cards, accepted instead of
+                                              refusing the correction; recorded in the history. An
+                                              error, an archive-wide rule or the flag's own finding
+                                              is never accepted)
                     [--attribute <agent or agency>]  (false_info only: who provided it)
   flags verify <id> [--note <text>]          compliance verifies an outcome (not its author);
                                              a held correction is written to the record now

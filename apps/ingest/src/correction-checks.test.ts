@@ -7,11 +7,12 @@ import {
   verifyFlag,
 } from '@custodian/core';
 import { runCli, testBackends, useTestStorage } from '@custodian/core/testing';
+import { maskIdNumber } from '@custodian/validators';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runFlagsCommand } from './commands/flags.js';
 import { correctionCodec } from './review/apply-correction.js';
 import { runIngest } from './run-ingest.js';
-import { agentRow, cleanRow, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
+import { agentRow, cleanRow, luhn, makeId, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
 /**
  * What a `corrected` outcome must get right before it is held for verification (QA findings): a
@@ -174,6 +175,71 @@ for (const backend of testBackends()) {
       expect(await heldOf(dup.flag_id)).not.toBeNull();
     });
 
+    it('refuses, under the telecom profile, a correction that would put an ID number over the line limit', async () => {
+      ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom' } });
+      const id1988 = makeId('1988-08-08', 31);
+      const line = (i: number) => `1865555${String(i).padStart(4, '0')}`;
+      const onId = (recordId: string, i: number) =>
+        cleanRow(recordId, {
+          holder_id_number: id1988,
+          holder_birth_date: '1988-08-08',
+          service_number: line(i),
+        });
+      // Five lines on one ID number (the limit), a sixth ID's six lines, and M1: another person's
+      // line, whose ID number (a woman's) disagrees with the gender.
+      const id1990 = makeId('1990-02-02', 35);
+      const six = Array.from({ length: 6 }, (_, i) =>
+        cleanRow(`S${i + 1}`, {
+          holder_id_number: id1990,
+          holder_birth_date: '1990-02-02',
+          service_number: line(100 + i),
+        }),
+      );
+      const m1 = cleanRow('M1', {
+        holder_id_number: makeId('1975-03-04', 22),
+        holder_birth_date: '1975-03-04',
+        service_number: line(50),
+      });
+      await ingest([...[1, 2, 3, 4, 5].map((i) => onId(`L${i}`, i)), ...six, m1]);
+      const gender = await flagOf('M1', 'ID_GENDER_MISMATCH');
+      const clear = [id1988, id1990, line(50), line(105), line(6)];
+      const refusedWith = async (flagId: number, corrected: Record<string, string>) => {
+        const err = await resolve(flagId, corrected).then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string },
+        );
+        expect(err?.code).toBe('CORRECTION_INVALID');
+        for (const v of clear) expect(err?.message).not.toContain(v);
+        expect(await heldOf(flagId)).toBeNull();
+        return err?.message;
+      };
+      // M1 given the ID number of L1-L5 (its name and birth date agree): a sixth line on it.
+      expect(
+        await refusedWith(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' }),
+      ).toBe(
+        `the corrected service number or ID number would break ID_LINE_LIMIT: ID number ${maskIdNumber(id1988)} would hold 6 service numbers, more than the limit of 5 per ID (its other lines on records L1, L2, L3, …)`,
+      );
+      // S6's line corrected to another new number: the ID number still holds six.
+      const limit = await flagOf('S6', 'ID_LINE_LIMIT');
+      expect(await refusedWith(limit.flag_id, { service_number: line(6) })).toMatch(
+        /would break ID_LINE_LIMIT: ID number .* would hold 6 service numbers/,
+      );
+      // S6's line corrected to S1's (the same line on two of its records): five lines, accepted,
+      // and once verified the ID number's other flags close.
+      await resolve(limit.flag_id, { service_number: line(100) });
+      await verifyFlag(
+        storage.db,
+        limit.flag_id,
+        { actor: 'sup1' },
+        { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+      );
+      expect((await flagOf('S1', 'ID_LINE_LIMIT')).outcome).toBe('auto_corrected');
+      // Within a higher configured limit, M1 may take the ID number of L1-L5.
+      ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom', maxLinesPerId: 6 } });
+      await resolve(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' });
+      expect(await heldOf(gender.flag_id)).not.toBeNull();
+    });
+
     it('masks full-width corrected values as half-width ones, and stores them folded (user review)', async () => {
       // Chinese input methods type full-width digits: the values must be masked all the same,
       // in the history, `flags show` (text and --json) and both audit-trail entries.
@@ -256,6 +322,209 @@ for (const backend of testBackends()) {
       );
       expect(customers[0]!.holder_phone_masked).toBe('139****5678');
       expect(customers[1]!.holder_birth_date).toBe('1976-06-16');
+    });
+
+    it('holds a correction folded, as the archive stores it, and shows it masked only', async () => {
+      // An ID number whose check character is X, typed full-width with a lower-case x, with spaces.
+      const seqX = Array.from({ length: 200 }, (_, i) => 2 * i + 1).find((n) =>
+        makeId('1980-05-06', n).endsWith('X'),
+      )!;
+      const idX = makeId('1980-05-06', seqX);
+      const typed = ` ${idX.slice(0, -1).replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0))}ｘ `;
+      const wrong = `${idX.slice(0, -1)}${idX.endsWith('0') ? '1' : '0'}`;
+      await ingest([cleanRow('H1', { holder_id_number: wrong })]);
+      const flag = await flagOf('H1', 'ID_CHECKSUM');
+      const cli = (actor: string, ...argv: string[]) =>
+        runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor } }, argv);
+      const resolved = await cli(
+        'inv1',
+        'resolve',
+        String(flag.flag_id),
+        '--outcome',
+        'corrected',
+        '--set',
+        `holder_id_number=${typed}`,
+        '--note',
+        '更正',
+      );
+      expect(resolved.code, resolved.stderr).toBe(0);
+      // Held in the form the archive stores: half-width, trimmed, upper-case X.
+      const held = decryptJson<{ values: Record<string, string> }>(
+        ctx.keyring,
+        (await heldOf(flag.flag_id))!,
+      );
+      expect(held.values).toEqual({ holder_id_number: idX });
+      const shown = [
+        await cli('sup1', 'show', String(flag.flag_id)),
+        await cli('sup1', 'show', String(flag.flag_id), '--json'),
+      ];
+      const detail = await getFlagDetail(storage.db, flag.flag_id);
+      expect(detail.pendingCorrection).toEqual({ holder_id_number: maskIdNumber(idX) });
+      const trail = await storage.db.selectFrom('audit_trail').select('detail').execute();
+      const everything = [
+        ...shown.flatMap((r) => [r.stdout, r.stderr]),
+        resolved.stdout,
+        resolved.stderr,
+        JSON.stringify(detail),
+        JSON.stringify(trail),
+      ];
+      for (const text of everything) {
+        for (const v of [idX, idX.slice(0, -1), typed.trim()]) expect(text).not.toContain(v);
+      }
+      const verified = await cli('sup1', 'verify', String(flag.flag_id));
+      expect(verified.code, verified.stderr).toBe(0);
+      const c = await storage.db
+        .selectFrom('customers')
+        .select('pii')
+        .where('record_id', '=', 'H1')
+        .executeTakeFirstOrThrow();
+      expect(decryptJson<Record<string, string>>(ctx.keyring, c.pii).holder_id_number).toBe(idX);
+    });
+
+    it('accepts a warning on a corrected field only when the reviewer names it, and records who did', async () => {
+      // A card failing Luhn, corrected to the card of the account the premiums come from: in the
+      // name of the holder's relative (BANK_ACCOUNT_HOLDER_MISMATCH, a warning the reviewer confirmed).
+      await ingest([cleanRow('B1', { bank_account: '6222021234567890124' })]);
+      const flag = await flagOf('B1', 'BANK_ACCOUNT_LUHN');
+      const id = String(flag.flag_id);
+      const card = luhn('622202765432101');
+      const cli = (actor: string, ...argv: string[]) =>
+        runCli(runFlagsCommand, { ...ctx, config: { ...ctx.config, actor } }, argv);
+      const resolveCli = (...extra: string[]) =>
+        cli(
+          'inv1',
+          'resolve',
+          id,
+          '--outcome',
+          'corrected',
+          '--set',
+          `bank_account=${card}`,
+          '--set',
+          'bank_account_name=李秀英',
+          '--note',
+          '客户确认：其母亲的账户',
+          ...extra,
+        );
+      const outputs: string[] = [];
+      // Without the option: refused, saying how it may be accepted.
+      const refused = await resolveCli();
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'the corrected record still fails BANK_ACCOUNT_HOLDER_MISMATCH (bank_account_name): ',
+      );
+      expect(refused.stderr).toContain('--accept-warning BANK_ACCOUNT_HOLDER_MISMATCH');
+      // A warning the corrected fields do not have is not accepted blindly; an unknown rule is bad usage.
+      const other = await resolveCli(
+        '--accept-warning',
+        'BANK_ACCOUNT_HOLDER_MISMATCH',
+        '--accept-warning',
+        'ID_REGION',
+      );
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain(
+        'the accepted warning ID_REGION is not a warning of the corrected fields',
+      );
+      expect((await resolveCli('--accept-warning', 'NO_SUCH_RULE')).code).toBe(2);
+      const genuine = await cli(
+        'inv1',
+        'resolve',
+        id,
+        '--outcome',
+        'genuine',
+        '--note',
+        'x',
+        '--accept-warning',
+        'ID_REGION',
+      );
+      expect(genuine.code).toBe(2);
+      expect(genuine.stderr).toContain(
+        '--accept-warning accepts a warning on corrected values: it goes with --outcome corrected',
+      );
+      // An error is never accepted, even when named.
+      await expect(
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          {
+            actor: 'inv1',
+            outcome: 'corrected',
+            note: '更正',
+            corrected: { bank_account: '12345' },
+            acceptedWarnings: ['BANK_ACCOUNT_FORMAT'],
+          },
+          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+        ),
+      ).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(
+          /still fails BANK_ACCOUNT_FORMAT \(bank_account\): .*\(an error: it cannot be accepted\)$/,
+        ),
+      });
+      expect(await heldOf(flag.flag_id)).toBeNull();
+      outputs.push(refused.stdout, refused.stderr, other.stdout, other.stderr);
+
+      // With it: held, and the history says who accepted which warning, and when.
+      const accepted = await resolveCli('--accept-warning', 'bank_account_holder_mismatch');
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(accepted.stdout + accepted.stderr).toContain('warnings accepted: BANK_ACCOUNT_HOLDER_MISMATCH');
+      expect(await heldOf(flag.flag_id)).not.toBeNull();
+      const verified = await cli('sup1', 'verify', id);
+      expect(verified.code, verified.stderr).toBe(0);
+      const shown = await cli('sup1', 'show', id);
+      outputs.push(
+        accepted.stdout,
+        accepted.stderr,
+        verified.stdout,
+        verified.stderr,
+        shown.stdout,
+        shown.stderr,
+      );
+      const { history } = await getFlagDetail(storage.db, flag.flag_id);
+      const resolvedEvent = history.find((e) => e.action === 'resolved');
+      expect(resolvedEvent).toMatchObject({
+        actor: 'inv1',
+        detail: { accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'], correction: 'pending_verification' },
+      });
+      expect(resolvedEvent?.at).toBeTruthy();
+      expect(history.find((e) => e.action === 'verified')).toMatchObject({
+        actor: 'sup1',
+        detail: { accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'], correction: 'applied' },
+      });
+      expect(shown.stdout + shown.stderr).toContain('accepted_warnings ["BANK_ACCOUNT_HOLDER_MISMATCH"]');
+      const trail = await storage.db
+        .selectFrom('audit_trail')
+        .select('detail')
+        .where('action', '=', 'flag.resolved')
+        .executeTakeFirstOrThrow();
+      expect(trail.detail).toMatchObject({ accepted_warnings: ['BANK_ACCOUNT_HOLDER_MISMATCH'] });
+      for (const text of [...outputs, JSON.stringify(history)]) {
+        for (const v of [card, '李秀英', '6222021234567890124']) expect(text).not.toContain(v);
+      }
+      expect((await flagOf('B1', 'BANK_ACCOUNT_LUHN')).status).toBe('closed');
+    });
+
+    it("never accepts the flag's own finding by a correction", async () => {
+      await ingest([cleanRow('B2', { holder_phone: '13800138000' })]);
+      const flag = await flagOf('B2', 'PHONE_PLACEHOLDER');
+      await expect(
+        resolveFlag(
+          storage.db,
+          flag.flag_id,
+          {
+            actor: 'inv1',
+            outcome: 'corrected',
+            note: '更正',
+            corrected: { holder_phone: '13900000000' },
+            acceptedWarnings: ['PHONE_PLACEHOLDER'],
+          },
+          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
+        ),
+      ).rejects.toMatchObject({
+        code: 'CORRECTION_INVALID',
+        message: expect.stringMatching(
+          /still fails PHONE_PLACEHOLDER .*the flag's own finding: it cannot be accepted/,
+        ),
+      });
     });
 
     it('masks corrected birth dates in the history, and counts " Inv1" as inv1 for four eyes', async () => {

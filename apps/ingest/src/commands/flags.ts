@@ -55,7 +55,7 @@ const SUBCOMMAND_OPTIONS: Record<string, readonly string[]> = {
   export: [...FILTERS, 'out'],
   show: [],
   assign: ['to', 'note'],
-  resolve: ['outcome', 'note', 'set', 'attribute'],
+  resolve: ['outcome', 'note', 'set', 'accept-warning', 'attribute'],
   verify: ['note'],
   'send-back': ['note'],
 };
@@ -195,6 +195,7 @@ export async function runFlagsCommand(
       note: { type: 'string' },
       outcome: { type: 'string' },
       set: { type: 'string', multiple: true },
+      'accept-warning': { type: 'string', multiple: true },
       attribute: { type: 'string' },
     },
   });
@@ -300,6 +301,17 @@ export async function runFlagsCommand(
         throw usageError('--set gives corrected values: it goes with --outcome corrected');
       if (outcome === 'corrected' && !values.set?.length)
         throw usageError('--outcome corrected needs the corrected values: --set field=value');
+      if (values['accept-warning']?.length && outcome !== 'corrected')
+        throw usageError(
+          '--accept-warning accepts a warning on corrected values: it goes with --outcome corrected',
+        );
+      // Rule codes, checked here (a misspelt one is bad usage); whether each is a warning of the
+      // corrected fields is the correction's check (an error is never accepted).
+      const acceptedWarnings = [
+        ...new Set(
+          (values['accept-warning'] ?? []).map((r) => choiceOption('accept-warning', r, RULE_CODES)!),
+        ),
+      ];
       if (attribute && outcome !== 'false_info')
         throw usageError(
           '--attribute names who provided false information: it goes with --outcome false_info',
@@ -327,12 +339,13 @@ export async function runFlagsCommand(
           note,
           ...(Object.keys(corrected).length ? { corrected } : {}),
           ...(attribute ? { attributedTo: attribute } : {}),
+          ...(acceptedWarnings.length > 0 ? { acceptedWarnings } : {}),
         },
         { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
       out.say(
         f.pending_correction
-          ? `flag #${f.flag_id} resolved: ${f.outcome}; the corrected values are held until compliance verifies them (the record is unchanged)`
+          ? `flag #${f.flag_id} resolved: ${f.outcome}; the corrected values are held until compliance verifies them (the record is unchanged)${acceptedWarnings.length > 0 ? `; warnings accepted: ${acceptedWarnings.join(', ')}` : ''}`
           : `flag #${f.flag_id} resolved: ${f.outcome}; awaiting verification by compliance`,
       );
       out.result({ ok: true, flag: toFlagExport(f) });

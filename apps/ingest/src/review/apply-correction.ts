@@ -81,13 +81,15 @@ interface EncodedCorrection {
  * Re-encodes the flagged record with a reviewer's corrected values (outcome `corrected`), writing
  * nothing: the stored record (locked) is decrypted, the fields replaced, and the whole record
  * encoded (validation, blind indexes, masks) exactly as the ingest would. Throws
- * `CORRECTION_INVALID` for a field that cannot be corrected or a value that still fails a rule.
+ * `CORRECTION_INVALID` for a field that cannot be corrected or a value that still fails a rule
+ * (but a warning named in `acceptedWarnings`).
  */
 async function encodeCorrection(
   ctx: CustodianContext,
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<EncodedCorrection> {
   // The values as the ingest would store them (folded: the full-width digits a Chinese input
   // method types are digits), so that they are checked, masked and written in one form: masked
@@ -153,24 +155,50 @@ async function encodeCorrection(
   // were refuse only as the flag's own (below): they may be the record's, with flags of their own.
   // And the flag's own finding must be gone (a correction of another field would close the flag
   // with the problem still there). `info` findings are for reports only.
+  // A warning the reviewer confirmed (an abolished county code still on issued cards, an account
+  // in a relative's name) is accepted when named in `acceptedWarnings`: never an error, and never
+  // the flag's own finding (a flag confirmed as it is is resolved `genuine`, not corrected).
   const corrected = new Set(Object.keys(folded));
   const flaggedFields = new Set(Object.keys((flag.masked_values ?? {}) as Record<string, unknown>));
-  const still = encoded.findings.find(
-    (f) =>
-      (f.severity !== 'info' && (corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? ''))) ||
-      (f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value')),
-  );
+  const accepted = new Set(acceptedWarnings);
+  const matched = new Set<string>();
+  const own = (f: (typeof encoded.findings)[number]) =>
+    f.rule === flag.rule && flaggedFields.has(f.maskedField ?? f.field ?? 'value');
+  const still = encoded.findings.find((f) => {
+    if (own(f)) return true;
+    if (f.severity === 'info' || !(corrected.has(f.field ?? '') || corrected.has(f.maskedField ?? '')))
+      return false;
+    if (f.severity === 'warning' && accepted.has(f.rule)) {
+      matched.add(f.rule);
+      return false;
+    }
+    return true;
+  });
   if (still) {
+    const why = !accepted.has(still.rule)
+      ? still.severity === 'warning' && !own(still)
+        ? ` (a warning: if the reviewer confirmed it, it may be accepted by name, --accept-warning ${still.rule})`
+        : ''
+      : still.severity !== 'warning'
+        ? ` (an error: it cannot be accepted)`
+        : ` (the flag's own finding: it cannot be accepted by a correction; a flag confirmed as it is is resolved genuine)`;
     throw new CustodianError(
       'CORRECTION_INVALID',
-      `the corrected record still fails ${still.rule} (${still.field}): ${still.reasonEn}`,
+      `the corrected record still fails ${still.rule} (${still.field}): ${still.reasonEn}${why}`,
+    );
+  }
+  const unmatched = [...accepted].filter((r) => !matched.has(r));
+  if (unmatched.length > 0) {
+    throw new CustodianError(
+      'CORRECTION_INVALID',
+      `the accepted warning${unmatched.length > 1 ? 's' : ''} ${unmatched.join(', ')} ${unmatched.length > 1 ? 'are' : 'is'} not a warning of the corrected fields: there is nothing to accept`,
     );
   }
   const update: Record<string, unknown> = {};
   CUSTOMER_DATA_COLUMNS.forEach((col, i) => {
     if (col !== 'record_id') update[col] = encoded.columns[i];
   });
-  await checkAgainstArchive(trx, c.customer_id, corrected, update);
+  await checkAgainstArchive(trx, c.customer_id, corrected, update, ctx.config.ingest.maxLinesPerId);
   const masked = Object.fromEntries(
     Object.entries(folded).map(([k, v]) => [k, (MASKERS[k] ?? ((x: string) => x))(v)]),
   );
@@ -190,7 +218,8 @@ async function encodeCorrection(
 /**
  * The archive-wide rules the ingest would apply to the corrected values (rulebook section 1): a
  * corrected phone or bank account held by a customer with another ID number, an ID number held
- * with another name or birth date, a phone or address of an agent. The nightly rules start from
+ * with another name or birth date, an ID number left holding more than `maxLinesPerId` service
+ * numbers (config ingest.maxLinesPerId), a phone or address of an agent. The nightly rules start from
  * the records a file changes, so a correction that broke one of them would never be flagged:
  * it is refused here instead. Record ids (not personal data) name the other record.
  */
@@ -199,6 +228,7 @@ async function checkAgainstArchive(
   customerId: number,
   corrected: ReadonlySet<string>,
   row: Record<string, unknown>,
+  maxLinesPerId: number,
 ): Promise<void> {
   const refuse = (rule: string, what: string, other: string) => {
     throw new CustodianError('CORRECTION_INVALID', `the corrected ${what} would break ${rule}: ${other}`);
@@ -244,6 +274,30 @@ async function checkAgainstArchive(
         `record ${other.record_id} has this ID number with another name or birth date`,
       );
   }
+  // ID_LINE_LIMIT: the distinct service numbers the (corrected) ID number would hold, this
+  // record's counted once whether or not another record of the ID holds it too.
+  const line = bidx('service_number_bidx');
+  if (holderId && line && (corrected.has('service_number') || corrected.has('holder_id_number'))) {
+    const others = await trx
+      .selectFrom('customers')
+      .select([
+        sql<string>`count(distinct service_number_bidx)`.as('lines'),
+        sql<string[]>`(array_agg(distinct record_id order by record_id))[1:4]`.as('records'),
+      ])
+      .where('holder_id_bidx', '=', holderId)
+      .where('customer_id', '<>', customerId)
+      .where('destroyed_at', 'is', null)
+      .where('service_number_bidx', 'is not', null)
+      .where(sql<boolean>`service_number_bidx <> ${line}`)
+      .executeTakeFirstOrThrow();
+    const lines = Number(others.lines) + 1;
+    if (lines > maxLinesPerId)
+      refuse(
+        'ID_LINE_LIMIT',
+        'service number or ID number',
+        `ID number ${String(row.holder_id_masked)} would hold ${lines} service numbers, more than the limit of ${maxLinesPerId} per ID (its other lines on records ${others.records.slice(0, 3).join(', ')}${others.records.length > 3 ? ', …' : ''})`,
+      );
+  }
   for (const [field, col, agentCol, what] of [
     ['holder_phone', 'holder_phone_bidx', 'phone_bidx', 'phone number'],
     ['holder_address', 'holder_address_bidx', 'address_bidx', 'address'],
@@ -270,8 +324,9 @@ export async function checkCorrection(
   trx: Transaction<Database>,
   flag: Flag,
   values: Record<string, string>,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<Record<string, string>> {
-  return (await encodeCorrection(ctx, trx, flag, values)).masked;
+  return (await encodeCorrection(ctx, trx, flag, values, acceptedWarnings)).masked;
 }
 
 /**
@@ -286,8 +341,9 @@ export async function applyCorrection(
   flag: Flag,
   values: Record<string, string>,
   verifiedBy: string,
+  acceptedWarnings: readonly string[] = [],
 ): Promise<{ masked: Record<string, string>; settled: SettledFlag[] }> {
-  const e = await encodeCorrection(ctx, trx, flag, values);
+  const e = await encodeCorrection(ctx, trx, flag, values, acceptedWarnings);
   await trx.updateTable('customers').set(e.update).where('customer_id', '=', e.customerId).execute();
   const settled = await settleFlagsAfterCorrection(trx, {
     flag,
@@ -302,7 +358,8 @@ export async function applyCorrection(
 /** The codec core's `resolveFlag` (check) and `verifyFlag` (write) take, bound to a context. */
 export function correctionCodec(ctx: CustodianContext): CorrectionCodec {
   return {
-    check: (trx, flag, values) => checkCorrection(ctx, trx, flag, values),
-    write: (trx, flag, values, verifiedBy) => applyCorrection(ctx, trx, flag, values, verifiedBy),
+    check: (trx, flag, values, accepted) => checkCorrection(ctx, trx, flag, values, accepted),
+    write: (trx, flag, values, verifiedBy, accepted) =>
+      applyCorrection(ctx, trx, flag, values, verifiedBy, accepted),
   };
 }

@@ -4,6 +4,7 @@ import { appendAuditTrail } from '../audit-trail.js';
 import type { CustodianContext } from '../context.js';
 import { decryptJson, encryptJson } from '../crypto/cipher.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { storedFieldValue } from '../customers/record-codec.js';
 import { CustodianError, isCustodianError } from '../errors.js';
 import type { Database, Flag, FlagEvent, FlagOutcome } from '../storage/database.js';
 import type { SettledFlag } from './settle-correction.js';
@@ -38,6 +39,12 @@ export interface ResolutionInput {
   corrected?: Record<string, string>;
   /** For `false_info`: the agent or agency responsible; defaults to the record's agent. */
   attributedTo?: string;
+  /**
+   * For `corrected`: the rule codes of warnings the reviewer confirmed on the corrected fields (an
+   * abolished county code still on issued cards, a bank account in a relative's name), which then
+   * do not refuse the correction; recorded in the history. Errors are never accepted.
+   */
+  acceptedWarnings?: readonly string[];
 }
 
 /**
@@ -57,6 +64,9 @@ export function checkResolution(flag: Pick<Flag, 'status'> | undefined, input: R
   if (input.outcome === 'corrected' && (!input.corrected || Object.keys(input.corrected).length === 0)) {
     problems.push('corrected needs the corrected values / 更正须提供更正后的值');
   }
+  if (input.acceptedWarnings?.length && input.outcome !== 'corrected') {
+    problems.push('accepted warnings go with a corrected outcome / 仅更正时可确认警告');
+  }
   return problems;
 }
 
@@ -64,6 +74,8 @@ export function checkResolution(flag: Pick<Flag, 'status'> | undefined, input: R
 interface HeldCorrection {
   values: Record<string, string>;
   rowHash: string | null;
+  /** The warnings the resolver accepted (absent in corrections held before there were any). */
+  acceptedWarnings?: string[];
 }
 
 /** The record's content hash (hex), locking the row until the transaction ends; null when it is gone. */
@@ -124,7 +136,8 @@ async function record(
  * record, replaces the fields and re-encodes it exactly as the ingest does (validation, encryption,
  * blind indexes, masks). Both functions judge the values against the record as it is in `trx` and
  * throw a CustodianError (`CORRECTION_INVALID`) when they do not correct it; both return the values
- * masked, for the history.
+ * masked, for the history. A warning (never an error) whose rule is in `acceptedWarnings` does not
+ * refuse the values; a rule named there that is no warning of the corrected fields does.
  */
 export interface CorrectionCodec {
   /** Checks the values; writes nothing. */
@@ -132,6 +145,7 @@ export interface CorrectionCodec {
     trx: Transaction<Database>,
     flag: Flag,
     values: Record<string, string>,
+    acceptedWarnings?: readonly string[],
   ): Promise<Record<string, string>>;
   /**
    * Checks the values again, writes them to the record and closes, as `verifiedBy`, the other
@@ -142,6 +156,7 @@ export interface CorrectionCodec {
     flag: Flag,
     values: Record<string, string>,
     verifiedBy: string,
+    acceptedWarnings?: readonly string[],
   ): Promise<{ masked: Record<string, string>; settled: readonly SettledFlag[] }>;
 }
 
@@ -239,15 +254,24 @@ export async function resolveFlag(
       });
     let maskedCorrection: Record<string, string> | undefined;
     let pending: Buffer | null = null;
+    const accepted = [...new Set(input.acceptedWarnings ?? [])];
     if (input.outcome === 'corrected' && input.corrected) {
       if (!correction)
         throw new CustodianError('CORRECTION_UNSUPPORTED', 'no codec given to check corrected values');
-      maskedCorrection = await correction.codec.check(trx, flag, input.corrected);
+      // Folded as the archive stores a value (formats.md: NFKC, trimmed, an ID number's 'x' in upper
+      // case), so that the values held, checked, masked and later written are one form from the
+      // start, not the form they were typed in. A value that folds to nothing is passed on as
+      // given, for the codec to refuse it by name.
+      const values = Object.fromEntries(
+        Object.entries(input.corrected).map(([k, v]) => [k, storedFieldValue(k, v) ?? v]),
+      );
+      maskedCorrection = await correction.codec.check(trx, flag, values, accepted);
       // With the record's content hash as it was checked: verification refuses to write the values
       // over a record that changed in between (a later file, another correction).
       const base: HeldCorrection = {
-        values: input.corrected,
+        values,
         rowHash: await rowHashOf(trx, flag.customer_id),
+        ...(accepted.length > 0 ? { acceptedWarnings: accepted } : {}),
       };
       pending = encryptJson(correction.keyring, base);
     }
@@ -273,6 +297,8 @@ export async function resolveFlag(
       attributed_to: attributedTo,
       corrected: maskedCorrection ?? null,
       ...(maskedCorrection ? { correction: 'pending_verification' } : {}),
+      // Who accepted which warnings, and when: this entry's actor and time.
+      ...(accepted.length > 0 ? { accepted_warnings: accepted } : {}),
       ...(flag.pending_correction
         ? { previous_correction: maskedCorrection ? 'replaced' : 'discarded' }
         : {}),
@@ -313,6 +339,7 @@ export async function verifyFlag(
     }
     let applied: Record<string, string> | undefined;
     let settled: readonly SettledFlag[] = [];
+    let accepted: string[] = [];
     if (flag.pending_correction) {
       if (!correction)
         throw new CustodianError(
@@ -329,8 +356,15 @@ export async function verifyFlag(
         );
       }
       const values = held.values;
+      accepted = held.acceptedWarnings ?? [];
       try {
-        ({ masked: applied, settled } = await correction.codec.write(trx, flag, values, input.actor));
+        ({ masked: applied, settled } = await correction.codec.write(
+          trx,
+          flag,
+          values,
+          input.actor,
+          accepted,
+        ));
       } catch (err) {
         if (!isCustodianError(err) || err.code !== 'CORRECTION_INVALID') throw err;
         throw new CustodianError(
@@ -350,6 +384,8 @@ export async function verifyFlag(
       outcome: flag.outcome,
       note: input.note ?? null,
       ...(applied ? { corrected: applied, correction: 'applied' } : {}),
+      // The warnings accepted at resolve, verified with the values.
+      ...(accepted.length > 0 ? { accepted_warnings: accepted } : {}),
       // The other flags the correction closed (each has its own `auto_closed` event naming this one).
       ...(settled.length > 0 ? { settled_flags: settled.map((f) => f.flag_id) } : {}),
     });
