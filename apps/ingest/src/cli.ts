@@ -111,18 +111,24 @@ Options:
 Output piped into a reader that stops early (| head) ends quietly, as for any Unix tool: the
 command writes nothing more and exits as it would have (flags export stops reading flags).
 
-Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage (an unknown option, a
-missing or blank required argument, a value out of range), 3 another run holds the lock,
-4 no file failed but a file had every row quarantined (nothing of it staged), 130 / 143 stopped or
-aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the last line).
+Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage (options without a command,
+an unknown command or option, a missing or blank required argument, a value out of range), 3 another
+run holds the lock, 4 no file failed but a file had every row quarantined (nothing of it staged),
+130 / 143 stopped or aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the
+last line).
 `;
+
+const COMMANDS = ['run', 'schedule', 'quarantine', 'flags'];
 
 async function main(argv: string[]): Promise<number> {
   const [command, rest] = splitCommand(argv);
   const json = rest.includes('--json');
   const out: CliOutput = createOutput(json);
+  // Options without a command (`pnpm ingest --once` in a crontab, `schedule` forgotten) printed the
+  // help and exited 0: cron saw a night that succeeded and nothing was ingested.
+  const noCommand = !command && rest.some((a) => a !== '--help' && a !== '-h');
   const help =
-    !command ||
+    (!command && !noCommand) ||
     command === 'help' ||
     command === '--help' ||
     command === '-h' ||
@@ -140,6 +146,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (noCommand)
+      throw usageError(
+        `no command given (${COMMANDS.join(', ')}), only options: ${rest.filter((a) => a.startsWith('-')).join(' ')}`,
+      );
+    // Refused before the database is opened (an unknown command has nothing to do there).
+    if (!COMMANDS.includes(command!)) throw usageError(`unknown command ${echoValue(command!)}`);
     const { values } = parseArgs({
       args: rest,
       options: COMMON_OPTIONS,
@@ -166,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
           case 'quarantine':
             return await runQuarantineCommand(ctx, rest, out);
           default:
-            throw usageError(`unknown command "${echoValue(command)}"`);
+            throw usageError(`unknown command ${echoValue(command!)}`);
         }
       } finally {
         await ctx.close();
