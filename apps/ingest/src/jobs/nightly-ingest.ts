@@ -278,10 +278,11 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     return { runKey, status: 'stopped', moved: [], left: [] };
   }
   const all = taken(found);
-  await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
-    on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
-    ctx.storage.db,
-  );
+  const markRunning = () =>
+    sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
+    on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`
+      .execute(ctx.storage.db)
+      .then(() => undefined);
   // Said every night they are there: a customers.ods dropped by mistake is never ingested otherwise.
   if (found.left.length > 0)
     log(
@@ -297,6 +298,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
             found.left.some((l) => l.reason.startsWith('still being written')) ? 'ready ' : ''
           }to ingest (only the ${found.left.length} file(s) left above)`,
     );
+    await markRunning();
     await finishRun(ctx, runKey, 'done', { files: 0, left: found.left });
     return { runKey, status, moved: [], left: found.left };
   }
@@ -309,6 +311,9 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       date: nightOf(new Date()),
       ...(workers === undefined ? {} : { workers }),
       ...(onFileStart ? { onFileStart } : {}),
+      // Recorded as running only under the lock: a second scheduler that found the lock held wrote
+      // its own `running`, then `failed` (locked), over the run the first was making.
+      onLockTaken: markRunning,
       onMasterDataDone: (m) => {
         for (const line of masterDataSummaryLines(m)) log(line);
         onFileDone?.(m);
@@ -332,7 +337,13 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   }
   if (!summary) {
     log('another ingestion holds the lock: nothing was taken, the files stay in the inbox');
-    await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
+    // The run's row is left as another scheduler's run wrote it (running, or done): only a run
+    // not yet recorded, or one that failed, is recorded as locked out.
+    await sql`insert into job_runs (job, run_key, status, finished_at, detail)
+      values (${nightlyIngestJob.id}, ${runKey}, 'failed', now(), ${JSON.stringify({ reason: 'locked' })}::jsonb)
+      on conflict (job, run_key) do update set status = excluded.status, finished_at = excluded.finished_at,
+        detail = excluded.detail
+      where job_runs.status not in ('running', 'done')`.execute(ctx.storage.db);
     return { runKey, status: 'locked', moved: [], left: found.left };
   }
   if (summary.recoveredBatches > 0)
