@@ -41,7 +41,8 @@ Commands:
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
       --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
-      --workers <n>             encoder threads (default: one per core)
+      --workers <n>             encoder threads, 0 to 64 (default: ingest.workers / CUSTODIAN_WORKERS,
+                                whose 0 means one per core); --workers 0 encodes on the main thread
       --sheet <name>            XLSX customer files: the sheet to read (default: the first
                                 whose header line has a record_id column);
                                 a file without that sheet fails alone; another sheet of a workbook
