@@ -58,7 +58,8 @@ Commands:
                                 A file whose every row is quarantined goes to done/ with a warning
                                 (its rows are kept in quarantine; --once exits 4). Each file is logged
                                 as run prints it (rows, quarantined rows, flags raised); files it does
-                                not take (not .csv/.txt/.xlsx/.xlsm/.xls; folders) stay in the inbox
+                                not take (not .csv/.txt/.xlsx/.xlsm/.xls; folders; Excel's ~$ lock files
+                                and hidden .files) stay in the inbox
                                 and are listed with the reason (an .xls goes to failed/, saying why). Takes no file arguments (exit 2:
                                 use run <file...>); an inbox that is not a folder is an error (exit 1).
                                 A customer file without a column its profile requires goes to failed/

@@ -233,6 +233,28 @@ for (const backend of testBackends()) {
       expect(empty).toMatchObject({ status: 'empty', left: [] });
     });
 
+    it("schedule leaves Excel's lock file and hidden files in the inbox, saying why, and fails nothing", async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, '客户.csv', [cleanRow('H1')]);
+      // Excel's owner file while someone has 客户.xlsx open, and macOS's copy of the file's metadata.
+      writeFileSync(join(inbox, '~$客户.xlsx'), Buffer.from([0x06, 0x61, 0x64, 0x6d, 0x69, 0x6e, 0x20]));
+      writeFileSync(join(inbox, '._客户.csv'), Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]));
+      const { out, notes, results } = captureOutput();
+      const code = await runScheduleCommand(ctx, ['--once', '--json'], out);
+      const log = notes.join('\n');
+      expect(code, log).toBe(0);
+      expect(log).not.toMatch(/FAILED/);
+      expect(log).toContain(
+        '2 file(s) left in the inbox, not taken: ' +
+          "._客户.csv (a hidden file (such as macOS's ._ copy of a file), not a customer file); " +
+          "~$客户.xlsx (Excel's lock file of a workbook open in Excel, not a customer file)",
+      );
+      expect((results.at(-1) as { left: unknown[] }).left).toHaveLength(2);
+      expect(existsSync(join(inbox, 'failed'))).toBe(false);
+      expect(readdirSync(inbox).sort()).toEqual(['._客户.csv', 'done', '~$客户.xlsx']);
+    });
+
     it('schedule refuses an inbox that is a file, and a file argument, with one line and nothing run', async () => {
       const notADir = join(dir, 'inbox-file');
       writeFileSync(notADir, '');

@@ -89,6 +89,13 @@ export interface NightlyResult {
 
 /** Table files of the inbox; an .xls is taken too, to fail alone and say why (it is not read). */
 const TABLE_FILE = /\.(csv|xlsx|xlsm|xls|txt)$/i;
+/**
+ * Not deliveries, whatever their extension: Excel's owner file of a workbook someone has open on
+ * the shared inbox (`~$客户.xlsx`, a few bytes), and hidden files (macOS writes `._客户.csv` beside
+ * every file it copies to a shared folder). Taken, each failed the night (exit 1) and was moved to
+ * failed/, Excel's from under the workbook still open.
+ */
+const NOT_A_DELIVERY = /^(~\$|\.)/;
 /** The folders the job moves files into, beside them. */
 const OUTCOME_FOLDERS = ['done', 'failed'];
 
@@ -129,9 +136,11 @@ export function prepareInbox(inbox: string): void {
 }
 
 /** Why an entry of the inbox is not taken. */
-function whyLeft(isDirectory: boolean, isFile: boolean): string {
+function whyLeft(name: string, isDirectory: boolean, isFile: boolean): string {
   if (isDirectory) return 'a folder: only files directly in the inbox are taken';
   if (!isFile) return 'not a regular file';
+  if (name.startsWith('~$')) return "Excel's lock file of a workbook open in Excel, not a customer file";
+  if (name.startsWith('.')) return "a hidden file (such as macOS's ._ copy of a file), not a customer file";
   return 'not a CSV/XLSX customer file (.csv, .txt, .xlsx or .xlsm)';
 }
 
@@ -159,8 +168,8 @@ function inboxFiles(inbox: string): InboxListing {
     // A symbolic link is taken as what it points to.
     const st = entry.isSymbolicLink() ? statSync(join(inbox, entry.name), { throwIfNoEntry: false }) : entry;
     const isFile = st?.isFile() ?? false;
-    if (isFile && TABLE_FILE.test(entry.name)) names.push(entry.name);
-    else left.push({ file: entry.name, reason: whyLeft(st?.isDirectory() ?? false, isFile) });
+    if (isFile && TABLE_FILE.test(entry.name) && !NOT_A_DELIVERY.test(entry.name)) names.push(entry.name);
+    else left.push({ file: entry.name, reason: whyLeft(entry.name, st?.isDirectory() ?? false, isFile) });
   }
   const isAgents = (n: string) => /^(agents|营销员|代理人)/i.test(n);
   const isComplaints = (n: string) => /^(complaints|投诉)/i.test(n);
