@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CustodianContext, reportCliError, type Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
@@ -362,7 +362,7 @@ for (const backend of testBackends()) {
       expect(status(again)).toMatchObject({
         status: 'skipped',
         message: expect.stringMatching(
-          /^already ingested as batch \d+ \(same SHA-256, sheet "北京", profile insurance\): nothing done$/,
+          /^already ingested as batch \d+, two-sheets\.xlsx of 2026-11-20 \(same SHA-256, sheet "北京", profile insurance\): nothing done$/,
         ),
       });
       expect(again.said.join('\n')).toMatch(/two-sheets\.xlsx: skipped, already ingested .*sheet "北京"/);
@@ -380,6 +380,17 @@ for (const backend of testBackends()) {
       expect(status(insurance).sheet).toBeUndefined();
       expect(status(telecom)).toMatchObject({ status: 'done' });
       expect(status(twice).message).toMatch(/\(same SHA-256, profile telecom\)/);
+      // Delivered again under another name on another night: the message names the delivery it repeats.
+      const resent = join(dir, 'p-resent.csv');
+      copyFileSync(csv, resent);
+      const c = captureOutput();
+      await runIngestCommand(ctx, [resent, '--workers', '0', '--date', '2026-11-23', '--json'], c.out);
+      expect(status({ ...c, code: 0 })).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(
+          /^already ingested as batch \d+, p\.csv of 2026-11-20 \(same SHA-256, profile insurance\)/,
+        ),
+      });
       // Under telecom the same record is checked again: it lacks the service number telecom requires.
       expect(status(telecom)).toMatchObject({ recordsUpdated: 1, recordsUnchanged: 0 });
       const p1 = await storage.db
