@@ -76,7 +76,8 @@ Commands:
   quarantine                    the rows of a batch kept in quarantine (a run prints the first ten
                                 of a file): file, line, column and reason, in line order, never the
                                 row's content; --batch <n> (default: the latest batch that
-                                quarantined rows) --limit <1-1000> (default 50) --offset <n>
+                                quarantined rows, with the night it was ingested; a number no batch
+                                has: exit 1) --limit <1-1000> (default 50) --offset <n>
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
                                 --due-before <date> (due strictly before that day; the console's

@@ -127,12 +127,20 @@ for (const backend of testBackends()) {
       );
       const all = captureOutput();
       expect(await runQuarantineCommand(ctx, ['--json'], all.out)).toBe(0);
-      expect(all.said[0]).toBe(`batch ${batchId} (twelve-bad.csv): 15 rows read, 12 kept in quarantine`);
+      expect(all.said[0]).toBe(
+        `batch ${batchId} (twelve-bad.csv, ingested 2026-11-20): 15 rows read, 12 kept in quarantine`,
+      );
       const listed = all.said.slice(1, -1);
       expect(listed).toHaveLength(12);
       expect(listed[0]).toMatch(/^ {2}line 3: .*expected \d+ columns, found 2/);
       expect(all.said.join('\n')).not.toContain('张三明');
-      expect(all.results[0]).toMatchObject({ ok: true, batch: batchId, total: 12, next_offset: null });
+      expect(all.results[0]).toMatchObject({
+        ok: true,
+        batch: batchId,
+        ingested_on: '2026-11-20',
+        total: 12,
+        next_offset: null,
+      });
       const page = captureOutput();
       await runQuarantineCommand(
         ctx,
@@ -141,9 +149,13 @@ for (const backend of testBackends()) {
       );
       expect(page.said.slice(1, -1).map((l) => l.replace(/:.*/, ''))).toEqual(['  line 13', '  line 14']);
       expect(page.said.at(-1)).toBe('rows 11-12 of 12');
-      await expect(runQuarantineCommand(ctx, ['--batch', '999999'], captureOutput().out)).rejects.toThrow(
-        'batch 999999 does not exist',
+      // A batch number no batch has is an error (exit 1), as a flag id no flag has, not bad usage.
+      const missing = captureOutput();
+      const err = await runQuarantineCommand(ctx, ['--batch', '999999'], missing.out).catch(
+        (e: unknown) => e,
       );
+      expect(reportCliError(err, missing.out)).toBe(1);
+      expect(missing.notes).toEqual(['error [BATCH_NOT_FOUND]: batch 999999 does not exist']);
     });
 
     it('moves a file with every row quarantined to done/, with a warning, and schedule --once exits 4', async () => {
