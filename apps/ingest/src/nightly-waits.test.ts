@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runScheduleCommand } from './commands/schedule.js';
 import { watchStopSignals } from './commands/stop-signals.js';
-import { nightlyIngestJob } from './jobs/nightly-ingest.js';
+import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { INGEST_LOCK } from './run-ingest.js';
 import { backdate, captureOutput, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
@@ -279,6 +279,25 @@ for (const backend of testBackends()) {
           (r) => `${r.status} ${typeof r.detail === 'string' ? r.detail : JSON.stringify(r.detail)}`,
         ),
       ).toEqual(['done {"by":"other"}']);
+    });
+
+    it('a run whose files cannot be moved after ingesting them is recorded as failed, not left running', async () => {
+      const ctx = await context({});
+      backdate(writeCsv(inbox, 'customers.csv', [cleanRow('N1')]));
+      // done/ turned into a file while the run read (the move cannot make the folder).
+      const err = await nightlyIngestJob
+        .run(ctx, { runKey: '2026-11-20', onFileDone: () => writeFileSync(join(inbox, 'done'), '') })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      const rows = await storage.db
+        .selectFrom('job_runs')
+        .select(['status', 'finished_at', 'detail'])
+        .execute();
+      expect(rows.map((r) => `${r.status} ${r.finished_at === null ? 'unfinished' : 'finished'}`)).toEqual([
+        'failed finished',
+      ]);
+      expect(JSON.stringify(rows[0]!.detail)).toMatch(/EEXIST/);
+      expect(await isRunMissing(ctx, '2026-11-20')).toBe(true);
     });
 
     it('schedule retries a run that the database failed, until it runs', async () => {

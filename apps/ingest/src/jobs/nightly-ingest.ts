@@ -365,9 +365,20 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   // needs is a corrected file, not the same one put back into the inbox (it would be skipped as
   // already ingested). The run reports it: a warning in the log, `filesAllQuarantined` in the
   // totals, and exit 4 from `schedule --once` as from `run`.
-  for (const r of [...summary.masterData, ...summary.files]) {
-    const folder = r.status === 'failed' ? 'failed' : 'done';
-    moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
+  try {
+    for (const r of [...summary.masterData, ...summary.files]) {
+      const folder = r.status === 'failed' ? 'failed' : 'done';
+      moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
+    }
+  } catch (err) {
+    // The files are ingested but not all moved (an inbox the job may read but not rename in): the
+    // run is recorded as failed, not left `running`, and the catch-up skips them and moves them.
+    await finishRun(ctx, runKey, 'failed', {
+      error: (err as Error).message,
+      totals: summary.totals,
+      moved: moved.length,
+    }).catch(() => undefined);
+    throw err;
   }
   await finishRun(ctx, runKey, 'done', { totals: summary.totals, left: found.left });
   return { runKey, status: 'done', moved, left: found.left, summary };
