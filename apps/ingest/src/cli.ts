@@ -42,7 +42,8 @@ Commands:
       --complaints <file>       complaints to load first (for AGENT_RECHECK)
       --profile <name>          mandatory-field profile: insurance (default) or telecom
       --date <YYYY-MM-DD>       ingestion date (default: today, Asia/Shanghai)
-      --workers <n>             encoder threads (default: one per core)
+      --workers <n>             encoder threads, 0 to 64 (default: ingest.workers / CUSTODIAN_WORKERS,
+                                whose 0 means one per core); --workers 0 encodes on the main thread
       --sheet <name>            XLSX customer files: the sheet to read (default: the first
                                 whose header line has a record_id column);
                                 a file without that sheet fails alone; another sheet of a workbook
@@ -60,7 +61,8 @@ Commands:
                                 A file whose every row is quarantined goes to done/ with a warning
                                 (its rows are kept in quarantine; --once exits 4). Each file is logged
                                 as run prints it (rows, quarantined rows, flags raised); files it does
-                                not take (not .csv/.txt/.xlsx/.xlsm/.xls; folders) stay in the inbox
+                                not take (not .csv/.txt/.xlsx/.xlsm/.xls; folders; Excel's ~$ lock files
+                                and hidden .files) stay in the inbox
                                 and are listed with the reason (an .xls goes to failed/, saying why). Takes no file arguments (exit 2:
                                 use run <file...>); an inbox that is not a folder is an error (exit 1).
                                 A customer file without a column its profile requires goes to failed/
@@ -77,7 +79,8 @@ Commands:
   quarantine                    the rows of a batch kept in quarantine (a run prints the first ten
                                 of a file): file, line, column and reason, in line order, never the
                                 row's content; --batch <n> (default: the latest batch that
-                                quarantined rows) --limit <1-1000> (default 50) --offset <n>
+                                quarantined rows, with the night it was ingested; a number no batch
+                                has: exit 1) --limit <1-1000> (default 50) --offset <n>
   flags list                    list flags: --rule <code> --severity error|warning|info --channel
                                 --branch --status open|assigned|resolved|closed|all --batch <n> --assignee
                                 --due-before <date> (due strictly before that day; the console's
@@ -120,18 +123,24 @@ Options:
 Output piped into a reader that stops early (| head) ends quietly, as for any Unix tool: the
 command writes nothing more and exits as it would have (flags export stops reading flags).
 
-Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage (an unknown option, a
-missing or blank required argument, a value out of range), 3 another run holds the lock,
-4 no file failed but a file had every row quarantined (nothing of it staged), 130 / 143 stopped or
-aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the last line).
+Exit codes: 0 success, 1 failure (a file failed, an error), 2 bad usage (options without a command,
+an unknown command or option, a missing or blank required argument, a value out of range), 3 another
+run holds the lock, 4 no file failed but a file had every row quarantined (nothing of it staged),
+130 / 143 stopped or aborted by SIGINT / SIGTERM (with --json: status "stopped" or "aborted" in the
+last line).
 `;
+
+const COMMANDS = ['run', 'schedule', 'quarantine', 'flags'];
 
 async function main(argv: string[]): Promise<number> {
   const [command, rest] = splitCommand(argv);
   const json = rest.includes('--json');
   const out: CliOutput = createOutput(json);
+  // Options without a command (`pnpm ingest --once` in a crontab, `schedule` forgotten) printed the
+  // help and exited 0: cron saw a night that succeeded and nothing was ingested.
+  const noCommand = !command && rest.some((a) => a !== '--help' && a !== '-h');
   const help =
-    !command ||
+    (!command && !noCommand) ||
     command === 'help' ||
     command === '--help' ||
     command === '-h' ||
@@ -149,6 +158,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (noCommand)
+      throw usageError(
+        `no command given (${COMMANDS.join(', ')}), only options: ${rest.filter((a) => a.startsWith('-')).join(' ')}`,
+      );
+    // Refused before the database is opened (an unknown command has nothing to do there).
+    if (!COMMANDS.includes(command!)) throw usageError(`unknown command ${echoValue(command!)}`);
     const { values } = parseArgs({
       args: rest,
       options: COMMON_OPTIONS,
@@ -175,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
           case 'quarantine':
             return await runQuarantineCommand(ctx, rest, out);
           default:
-            throw usageError(`unknown command "${echoValue(command)}"`);
+            throw usageError(`unknown command ${echoValue(command!)}`);
         }
       } finally {
         await ctx.close();

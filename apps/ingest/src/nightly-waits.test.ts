@@ -1,5 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { type CustodianContext, openStorage, type Storage, withAdvisoryLock } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
@@ -7,7 +15,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runScheduleCommand } from './commands/schedule.js';
 import { watchStopSignals } from './commands/stop-signals.js';
-import { nightlyIngestJob } from './jobs/nightly-ingest.js';
+import { isRunMissing, nightlyIngestJob } from './jobs/nightly-ingest.js';
 import { INGEST_LOCK } from './run-ingest.js';
 import { backdate, captureOutput, cleanRow, openTestContext, tempDir, writeCsv } from './testing/fixtures.js';
 
@@ -213,6 +221,83 @@ for (const backend of testBackends()) {
       expect(
         (await storage.db.selectFrom('job_runs').select(['status', 'detail']).execute()).map((r) => r.status),
       ).toEqual(['done']);
+    });
+
+    it("a run locked out leaves another scheduler's record of the run as it was (running)", async () => {
+      const ctx = await context({});
+      backdate(writeCsv(inbox, 'customers.csv', [cleanRow('K1')]));
+      const lock = await holdIngestLock(ctx);
+      try {
+        // The run the lock holder (another scheduler) is making, as it recorded it.
+        await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, '2026-11-20', 'running')`.execute(
+          storage.db,
+        );
+        const r = await nightlyIngestJob.run(ctx, { runKey: '2026-11-20' });
+        expect(r.status).toBe('locked');
+        expect(
+          (await storage.db.selectFrom('job_runs').select(['status', 'finished_at']).execute()).map(
+            (row) => `${row.status} ${row.finished_at === null ? 'unfinished' : 'finished'}`,
+          ),
+        ).toEqual(['running unfinished']);
+        expect(existsSync(join(inbox, 'customers.csv'))).toBe(true);
+      } finally {
+        await lock.done();
+      }
+    });
+
+    it('schedule stops retrying a locked run once another scheduler made it, and keeps its record', async () => {
+      const ctx = await context({ nightlyRetrySeconds: 0.05 });
+      backdate(writeCsv(inbox, 'customers.csv', [cleanRow('M1')]));
+      const due = nightlyIngestJob.dueRunKey(ctx, new Date());
+      const lock = await holdIngestLock(ctx);
+      const signals = new EventEmitter();
+      let other: Promise<void> | undefined;
+      const c = captureOutput((l) => {
+        // The other scheduler makes the run while this one waits to retry: its file moved to
+        // done/, its totals recorded, then the lock released.
+        if (/retrying in 0\.05 s/.test(l) && !other)
+          other = (async () => {
+            mkdirSync(join(inbox, 'done'), { recursive: true });
+            renameSync(join(inbox, 'customers.csv'), join(inbox, 'done', 'customers.csv'));
+            await sql`update job_runs set status = 'done', finished_at = now(), detail = ${JSON.stringify({ by: 'other' })}::jsonb
+              where run_key = ${due}`.execute(storage.db);
+            lock.release();
+          })();
+        if (/^\[[^\]]+\] scheduled: /.test(l)) signals.emit('SIGINT', 'SIGINT');
+      });
+      const code = await runScheduleCommand(ctx, ['--json'], c.out, watchStopSignals(c.out, [], signals));
+      await other;
+      await lock.done();
+      const log = c.notes.join('\n');
+      expect(code, log).toBe(0);
+      expect(log).toMatch(
+        new RegExp(`nightly ingestion ${due}: made meanwhile by another ingestion; not retried`),
+      );
+      expect(log).not.toMatch(/is empty/);
+      expect(
+        (await storage.db.selectFrom('job_runs').select(['status', 'detail']).execute()).map(
+          (r) => `${r.status} ${typeof r.detail === 'string' ? r.detail : JSON.stringify(r.detail)}`,
+        ),
+      ).toEqual(['done {"by":"other"}']);
+    });
+
+    it('a run whose files cannot be moved after ingesting them is recorded as failed, not left running', async () => {
+      const ctx = await context({});
+      backdate(writeCsv(inbox, 'customers.csv', [cleanRow('N1')]));
+      // done/ turned into a file while the run read (the move cannot make the folder).
+      const err = await nightlyIngestJob
+        .run(ctx, { runKey: '2026-11-20', onFileDone: () => writeFileSync(join(inbox, 'done'), '') })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      const rows = await storage.db
+        .selectFrom('job_runs')
+        .select(['status', 'finished_at', 'detail'])
+        .execute();
+      expect(rows.map((r) => `${r.status} ${r.finished_at === null ? 'unfinished' : 'finished'}`)).toEqual([
+        'failed finished',
+      ]);
+      expect(JSON.stringify(rows[0]!.detail)).toMatch(/EEXIST/);
+      expect(await isRunMissing(ctx, '2026-11-20')).toBe(true);
     });
 
     it('schedule retries a run that the database failed, until it runs', async () => {

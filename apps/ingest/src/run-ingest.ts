@@ -39,6 +39,8 @@ export interface IngestRunInput {
    */
   stopRequested?: () => boolean;
   onMasterDataDone?: (r: MasterDataResult) => void;
+  /** The lock is taken, before anything is done: the nightly job records its run as running here. */
+  onLockTaken?: () => Promise<void>;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function runIngest(
       ? configured
       : Math.max(1, availableParallelism() - (ctx.storage.kind === 'pglite' ? 1 : 0)));
   const locked = await withAdvisoryLock(ctx.storage, INGEST_LOCK, async () => {
+    await input.onLockTaken?.();
     const recoveredBatches = await recoverInterruptedBatches(ctx);
     const masterData: MasterDataResult[] = [];
     const agentsFiles = [...(input.agentsFile ? [input.agentsFile] : []), ...(input.agentsFiles ?? [])];

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CustodianContext, reportCliError, type Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
@@ -127,12 +127,20 @@ for (const backend of testBackends()) {
       );
       const all = captureOutput();
       expect(await runQuarantineCommand(ctx, ['--json'], all.out)).toBe(0);
-      expect(all.said[0]).toBe(`batch ${batchId} (twelve-bad.csv): 15 rows read, 12 kept in quarantine`);
+      expect(all.said[0]).toBe(
+        `batch ${batchId} (twelve-bad.csv, ingested 2026-11-20): 15 rows read, 12 kept in quarantine`,
+      );
       const listed = all.said.slice(1, -1);
       expect(listed).toHaveLength(12);
       expect(listed[0]).toMatch(/^ {2}line 3: .*expected \d+ columns, found 2/);
       expect(all.said.join('\n')).not.toContain('张三明');
-      expect(all.results[0]).toMatchObject({ ok: true, batch: batchId, total: 12, next_offset: null });
+      expect(all.results[0]).toMatchObject({
+        ok: true,
+        batch: batchId,
+        ingested_on: '2026-11-20',
+        total: 12,
+        next_offset: null,
+      });
       const page = captureOutput();
       await runQuarantineCommand(
         ctx,
@@ -141,9 +149,13 @@ for (const backend of testBackends()) {
       );
       expect(page.said.slice(1, -1).map((l) => l.replace(/:.*/, ''))).toEqual(['  line 13', '  line 14']);
       expect(page.said.at(-1)).toBe('rows 11-12 of 12');
-      await expect(runQuarantineCommand(ctx, ['--batch', '999999'], captureOutput().out)).rejects.toThrow(
-        'batch 999999 does not exist',
+      // A batch number no batch has is an error (exit 1), as a flag id no flag has, not bad usage.
+      const missing = captureOutput();
+      const err = await runQuarantineCommand(ctx, ['--batch', '999999'], missing.out).catch(
+        (e: unknown) => e,
       );
+      expect(reportCliError(err, missing.out)).toBe(1);
+      expect(missing.notes).toEqual(['error [BATCH_NOT_FOUND]: batch 999999 does not exist']);
     });
 
     it('moves a file with every row quarantined to done/, with a warning, and schedule --once exits 4', async () => {
@@ -231,6 +243,28 @@ for (const backend of testBackends()) {
         log: (l) => lines.push(l),
       });
       expect(empty).toMatchObject({ status: 'empty', left: [] });
+    });
+
+    it("schedule leaves Excel's lock file and hidden files in the inbox, saying why, and fails nothing", async () => {
+      const inbox = join(dir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      writeCsv(inbox, '客户.csv', [cleanRow('H1')]);
+      // Excel's owner file while someone has 客户.xlsx open, and macOS's copy of the file's metadata.
+      writeFileSync(join(inbox, '~$客户.xlsx'), Buffer.from([0x06, 0x61, 0x64, 0x6d, 0x69, 0x6e, 0x20]));
+      writeFileSync(join(inbox, '._客户.csv'), Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]));
+      const { out, notes, results } = captureOutput();
+      const code = await runScheduleCommand(ctx, ['--once', '--json'], out);
+      const log = notes.join('\n');
+      expect(code, log).toBe(0);
+      expect(log).not.toMatch(/FAILED/);
+      expect(log).toContain(
+        '2 file(s) left in the inbox, not taken: ' +
+          "._客户.csv (a hidden file (such as macOS's ._ copy of a file), not a customer file); " +
+          "~$客户.xlsx (Excel's lock file of a workbook open in Excel, not a customer file)",
+      );
+      expect((results.at(-1) as { left: unknown[] }).left).toHaveLength(2);
+      expect(existsSync(join(inbox, 'failed'))).toBe(false);
+      expect(readdirSync(inbox).sort()).toEqual(['._客户.csv', 'done', '~$客户.xlsx']);
     });
 
     it('schedule refuses an inbox that is a file, and a file argument, with one line and nothing run', async () => {
@@ -340,7 +374,7 @@ for (const backend of testBackends()) {
       expect(status(again)).toMatchObject({
         status: 'skipped',
         message: expect.stringMatching(
-          /^already ingested as batch \d+ \(same SHA-256, sheet "北京", profile insurance\): nothing done$/,
+          /^already ingested as batch \d+, two-sheets\.xlsx of 2026-11-20 \(same SHA-256, sheet "北京", profile insurance\): nothing done$/,
         ),
       });
       expect(again.said.join('\n')).toMatch(/two-sheets\.xlsx: skipped, already ingested .*sheet "北京"/);
@@ -358,6 +392,17 @@ for (const backend of testBackends()) {
       expect(status(insurance).sheet).toBeUndefined();
       expect(status(telecom)).toMatchObject({ status: 'done' });
       expect(status(twice).message).toMatch(/\(same SHA-256, profile telecom\)/);
+      // Delivered again under another name on another night: the message names the delivery it repeats.
+      const resent = join(dir, 'p-resent.csv');
+      copyFileSync(csv, resent);
+      const c = captureOutput();
+      await runIngestCommand(ctx, [resent, '--workers', '0', '--date', '2026-11-23', '--json'], c.out);
+      expect(status({ ...c, code: 0 })).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(
+          /^already ingested as batch \d+, p\.csv of 2026-11-20 \(same SHA-256, profile insurance\)/,
+        ),
+      });
       // Under telecom the same record is checked again: it lacks the service number telecom requires.
       expect(status(telecom)).toMatchObject({ recordsUpdated: 1, recordsUnchanged: 0 });
       const p1 = await storage.db

@@ -1,6 +1,12 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliOutput, type CustodianContext, integerOption, MAX_ID } from '@custodian/core';
+import {
+  type CliOutput,
+  type CustodianContext,
+  CustodianError,
+  integerOption,
+  MAX_ID,
+} from '@custodian/core';
 import { sql } from 'kysely';
 import { COMMON_OPTIONS, usageError } from '../cli-options.js';
 import { pageFooter } from './flags.js';
@@ -34,12 +40,13 @@ export async function runQuarantineCommand(
   const asked = integerOption('batch', values.batch, { min: 1, max: MAX_ID });
   const batch = await db
     .selectFrom('batches')
-    .select(['batch_id', 'file_name', 'rows_read', 'rows_quarantined'])
+    .select(['batch_id', 'file_name', 'rows_read', 'rows_quarantined', 'ingested_on'])
     .$if(asked !== undefined, (q) => q.where('batch_id', '=', asked!))
     .$if(asked === undefined, (q) => q.where('rows_quarantined', '>', 0).orderBy('batch_id', 'desc').limit(1))
     .executeTakeFirst();
   if (!batch) {
-    if (asked !== undefined) throw usageError(`batch ${asked} does not exist`);
+    // As `flags show` for an id no flag has: a batch number in range that none has is not bad usage.
+    if (asked !== undefined) throw new CustodianError('BATCH_NOT_FOUND', `batch ${asked} does not exist`);
     out.say('no batch has quarantined rows');
     out.result({ ok: true, batch: null, total: 0, rows: [] });
     return 0;
@@ -60,7 +67,9 @@ export async function runQuarantineCommand(
   ]);
   const total = count.rows[0]!.n;
   out.say(
-    `batch ${batch.batch_id} (${basename(batch.file_name)}): ${batch.rows_read.toLocaleString('en')} rows read, ${total.toLocaleString('en')} kept in quarantine`,
+    // The night it was ingested: without --batch the latest batch that quarantined rows may be weeks
+    // old, and was read as last night's.
+    `batch ${batch.batch_id} (${basename(batch.file_name)}, ingested ${batch.ingested_on}): ${batch.rows_read.toLocaleString('en')} rows read, ${total.toLocaleString('en')} kept in quarantine`,
   );
   for (const r of rows)
     out.say(`  line ${r.line}${r.column_name ? `, column ${r.column_name}` : ''}: ${r.reason}`);
@@ -70,6 +79,7 @@ export async function runQuarantineCommand(
     ok: true,
     batch: batch.batch_id,
     file: basename(batch.file_name),
+    ingested_on: batch.ingested_on,
     total,
     offset,
     next_offset: rows.length > 0 && next < total ? next : null,

@@ -96,6 +96,12 @@ async function scheduleWatched(ctx: CustodianContext, argv: string[], out: CliOu
     for (let attempt = 1; !stop.requested; attempt++) {
       let why: string;
       try {
+        // Another scheduler (on another machine, on the same server) made the run while this one
+        // waited to retry: made again, it found the inbox empty and wrote over its record.
+        if (attempt > 1 && !(await isRunMissing(ctx, key))) {
+          log(`nightly ingestion ${key}: made meanwhile by another ingestion; not retried`);
+          return;
+        }
         const r = await runFor(key);
         if (r.status !== 'locked') {
           const due = nightlyIngestJob.dueRunKey(ctx, new Date());

@@ -89,6 +89,13 @@ export interface NightlyResult {
 
 /** Table files of the inbox; an .xls is taken too, to fail alone and say why (it is not read). */
 const TABLE_FILE = /\.(csv|xlsx|xlsm|xls|txt)$/i;
+/**
+ * Not deliveries, whatever their extension: Excel's owner file of a workbook someone has open on
+ * the shared inbox (`~$客户.xlsx`, a few bytes), and hidden files (macOS writes `._客户.csv` beside
+ * every file it copies to a shared folder). Taken, each failed the night (exit 1) and was moved to
+ * failed/, Excel's from under the workbook still open.
+ */
+const NOT_A_DELIVERY = /^(~\$|\.)/;
 /** The folders the job moves files into, beside them. */
 const OUTCOME_FOLDERS = ['done', 'failed'];
 
@@ -129,9 +136,11 @@ export function prepareInbox(inbox: string): void {
 }
 
 /** Why an entry of the inbox is not taken. */
-function whyLeft(isDirectory: boolean, isFile: boolean): string {
+function whyLeft(name: string, isDirectory: boolean, isFile: boolean): string {
   if (isDirectory) return 'a folder: only files directly in the inbox are taken';
   if (!isFile) return 'not a regular file';
+  if (name.startsWith('~$')) return "Excel's lock file of a workbook open in Excel, not a customer file";
+  if (name.startsWith('.')) return "a hidden file (such as macOS's ._ copy of a file), not a customer file";
   return 'not a CSV/XLSX customer file (.csv, .txt, .xlsx or .xlsm)';
 }
 
@@ -159,8 +168,8 @@ function inboxFiles(inbox: string): InboxListing {
     // A symbolic link is taken as what it points to.
     const st = entry.isSymbolicLink() ? statSync(join(inbox, entry.name), { throwIfNoEntry: false }) : entry;
     const isFile = st?.isFile() ?? false;
-    if (isFile && TABLE_FILE.test(entry.name)) names.push(entry.name);
-    else left.push({ file: entry.name, reason: whyLeft(st?.isDirectory() ?? false, isFile) });
+    if (isFile && TABLE_FILE.test(entry.name) && !NOT_A_DELIVERY.test(entry.name)) names.push(entry.name);
+    else left.push({ file: entry.name, reason: whyLeft(entry.name, st?.isDirectory() ?? false, isFile) });
   }
   const isAgents = (n: string) => /^(agents|营销员|代理人)/i.test(n);
   const isComplaints = (n: string) => /^(complaints|投诉)/i.test(n);
@@ -278,10 +287,11 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
     return { runKey, status: 'stopped', moved: [], left: [] };
   }
   const all = taken(found);
-  await sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
-    on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`.execute(
-    ctx.storage.db,
-  );
+  const markRunning = () =>
+    sql`insert into job_runs (job, run_key, status) values (${nightlyIngestJob.id}, ${runKey}, 'running')
+    on conflict (job, run_key) do update set status = 'running', started_at = now(), finished_at = null`
+      .execute(ctx.storage.db)
+      .then(() => undefined);
   // Said every night they are there: a customers.ods dropped by mistake is never ingested otherwise.
   if (found.left.length > 0)
     log(
@@ -297,6 +307,7 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
             found.left.some((l) => l.reason.startsWith('still being written')) ? 'ready ' : ''
           }to ingest (only the ${found.left.length} file(s) left above)`,
     );
+    await markRunning();
     await finishRun(ctx, runKey, 'done', { files: 0, left: found.left });
     return { runKey, status, moved: [], left: found.left };
   }
@@ -309,6 +320,9 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
       date: nightOf(new Date()),
       ...(workers === undefined ? {} : { workers }),
       ...(onFileStart ? { onFileStart } : {}),
+      // Recorded as running only under the lock: a second scheduler that found the lock held wrote
+      // its own `running`, then `failed` (locked), over the run the first was making.
+      onLockTaken: markRunning,
       onMasterDataDone: (m) => {
         for (const line of masterDataSummaryLines(m)) log(line);
         onFileDone?.(m);
@@ -332,7 +346,13 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   }
   if (!summary) {
     log('another ingestion holds the lock: nothing was taken, the files stay in the inbox');
-    await finishRun(ctx, runKey, 'failed', { reason: 'locked' });
+    // The run's row is left as another scheduler's run wrote it (running, or done): only a run
+    // not yet recorded, or one that failed, is recorded as locked out.
+    await sql`insert into job_runs (job, run_key, status, finished_at, detail)
+      values (${nightlyIngestJob.id}, ${runKey}, 'failed', now(), ${JSON.stringify({ reason: 'locked' })}::jsonb)
+      on conflict (job, run_key) do update set status = excluded.status, finished_at = excluded.finished_at,
+        detail = excluded.detail
+      where job_runs.status not in ('running', 'done')`.execute(ctx.storage.db);
     return { runKey, status: 'locked', moved: [], left: found.left };
   }
   if (summary.recoveredBatches > 0)
@@ -345,9 +365,20 @@ export async function runNightlyIngest(ctx: CustodianContext, input: NightlyInpu
   // needs is a corrected file, not the same one put back into the inbox (it would be skipped as
   // already ingested). The run reports it: a warning in the log, `filesAllQuarantined` in the
   // totals, and exit 4 from `schedule --once` as from `run`.
-  for (const r of [...summary.masterData, ...summary.files]) {
-    const folder = r.status === 'failed' ? 'failed' : 'done';
-    moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
+  try {
+    for (const r of [...summary.masterData, ...summary.files]) {
+      const folder = r.status === 'failed' ? 'failed' : 'done';
+      moved.push({ file: r.file, to: moveTo(r.file, join(inbox, folder), stamp) });
+    }
+  } catch (err) {
+    // The files are ingested but not all moved (an inbox the job may read but not rename in): the
+    // run is recorded as failed, not left `running`, and the catch-up skips them and moves them.
+    await finishRun(ctx, runKey, 'failed', {
+      error: (err as Error).message,
+      totals: summary.totals,
+      moved: moved.length,
+    }).catch(() => undefined);
+    throw err;
   }
   await finishRun(ctx, runKey, 'done', { totals: summary.totals, left: found.left });
   return { runKey, status: 'done', moved, left: found.left, summary };

@@ -140,7 +140,7 @@ export async function ingestFile(
   if (sheet) base.sheet = sheet;
   const previous = await db
     .selectFrom('batches')
-    .select(['batch_id', 'finished_at'])
+    .select(['batch_id', 'finished_at', 'file_name', 'ingested_on'])
     .where('file_sha256', '=', sha256)
     .where('sheet', '=', sheet)
     .where('profile', '=', o.profile)
@@ -150,7 +150,9 @@ export async function ingestFile(
     return {
       ...base,
       batchId: previous.batch_id,
-      message: `already ingested as batch ${previous.batch_id} (${describeIdentity(sheet, o.profile)}): nothing done`,
+      // Which delivery it repeats: a source system that sends yesterday's export again under
+      // today's name is told apart from the same file dropped twice.
+      message: `already ingested as batch ${previous.batch_id}, ${previous.file_name} of ${previous.ingested_on} (${describeIdentity(sheet, o.profile)}): nothing done`,
       seconds: (Date.now() - started) / 1000,
     };
   }
