@@ -272,6 +272,24 @@ export async function mergeStagedBatch(
     // Groups that grew or shrank: the open flag names the records involved now.
     await renameGroupMembers(trx, { actor: o.actor, detail: { batch_id: o.batchId } });
 
+    // A record the file moved to another channel or branch takes its flags still under review with
+    // it: the list is distributed, and the console scoped, by the flag's channel (002 §3.13), so a
+    // flag left under the old one went to an investigator no longer responsible for the record and
+    // was hidden from the new one. Closed flags keep the channel their review was done under.
+    await sql`
+      with up as (
+        update flags f set channel = c.channel, branch = c.branch, updated_at = now()
+        from changed ch, customers c, flags o
+        where not ch.inserted and f.record_id = ch.record_id and c.customer_id = ch.customer_id
+          and o.flag_id = f.flag_id and f.status in ('open', 'assigned', 'resolved')
+          and (f.channel is distinct from c.channel or f.branch is distinct from c.branch)
+        returning f.flag_id, o.channel as channel_before, o.branch as branch_before, f.channel, f.branch
+      )
+      insert into flag_events (flag_id, actor, action, detail)
+      select flag_id, ${o.actor}, 'moved', jsonb_build_object('batch_id', ${o.batchId}::int,
+        'channel_before', channel_before, 'branch_before', branch_before, 'channel_now', channel, 'branch_now', branch)
+      from up`.execute(trx);
+
     // Candidates: flags of changed records (also those resolved and awaiting verification: a later
     // file that corrects the record settles them, and a correction held for verification is
     // dropped, as it would be written over newer data), and open flags of the values looked at (old ones in
