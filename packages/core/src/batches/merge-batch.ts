@@ -290,9 +290,12 @@ export async function mergeStagedBatch(
         'channel_before', channel_before, 'branch_before', branch_before, 'channel_now', channel, 'branch_now', branch)
       from up`.execute(trx);
 
-    // Candidates: flags of changed records (also those resolved and awaiting verification: a later
-    // file that corrects the record settles them, and a correction held for verification is
-    // dropped, as it would be written over newer data), and open flags of the values looked at (old ones in
+    // Candidates: flags of changed records (also those resolved as corrected and awaiting
+    // verification: a later file that corrects the record settles them, and the correction held for
+    // verification is dropped, as it would be written over newer data; a resolution with another
+    // outcome, genuine, false information or dismissed, is a reviewer's decision on the values as
+    // they were and waits for its verification: closing it as auto_corrected wiped a false_info
+    // attribution, 002 §3.22, before compliance had seen it), and open flags of the values looked at (old ones in
     // `touched`, new ones in `changed`), found by joins on the open flags, not by testing every flag
     // of the archive. Each join hashes the open flags of one rule and reads `changed` once. Not the
     // flags this batch raised or reopened (its batch_id): they come from its findings, so they stay
@@ -311,7 +314,8 @@ export async function mergeStagedBatch(
     const closed = await sql<{ n: number }>`
       with candidates as (
         select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
-        where not ch.inserted and f.status in ('open', 'assigned', 'resolved') and ${thisBatch}
+        where not ch.inserted and (f.status in ('open', 'assigned') or (f.status = 'resolved' and f.outcome = 'corrected'))
+          and ${thisBatch}
         union
         select f.flag_id from touched t
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null
