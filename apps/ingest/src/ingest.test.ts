@@ -455,6 +455,50 @@ for (const backend of testBackends()) {
       expect(again).toHaveLength(2);
     });
 
+    // A user review: the flag stayed under the channel of the night it was raised, so the list
+    // (and the console's channel scope) went to a channel no longer responsible for the record.
+    it("moves a record's flags under review with it when a later file changes its channel or branch", async () => {
+      const row = cleanRow('M1', { consent: '否', channel: '个险', branch: '山东分公司' });
+      const other = cleanRow('M2', { consent: '否', channel: '个险', branch: '山东分公司' });
+      await run([writeCsv(dir, 'm1.csv', [row, other])]);
+      const [open, done] = await flagsOf(ctx, 'CONSENT_MISSING');
+      await resolveFlag(storage.db, done!.flag_id, { actor: 'alice', outcome: 'dismissed', note: 'n/a' });
+      await storage.db
+        .updateTable('flags')
+        .set({ status: 'closed' })
+        .where('flag_id', '=', done!.flag_id)
+        .execute();
+      const night2 = await run([
+        writeCsv(dir, 'm2.csv', [
+          { ...row, channel: '银保', branch: '江苏分公司' },
+          { ...other, channel: '银保', branch: '江苏分公司' },
+        ]),
+      ]);
+      expect(night2.files[0]).toMatchObject({ recordsUpdated: 2, flagsRaised: 0 });
+      const after = await flagsOf(ctx, 'CONSENT_MISSING');
+      // The flag under review follows the record; the closed one keeps the channel it was reviewed under.
+      expect(after.map((f) => [f.record_id, f.status, f.channel, f.branch])).toEqual([
+        ['M1', 'open', '银保', '江苏分公司'],
+        ['M2', 'closed', '个险', '山东分公司'],
+      ]);
+      const events = await storage.db
+        .selectFrom('flag_events')
+        .select(['action', 'detail'])
+        .where('flag_id', '=', open!.flag_id)
+        .orderBy('event_id')
+        .execute();
+      expect(events.at(-1)).toEqual({
+        action: 'moved',
+        detail: {
+          batch_id: night2.files[0]!.batchId,
+          channel_before: '个险',
+          branch_before: '山东分公司',
+          channel_now: '银保',
+          branch_now: '江苏分公司',
+        },
+      });
+    });
+
     it('keeps a reviewer decision on the same values: a dismissed flag is not raised again', async () => {
       await run([writeCsv(dir, 'd1.csv', [cleanRow('X1', { consent: '否' })])]);
       const [flag] = await flagsOf(ctx, 'CONSENT_MISSING');

@@ -288,6 +288,34 @@ for (const backend of testBackends()) {
       ).toEqual({ status: 'closed', outcome: 'auto_corrected', pending_correction: null });
     });
 
+    // A user review: a false_info resolution awaiting verification was closed as auto_corrected by
+    // the next night's corrected file, its outcome gone from the regulator's false-information count.
+    it('leaves a resolution other than corrected to its verification when a later file corrects the record', async () => {
+      const wrong = cleanRow('G3', { holder_phone: '19412345678' });
+      const flag = await flagAfterIngest('f1.csv', [wrong], 'PHONE_FORMAT');
+      await resolveFlag(storage.db, flag.flag_id, {
+        actor: 'inv1',
+        outcome: 'false_info',
+        note: '营销员虚构号码',
+        attributedTo: 'A9',
+      });
+      const s = await runIngest(ctx, {
+        files: [writeCsv(dir, 'f2.csv', [{ ...wrong, holder_phone: '13912345678' }])],
+        date: '2026-11-21',
+        workers: 0,
+      });
+      expect(s!.files[0]).toMatchObject({ recordsUpdated: 1, flagsAutoClosed: 0 });
+      expect(
+        await storage.db
+          .selectFrom('flags')
+          .select(['status', 'outcome', 'attributed_to'])
+          .where('flag_id', '=', flag.flag_id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ status: 'resolved', outcome: 'false_info', attributed_to: 'A9' });
+      const verified = await verifyFlag(storage.db, flag.flag_id, { actor: 'compliance1' });
+      expect(verified).toMatchObject({ status: 'closed', outcome: 'false_info', attributed_to: 'A9' });
+    });
+
     it('flags list shows the work list by default, one status with --status, every flag with --status all', async () => {
       await runIngest(ctx, {
         files: [

@@ -272,9 +272,30 @@ export async function mergeStagedBatch(
     // Groups that grew or shrank: the open flag names the records involved now.
     await renameGroupMembers(trx, { actor: o.actor, detail: { batch_id: o.batchId } });
 
-    // Candidates: flags of changed records (also those resolved and awaiting verification: a later
-    // file that corrects the record settles them, and a correction held for verification is
-    // dropped, as it would be written over newer data), and open flags of the values looked at (old ones in
+    // A record the file moved to another channel or branch takes its flags still under review with
+    // it: the list is distributed, and the console scoped, by the flag's channel (002 §3.13), so a
+    // flag left under the old one went to an investigator no longer responsible for the record and
+    // was hidden from the new one. Closed flags keep the channel their review was done under.
+    await sql`
+      with up as (
+        update flags f set channel = c.channel, branch = c.branch, updated_at = now()
+        from changed ch, customers c, flags o
+        where not ch.inserted and f.record_id = ch.record_id and c.customer_id = ch.customer_id
+          and o.flag_id = f.flag_id and f.status in ('open', 'assigned', 'resolved')
+          and (f.channel is distinct from c.channel or f.branch is distinct from c.branch)
+        returning f.flag_id, o.channel as channel_before, o.branch as branch_before, f.channel, f.branch
+      )
+      insert into flag_events (flag_id, actor, action, detail)
+      select flag_id, ${o.actor}, 'moved', jsonb_build_object('batch_id', ${o.batchId}::int,
+        'channel_before', channel_before, 'branch_before', branch_before, 'channel_now', channel, 'branch_now', branch)
+      from up`.execute(trx);
+
+    // Candidates: flags of changed records (also those resolved as corrected and awaiting
+    // verification: a later file that corrects the record settles them, and the correction held for
+    // verification is dropped, as it would be written over newer data; a resolution with another
+    // outcome, genuine, false information or dismissed, is a reviewer's decision on the values as
+    // they were and waits for its verification: closing it as auto_corrected wiped a false_info
+    // attribution, 002 §3.22, before compliance had seen it), and open flags of the values looked at (old ones in
     // `touched`, new ones in `changed`), found by joins on the open flags, not by testing every flag
     // of the archive. Each join hashes the open flags of one rule and reads `changed` once. Not the
     // flags this batch raised or reopened (its batch_id): they come from its findings, so they stay
@@ -293,7 +314,8 @@ export async function mergeStagedBatch(
     const closed = await sql<{ n: number }>`
       with candidates as (
         select f.flag_id from changed ch join flags f on f.record_id = ch.record_id
-        where not ch.inserted and f.status in ('open', 'assigned', 'resolved') and ${thisBatch}
+        where not ch.inserted and (f.status in ('open', 'assigned') or (f.status = 'resolved' and f.outcome = 'corrected'))
+          and ${thisBatch}
         union
         select f.flag_id from touched t
         join flags f on f.rule = t.rule and f.subject_bidx = t.v and f.status in ('open', 'assigned') and f.subject_bidx is not null

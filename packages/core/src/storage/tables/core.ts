@@ -154,6 +154,7 @@ export interface FlagEventTable {
     | 'raised'
     | 'reopened'
     | 'group_changed'
+    | 'moved'
     | 'assigned'
     | 'resolved'
     | 'verified'
