@@ -31,7 +31,9 @@ Commands:
                                 birth date, ID number, address and phone; telecom: service_number),
                                 before anything of it is staged: the message names each such column
                                 and the names accepted for it (more names: ingest.headerAliases in
-                                the configuration). A file whose every row is quarantined exits 4
+                                the configuration), after the cause when the header line itself is
+                                at fault (no header line, bytes that could not be decoded, a
+                                separator not split on). A file whose every row is quarantined exits 4
                                 (its rows are kept in quarantine); a file with a header line and no
                                 data row is done with a warning (exit 0). A file already ingested
                                 with the same SHA-256, sheet and profile is skipped. Ctrl-C finishes

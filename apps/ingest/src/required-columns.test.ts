@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CustodianContext, Storage } from '@custodian/core';
 import { testBackends, useTestStorage } from '@custodian/core/testing';
+import { CUSTOMER_COLUMNS_ZH } from '@custodian/sample-data';
 import { maskIdNumber } from '@custodian/validators';
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runIngestCommand } from './commands/run.js';
@@ -238,6 +240,98 @@ for (const backend of testBackends()) {
         expect(message).not.toContain(text);
       // Nothing staged or changed: I1 keeps its insured's gender and birth date, no MISSING_REQUIRED.
       expect(await archiveState()).toEqual(before);
+    });
+
+    it('says first what is wrong with the header line itself: undecodable bytes, no header line, an unsplit separator', async () => {
+      const rows = [cleanRow('H1', { holder_name: '欧阳娜娜' }), cleanRow('H2')];
+      const columns = Object.keys(rows[0]!);
+      const zh = columns.map((c) => CUSTOMER_COLUMNS_ZH[c as keyof typeof CUSTOMER_COLUMNS_ZH]);
+      const address = zh.indexOf('投保人联系地址');
+      expect(address).toBeGreaterThan(0);
+      const dataLines = rows.map((r) => columns.map((c) => r[c]).join(',')).join('\n');
+      const gb = (t: string) => iconv.encode(t, 'gb18030');
+      // A GBK export with a stray byte after 投保人联系地址: 0x80 (read as '€') and 0xFF (no text).
+      const stray = (name: string, byte: number) => {
+        const file = join(dir, name);
+        writeFileSync(
+          file,
+          Buffer.concat([
+            gb(zh.slice(0, address + 1).join(',')),
+            Buffer.from([byte]),
+            gb(`,${zh.slice(address + 1).join(',')}\n${dataLines}\n`),
+          ]),
+        );
+        return file;
+      };
+      // A header saved in GBK above rows in UTF-8: the file is read as UTF-8, the header is not text.
+      const many = Array.from({ length: 200 }, (_, i) => cleanRow(`M${i}`));
+      const mixed = join(dir, 'mixed.csv');
+      writeFileSync(
+        mixed,
+        Buffer.concat([
+          gb(`${zh.join(',')}\n`),
+          Buffer.from(`${many.map((r) => columns.map((c) => r[c]).join(',')).join('\n')}\n`),
+        ]),
+      );
+      // The header row deleted: the first line is a customer.
+      const noHeader = join(dir, 'no-header.csv');
+      writeFileSync(noHeader, `${dataLines}\n`);
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('客户').addRows(
+        rows.map((r) => columns.map((c) => (c.endsWith('_date') ? new Date(`${r[c]}T00:00:00Z`) : r[c]))),
+      );
+      const noHeaderXlsx = join(dir, 'no-header.xlsx');
+      await wb.xlsx.writeFile(noHeaderXlsx);
+      // The header line quoted whole, separated by semicolons.
+      const quoted = join(dir, 'quoted.csv');
+      writeFileSync(
+        quoted,
+        `"${zh.join(';')}"\n${rows.map((r) => columns.map((c) => r[c]).join(';')).join('\n')}\n`,
+      );
+
+      const r = await command([
+        stray('stray-80.csv', 0x80),
+        stray('stray-ff.csv', 0xff),
+        mixed,
+        noHeader,
+        noHeaderXlsx,
+        quoted,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.files.map((f) => f.status)).toEqual(Array(6).fill('failed'));
+      const [s80, sff, mix, none, noneXlsx, quote] = r.files.map((f) => f.message!);
+      for (const [message, name] of [
+        [s80, 'stray-80.csv'],
+        [sff, 'stray-ff.csv'],
+      ] as const)
+        expect(message).toMatch(
+          new RegExp(
+            `^${escapeRegExp(name)}: the header line \\(line 1\\) holds bytes that could not be decoded as gb18030 \\(the encoding detected for the file\\): ` +
+              `column ${address + 1} reads "投保人联系地址\uFFFD", holder_address without them \\(\uFFFD marks what could not be decoded[^)]*\\); ` +
+              '.*; adding names to ingest\\.headerAliases would not help; the header line has no column recognised as holder_address ',
+          ),
+        );
+      expect(s80).toContain("GB18030 reads a stray byte 0x80 as '€'");
+      expect(mix).toMatch(
+        /^mixed\.csv: the header line \(line 1\) holds bytes that could not be decoded as utf-8 \(the encoding detected for the file\): every one of its 14 cells; correct the header line, or save the file again as UTF-8 .*; adding names to ingest\.headerAliases would not help; the header line has no column recognised as record_id /,
+      );
+      expect(none).toMatch(
+        /^no-header\.csv: the first line looks like a data row: the file seems to have no header line \(none of its 14 cells is a known header name, and some have the shape of values: .*an ID number \(column 6\), a phone number \(column 7\).*\); put the header line back above the data; the header line has no column recognised as record_id /,
+      );
+      expect(noneXlsx).toMatch(
+        /^no-header\.xlsx: the first line looks like a data row: the file seems to have no header line \(.*a date \(columns 5 and 13\)/,
+      );
+      expect(quote).toMatch(
+        /^quoted\.csv: the header line is one cell holding ';' inside double quotes: .*; the header line has no column recognised as record_id /,
+      );
+      const batches = await storage.db.selectFrom('batches').select(['error']).execute();
+      for (const text of [...r.files.map((f) => f.message!), r.said.join('\n'), JSON.stringify(batches)]) {
+        expect(text).not.toContain(HINT);
+        // No value of the rows: names, ID numbers, phones, addresses, record ids.
+        for (const v of ['欧阳', '张三明', '北京市', 'H1', 'A-H1']) expect(text).not.toContain(v);
+        expect(text).not.toMatch(/\d{8}/);
+      }
+      expect(await storage.db.selectFrom('customers').select('record_id').execute()).toEqual([]);
     });
 
     it('warns of a customer file with a header line and no data row, in the text and the JSON, exit 0', async () => {

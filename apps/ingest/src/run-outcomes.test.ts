@@ -91,6 +91,27 @@ for (const backend of testBackends()) {
       expect(both.code).toBe(1);
     });
 
+    it('recovers a batch left running by a run that stopped, in words true of a crash and of Ctrl-C alike', async () => {
+      // What an aborted run (a second Ctrl-C), a kill or a crash leaves: a batch still running.
+      await storage.db
+        .insertInto('batches')
+        .values({
+          file_name: 'stopped.csv',
+          file_sha256: 'f'.repeat(64),
+          sheet: '',
+          status: 'running',
+          profile: 'insurance',
+          ingested_on: '2026-11-19',
+        })
+        .execute();
+      const r = await command([writeCsv(dir, 'next.csv', [cleanRow('S1')])]);
+      expect(r.code).toBe(0);
+      expect(r.notes).toContain(
+        'recovered 1 batch(es) interrupted by an earlier run that stopped before it finished (a crash, a kill or Ctrl-C; archive unchanged by them)',
+      );
+      expect(r.notes.join('\n')).not.toMatch(/crash \(archive/);
+    });
+
     it('reads a relative file name from the folder the command was typed in (INIT_CWD), as pnpm reports it', async () => {
       writeCsv(dir, 'typed-here.csv', [cleanRow('R-INIT-1'), cleanRow('R-INIT-2')]);
       writeCsv(dir, 'agents-here.csv', [agentRow('AG-INIT')]);

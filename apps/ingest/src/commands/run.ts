@@ -158,9 +158,10 @@ async function ingestFiles(ctx: CustodianContext, out: CliOutput, input: IngestF
     stop.result({ ok: false, locked: true });
     return 3;
   }
+  // Left running by a crash, a kill or an aborting second Ctrl-C alike: the words fit each.
   if (summary.recoveredBatches > 0)
     out.note(
-      `recovered ${summary.recoveredBatches} batch(es) interrupted by an earlier crash (archive unchanged by them)`,
+      `recovered ${summary.recoveredBatches} batch(es) interrupted by an earlier run that stopped before it finished (a crash, a kill or Ctrl-C; archive unchanged by them)`,
     );
   for (const m of summary.masterData) for (const line of masterDataSummaryLines(m)) out.say(line);
   const t = summary.totals;

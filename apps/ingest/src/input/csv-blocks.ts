@@ -481,7 +481,7 @@ export function detectDelimiter(headerLine: string): CsvDelimiter {
 }
 
 /**
- * The header record at the start of a sample of the file (after any BOM): its fields, the byte
+ * The header record at the start of a sample of the file (after any BOM): its fields, its line, the byte
  * offset (from the start of the sample) where the data begins, the line number of the first
  * data line and the file's delimiter (`detectDelimiter`). Empty lines before the header are
  * skipped, as csv-parse skips them.
@@ -489,7 +489,13 @@ export function detectDelimiter(headerLine: string): CsvDelimiter {
 export function parseCsvHeader(
   sample: Uint8Array,
   encoding: string,
-): { headers: string[]; dataStart: number; dataLine: number; delimiter: CsvDelimiter } {
+): {
+  headers: string[];
+  headerLine: number;
+  dataStart: number;
+  dataLine: number;
+  delimiter: CsvDelimiter;
+} {
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   // UTF-16: find the header in the text; every UTF-16 code unit is two bytes.
   const text = new TextDecoder(encoding, { fatal: false }).decode(sample);
@@ -545,5 +551,11 @@ export function parseCsvHeader(
       }
     }
   }
-  return { headers: (rows[0] ?? []).map((h) => h.trim()), dataStart, dataLine: line, delimiter };
+  return {
+    headers: (rows[0] ?? []).map((h) => h.trim()),
+    headerLine,
+    dataStart,
+    dataLine: line,
+    delimiter,
+  };
 }

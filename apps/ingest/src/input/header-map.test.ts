@@ -57,10 +57,15 @@ describe('header mapping', () => {
     ];
     const m = mapHeaders('customers', data);
     const message = describeMissingColumns('customers', m, ['record_id']);
+    // The cause first (no header line, said from the shapes of the cells, never their values),
+    // then the missing column; no advice to add header names: no name would help.
     expect(message).toBe(
-      'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 8 cells, recognised as header names: none; ' +
-        'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
+      'the first line looks like a data row: the file seems to have no header line (none of its 8 cells is a known header name, ' +
+        'and some have the shape of values: a record id or account number (columns 1 and 2), a date (column 7), an ID number (column 8)); ' +
+        'put the header line back above the data; ' +
+        'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 8 cells, recognised as header names: none',
     );
+    expect(message).not.toContain('headerAliases');
     for (const cell of data) expect(message).not.toContain(cell);
     const partial = mapHeaders('customers', ['档案编号', '姓名', '某人的名字'], { record_id: ['单号'] });
     expect(describeMissingColumns('customers', partial, ['record_id'], { record_id: ['单号'] })).toBe(
@@ -69,15 +74,68 @@ describe('header mapping', () => {
     );
   });
 
-  it('says a header line of one cell holding semicolons or pipes (quoted whole: not read as separators) is so', () => {
+  it('says first that a header line of one cell holds semicolons or pipes (quoted whole: not read as separators)', () => {
     for (const sep of [';', '|']) {
       const m = mapHeaders('customers', [['记录编号', '姓名', '手机号码'].join(sep)]);
       expect(describeMissingColumns('customers', m, ['record_id'])).toBe(
-        'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 1 cells, recognised as header names: none; ' +
-          `the header line is one cell holding '${sep}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV); ` +
-          'other header names can be accepted by adding them to ingest.headerAliases in the configuration (canonical field → list of header names)',
+        `the header line is one cell holding '${sep}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV); ` +
+          'the header line has no column recognised as record_id (accepted names: record_id, 记录编号, 流水号); of its 1 cells, recognised as header names: none',
       );
     }
+    // Full-width commas and 、 are no separator of any reader.
+    for (const sep of ['，', '、']) {
+      const m = mapHeaders('customers', [['记录编号', '姓名', '手机号码'].join(sep)]);
+      expect(describeMissingColumns('customers', m, ['record_id'])).toMatch(
+        new RegExp(
+          `^the header line is one cell holding '${sep}' between names: it is not a separator \\(comma, tab, semicolon or pipe\\); save the file separated by commas \\(CSV\\); the header line has no column recognised as record_id .*: none$`,
+        ),
+      );
+    }
+  });
+
+  it('says first that the header line holds bytes that could not be decoded: file line, columns, encoding', () => {
+    // A GBK export whose 投保人联系地址 is followed by a stray byte: 0xFF is no GB18030 text
+    // (U+FFFD), 0x80 reads as '€'.
+    const headers = [
+      '记录编号',
+      '投保人姓名',
+      '性别',
+      '出生日期',
+      '证件号码',
+      '手机号码',
+      '投保人联系地址\uFFFD',
+    ];
+    const m = mapHeaders('customers', headers);
+    const source = { line: 1, encoding: 'gb18030' };
+    const message = describeMissingColumns('customers', m, ['holder_address'], {}, undefined, source);
+    expect(message).toBe(
+      'the header line (line 1) holds bytes that could not be decoded as gb18030 (the encoding detected for the file): ' +
+        'column 7 reads "投保人联系地址\uFFFD", holder_address without them (\uFFFD marks what could not be decoded); ' +
+        'correct the header line, or save the file again as UTF-8 if it is in another encoding (a header saved in another encoding than the rows: the whole file in one); ' +
+        'adding names to ingest.headerAliases would not help; ' +
+        'the header line has no column recognised as holder_address (accepted names: holder_address, 投保人联系地址, 联系地址, 地址); ' +
+        'of its 7 cells, recognised as header names: 记录编号, 投保人姓名, 性别, 出生日期, 证件号码, 手机号码',
+    );
+    const euro = mapHeaders('customers', [...headers.slice(0, 6), '投保人联系地址€']);
+    expect(describeMissingColumns('customers', euro, ['holder_address'], {}, undefined, source)).toContain(
+      `column 7 reads "投保人联系地址\uFFFD", holder_address without them (\uFFFD marks what could not be decoded; GB18030 reads a stray byte 0x80 as '€', shown so); `,
+    );
+    // A '€' in a UTF-8 file is a euro sign; a NUL (UTF-16 read as 8-bit text) is never text.
+    const utf8 = { line: 3, encoding: 'utf-8+BOM' };
+    expect(describeMissingColumns('customers', euro, ['holder_address'], {}, undefined, utf8)).toMatch(
+      /^the header line has no column/,
+    );
+    const nul = mapHeaders('customers', ['记录编号', '\u0000地\u0000址']);
+    expect(describeMissingColumns('customers', nul, ['holder_address'], {}, undefined, utf8)).toMatch(
+      /^the header line \(line 3\) holds bytes that could not be decoded as utf-8 \(named by its byte order mark\): column 2 reads "\uFFFD地\uFFFD址", holder_address without them /,
+    );
+    // No cell of the line names a field: only the columns are named, never what they read.
+    const garbled = mapHeaders('customers', ['\uFFFD\uFFFD缂栧彿', '濮撳悕\uFFFD', 'x']);
+    const said = describeMissingColumns('customers', garbled, ['record_id'], {}, undefined, source);
+    expect(said).toMatch(
+      /^the header line \(line 1\) holds bytes that could not be decoded as gb18030 \([^)]*\): columns 1 and 2; correct /,
+    );
+    for (const cell of ['缂栧彿', '濮撳悕']) expect(said).not.toContain(cell);
   });
 
   it('names every missing column with its accepted names, why it is required, and where names are added', () => {

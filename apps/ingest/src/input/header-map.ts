@@ -156,13 +156,186 @@ function aliasTable(kind: HeaderKind): Record<string, string[]> {
 /** Where an operator adds header names: the configuration key of extra aliases. */
 export const HEADER_ALIASES_KEY = 'ingest.headerAliases';
 
+/** Where a header line was read, for the words of a failure (`describeMissingColumns`). */
+export interface HeaderSource {
+  /** Its line in the file (1 unless empty lines come before it), or its row in the sheet. */
+  line?: number;
+  /** How the file was decoded (`TableInfo.encoding`: "utf-8", "utf-8+BOM", "gb18030", "xlsx"). */
+  encoding?: string;
+}
+
+/**
+ * `text` with the characters a header name never holds that a wrong decoding leaves shown as
+ * U+FFFD: U+FFFD itself (bytes that are not text in the encoding read) and control characters
+ * other than tab and line ends (a UTF-16 file without a byte order mark read as 8-bit text has a
+ * NUL in every other place).
+ */
+function markUndecoded(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    out += (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f ? '\uFFFD' : ch;
+  }
+  return out;
+}
+
+/** A cell of the header line that holds characters that could not be decoded. */
+interface UndecodedCell {
+  /** 0-based column. */
+  column: number;
+  /** The cell with what could not be decoded shown as U+FFFD. */
+  readable: string;
+  /** The field the cell names once those characters are left out, if any. */
+  field: string | null;
+}
+
+/**
+ * The header cells holding bytes the decoding could not read. In a GB18030 file a stray byte 0x80
+ * is read as '€' (WHATWG's GB18030 decoder, as Windows code page 936 does), not as U+FFFD: a '€'
+ * in a cell that names a field without it counts as such a byte.
+ */
+function undecodedCells(
+  kind: HeaderKind,
+  headers: readonly string[],
+  source: HeaderSource,
+  extra: Record<string, string[]>,
+): UndecodedCell[] {
+  const gb = (source.encoding ?? '').startsWith('gb18030');
+  const fieldOf = (text: string) => mapHeaders(kind, [text], extra).fields[0] ?? null;
+  const out: UndecodedCell[] = [];
+  headers.forEach((cell, column) => {
+    let readable = markUndecoded(cell);
+    if (gb && readable.includes('€') && fieldOf(readable.replaceAll('€', '').replaceAll('\uFFFD', '')))
+      readable = readable.replaceAll('€', '\uFFFD');
+    if (!readable.includes('\uFFFD')) return;
+    out.push({ column, readable, field: fieldOf(readable.replaceAll('\uFFFD', '')) });
+  });
+  return out;
+}
+
+/** The kinds of value a cell of a data row has the shape of, never seen in a header name. */
+const VALUE_SHAPES: [kind: string, shape: RegExp][] = [
+  ['an ID number', /^(\d{17}[\dXx]|\d{15})$/],
+  ['a phone number', /^(\+?86[- ]?)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$/],
+  ['a date', /^(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?$|^(19|20)\d{6}$/],
+  ['a record id or account number', /^[A-Za-z]{0,4}[-_]?[A-Za-z0-9]*\d[A-Za-z0-9_-]*$/],
+];
+
+/**
+ * When no cell of the line is a known header name and at least two have the shape of a value
+ * (a record id, a date, an ID number, a phone number), the line is a data row: the columns and
+ * the kind of each, never the values (a customer's data).
+ */
+function valueCells(mapping: HeaderMapping): { column: number; kind: string }[] {
+  if (mapping.fields.some((f) => f !== null)) return [];
+  const cells: { column: number; kind: string }[] = [];
+  mapping.headers.forEach((cell, column) => {
+    const text = cell.trim();
+    const shape = VALUE_SHAPES.find(([, re]) => re.test(text));
+    if (shape) cells.push({ column, kind: shape[0] });
+  });
+  return cells.length >= 2 ? cells : [];
+}
+
+/** "1, 3 and 4" */
+function listed(items: readonly (string | number)[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * A header line of one cell that holds what looks like a separator the reader did not split on:
+ * ';' or '|' inside double quotes (the reader splits on them, as on commas and tabs, only outside
+ * quotes: csv-blocks.ts, detectDelimiter), or a full-width comma or semicolon, or '、', which no
+ * reader takes for one. Only the character is named, never the cell.
+ */
+function unsplitSeparator(mapping: HeaderMapping): string | undefined {
+  if (mapping.headers.length !== 1) return undefined;
+  const cell = mapping.headers[0]!;
+  const quoted = [';', '|'].find((c) => cell.includes(c));
+  if (quoted)
+    return `the header line is one cell holding '${quoted}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV)`;
+  const wide = ['，', '；', '、'].find((c) => cell.split(c).length > 2);
+  if (wide)
+    return `the header line is one cell holding '${wide}' between names: it is not a separator (comma, tab, semicolon or pipe); save the file separated by commas (CSV)`;
+  return undefined;
+}
+
+/**
+ * What is wrong with the header line itself, when something is, in words for the operator and
+ * before the list of missing columns: its first line is a data row (no header line), it holds
+ * bytes that could not be decoded, or it is one cell whose separator was not split on. Undefined
+ * when the line reads as a header whose names are not those accepted.
+ */
+function headerLineCause(
+  kind: HeaderKind,
+  mapping: HeaderMapping,
+  extra: Record<string, string[]>,
+  source: HeaderSource,
+): string | undefined {
+  // First: a data row is never echoed, not even a cell that could not be decoded.
+  const values = valueCells(mapping);
+  if (values.length > 0) {
+    const kinds = [...new Set(values.map((v) => v.kind))].map((kind) => {
+      const columns = values.filter((v) => v.kind === kind).map((v) => v.column + 1);
+      return `${kind} (column${columns.length > 1 ? 's' : ''} ${listed(columns)})`;
+    });
+    return (
+      `the first line looks like a data row: the file seems to have no header line (none of its ` +
+      `${mapping.headers.length} cells is a known header name, and some have the shape of values: ` +
+      `${kinds.join(', ')}); put the header line back above the data`
+    );
+  }
+  const undecoded = undecodedCells(kind, mapping.headers, source, extra);
+  if (undecoded.length > 0) {
+    const where = source.line !== undefined ? ` (line ${source.line})` : '';
+    const xlsx = source.encoding === 'xlsx';
+    const encoding = source.encoding?.replace(/\+BOM$/, '');
+    const as = xlsx
+      ? 'text that could not be read from the workbook'
+      : `bytes that could not be decoded${
+          encoding
+            ? ` as ${encoding} (${source.encoding!.endsWith('+BOM') ? 'named by its byte order mark' : 'the encoding detected for the file'})`
+            : ''
+        }`;
+    // Header names are no personal data, but a line none of whose cells names a field may be
+    // something else: then only the columns are named.
+    const echo = mapping.fields.some((f) => f !== null) || undecoded.some((c) => c.field !== null);
+    const cells = echo
+      ? listed(
+          undecoded.map(
+            (c) =>
+              `column ${c.column + 1} reads "${c.readable}"${c.field ? `, ${c.field} without them` : ''}`,
+          ),
+        )
+      : undecoded.length === mapping.headers.length && undecoded.length > 1
+        ? `every one of its ${undecoded.length} cells`
+        : `column${undecoded.length > 1 ? 's' : ''} ${listed(undecoded.map((c) => c.column + 1))}`;
+    const stray =
+      (source.encoding ?? '').startsWith('gb18030') &&
+      undecoded.some((c) => mapping.headers[c.column]!.includes('€'))
+        ? "; GB18030 reads a stray byte 0x80 as '€', shown so"
+        : '';
+    return (
+      `the header line${where} holds ${as}: ${cells}` +
+      `${echo ? ` (\uFFFD marks what could not be decoded${stray})` : ''}; ` +
+      (xlsx
+        ? 'correct the header cells in Excel and save the workbook again'
+        : 'correct the header line, or save the file again as UTF-8 if it is in another encoding (a header saved in another encoding than the rows: the whole file in one)') +
+      `; adding names to ${HEADER_ALIASES_KEY} would not help`
+    );
+  }
+  return unsplitSeparator(mapping);
+}
+
 /**
  * Why a header line lacks required columns (record_id, or those of the profile), in words for the
- * operator (printed, and stored in clear with the batch): each missing field with the names
- * accepted for it, `why` after them (which profile requires them), the cells of the line that are
- * recognised header names, and where the accepted names can be extended. Never the other cells: a
- * file without a header line starts with a customer's data (a name, a birth date, an ID number),
- * and so may a line that is not a header at all.
+ * operator (printed, and stored in clear with the batch): first what is wrong with the line itself
+ * when something is (`headerLineCause`: no header line, undecodable bytes, a separator not split
+ * on), then each missing field with the names accepted for it, `why` after them (which profile
+ * requires them), the cells of the line that are recognised header names, and, when the line
+ * itself is not at fault, where the accepted names can be extended. Never the other cells: a file
+ * without a header line starts with a customer's data (a name, a birth date, an ID number), and so
+ * may a line that is not a header at all. `source` names the line and the encoding read.
  */
 export function describeMissingColumns(
   kind: HeaderKind,
@@ -170,24 +343,21 @@ export function describeMissingColumns(
   fields: readonly string[],
   extra: Record<string, string[]> = {},
   why?: string,
+  source: HeaderSource = {},
 ): string {
   const missing = fields.map((field) => {
     const accepted = [field, ...(aliasTable(kind)[field] ?? []), ...(extra[field] ?? [])];
     return `${field} (accepted names: ${accepted.join(', ')})`;
   });
   const recognised = mapping.headers.filter((_, i) => mapping.fields[i] !== null);
-  // A line of one cell with semicolons or pipes in it: the reader splits on them as on commas and
-  // tabs (csv-blocks.ts, detectDelimiter), but only outside double quotes, so here they were quoted
-  // (a header line quoted whole). Only the character is named, never the cell.
-  const separator =
-    mapping.headers.length === 1 ? [';', '|'].find((c) => mapping.headers[0]!.includes(c)) : undefined;
+  const cause = headerLineCause(kind, mapping, extra, source);
   return (
+    (cause ? `${cause}; ` : '') +
     `the header line has no column recognised as ${missing.join(', nor as ')}${why ? `, ${why}` : ''}; ` +
-    `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}; ` +
-    (separator
-      ? `the header line is one cell holding '${separator}' inside double quotes: a separator is recognised only outside quotes (save the file without quotes around the header line, or as CSV); `
-      : '') +
-    `other header names can be accepted by adding them to ${HEADER_ALIASES_KEY} in the configuration (canonical field → list of header names)`
+    `of its ${mapping.headers.length} cells, recognised as header names: ${recognised.length > 0 ? recognised.join(', ') : 'none'}` +
+    (cause
+      ? ''
+      : `; other header names can be accepted by adding them to ${HEADER_ALIASES_KEY} in the configuration (canonical field → list of header names)`)
   );
 }
 

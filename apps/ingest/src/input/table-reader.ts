@@ -27,6 +27,8 @@ export interface TableInfo {
   format: 'csv' | 'xlsx';
   encoding: string;
   headers: string[];
+  /** The header line's number: 1 unless empty lines (CSV) or rows (XLSX) come before it. */
+  headerLine: number;
   /** XLSX: the sheet read. */
   sheet?: string;
   /** XLSX read with `acceptsHeader` and no `sheet`: how the sheet was chosen. */
@@ -180,7 +182,13 @@ async function openCsv(file: string, blockBytes?: number): Promise<OpenedTable> 
     }
   }
   return {
-    info: { file, format: 'csv', encoding: bomLength ? `${encoding}+BOM` : encoding, headers },
+    info: {
+      file,
+      format: 'csv',
+      encoding: bomLength ? `${encoding}+BOM` : encoding,
+      headers,
+      headerLine: header.headerLine,
+    },
     rows: rows(),
     blocks: blocks(),
   };
@@ -357,6 +365,7 @@ async function openXlsx(file: string, opts: ReadTableOptions): Promise<OpenedTab
       format: 'xlsx',
       encoding: 'xlsx',
       headers,
+      headerLine: sheet.header.number,
       sheet: sheet.name,
       ...(sheet.choice ? { sheetChoice: sheet.choice } : {}),
     },

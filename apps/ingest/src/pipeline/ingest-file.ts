@@ -171,6 +171,8 @@ export async function ingestFile(
     ...(o.csvBlockBytes ? { blockBytes: o.csvBlockBytes } : {}),
   });
   const mapping = mapHeaders('customers', table.info.headers, aliases);
+  /** Where the header line was read, for a failure of it: its line and the encoding read. */
+  const headerSource = { line: table.info.headerLine, encoding: table.info.encoding };
   const sheetChoice = describeSheetChoice(
     table.info.sheetChoice,
     table.info.sheet,
@@ -232,6 +234,7 @@ export async function ingestFile(
           fromProfile
             ? `required of a customer file under profile ${o.profile}; nothing was staged`
             : undefined,
+          headerSource,
         )}`,
       ),
     );
@@ -250,6 +253,7 @@ export async function ingestFile(
                 p.missing,
                 ctx.config.ingest.headerAliases,
                 `required of a customer file that has ${p.party} columns (${p.present.join(', ')}) under profile ${o.profile}: a file carries all of them or none; nothing was staged`,
+                headerSource,
               )}`,
           )
           .join('\n'),
