@@ -481,6 +481,13 @@ for (const backend of testBackends()) {
       expect(masterDataHeaderProblem('agents', [...agentColumns, '证件号码'], {})).toMatch(
         /customer-record column\(s\) 证件号码; nothing loaded/,
       );
+      // A file whose header line was deleted says so first, never echoing the row's values.
+      const dataRow = Object.values(agentRow('A9'));
+      const noHeader = masterDataHeaderProblem('agents', dataRow, {}, { line: 1, encoding: 'utf-8' });
+      expect(noHeader).toMatch(
+        /^not an agents file \(formats\.md: [^)]*\): the first line looks like a data row: .*; missing column\(s\) agent_id, /,
+      );
+      for (const v of dataRow) if (v.length > 2) expect(noHeader).not.toContain(v);
       expect(s.files.map((f) => f.status)).toEqual(['done']);
       const a = await storage.db.selectFrom('agents').selectAll().execute();
       expect(a).toHaveLength(1);

@@ -266,7 +266,7 @@ function unsplitSeparator(mapping: HeaderMapping): string | undefined {
  * bytes that could not be decoded, or it is one cell whose separator was not split on. Undefined
  * when the line reads as a header whose names are not those accepted.
  */
-function headerLineCause(
+export function headerLineCause(
   kind: HeaderKind,
   mapping: HeaderMapping,
   extra: Record<string, string[]>,

@@ -14,6 +14,8 @@ import {
   AGENT_FIELDS,
   COMPLAINT_FIELDS,
   type HeaderMapping,
+  type HeaderSource,
+  headerLineCause,
   mapHeaders,
   takeFirstNonEmpty,
 } from '../input/header-map.js';
@@ -96,12 +98,17 @@ export function masterDataHeaderProblem(
   kind: MasterDataResult['kind'],
   headers: string[],
   aliases: Record<string, string[]>,
+  source: HeaderSource = {},
 ): string | undefined {
   const mapping: HeaderMapping = mapHeaders(kind, headers, aliases);
   const missing = REQUIRED[kind].filter((f) => !mapping.fields.includes(f));
   const foreign = customerColumns(kind, headers, aliases);
   if (missing.length === 0 && foreign.length === 0) return undefined;
+  // A header line that is not one (a data row, undecodable bytes, an unsplit separator) says so
+  // first, as a customer file's does (header-map.ts): the missing columns are its consequence.
+  const cause = missing.length > 0 ? headerLineCause(kind, mapping, aliases, source) : undefined;
   const problems = [
+    ...(cause ? [cause] : []),
     ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
     ...(foreign.length > 0
       ? [
@@ -153,7 +160,10 @@ function fileHeaderProblem(
 ): string | undefined {
   const problem = opened.noSheet
     ? `not ${kind === 'agents' ? 'an agents' : 'a complaints'} workbook: ${opened.noSheet}; nothing loaded`
-    : masterDataHeaderProblem(kind, opened.table.info.headers, ctx.config.ingest.headerAliases);
+    : masterDataHeaderProblem(kind, opened.table.info.headers, ctx.config.ingest.headerAliases, {
+        line: opened.table.info.headerLine,
+        encoding: opened.table.info.encoding,
+      });
   return problem ? `${basename(file)}: ${problem}` : undefined;
 }
 
