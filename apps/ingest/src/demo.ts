@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anomalyTable, riskTable, runAudit, writeSampleLogs } from '@custodian/auditor';
 import {
   type CliOutput,
   type CustodianContext,
+  CustodianError,
   createOutput,
   integerOption,
   loadConfig,
@@ -12,15 +12,18 @@ import {
   reportCliError,
   shanghaiDate,
 } from '@custodian/core';
-import { isNegativeLabel, writeSampleFiles } from '@custodian/sample-data';
-import { runIngest } from './run-ingest.js';
+import { DEMO_PROFILES, type DemoProfile, demoDir, runDemoNight } from './demo-night.js';
 
-const HELP = `Usage: pnpm demo [--customers N] [--seed N] [--json]
+const HELP = `Usage: pnpm demo [--customers N] [--seed N] [--profile insurance|telecom] [--json]
 
 Generates a realistic sample (customers with injected, labelled defects, agents, complaints)
 into ./.custodian/demo, ingests it into the database (embedded unless DATABASE_URL is set),
 and prints what was found next to what was injected. Running it again ingests nothing new
 (same files, same SHA-256); use another --seed for another night.
+
+--profile: the kind of data generated and the profile it is checked under: insurance
+(policyholder and insured) or telecom (subscriber 机主 and service numbers 服务号码, with
+ID_LINE_LIMIT); default ingest.profile of the configuration.
 `;
 
 /**
@@ -36,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         customers: { type: 'string' },
         seed: { type: 'string' },
+        profile: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -48,35 +52,36 @@ async function main(argv: string[]): Promise<number> {
     const customers = integerOption('customers', values.customers, { min: 1, max: 10_000_000 }) ?? 5000;
     const seed = integerOption('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? 1;
     const today = shanghaiDate(new Date());
-    const dir = join(config.dataDir, '..', 'demo', `seed-${seed}`);
-    out.note(`generating ${customers} customers (seed ${seed}) into ${dir} …`);
-    const files = await writeSampleFiles(dir, {
-      customers,
-      seed,
-      defectRate: 0.05,
-      idPrefix: `S${seed}-`,
-      batchDate: today,
-      signDateFrom: '2025-11-01',
-      signDateTo: '2026-11-01',
-    });
+    const profile = values.profile ?? config.ingest.profile;
+    if (!(DEMO_PROFILES as readonly string[]).includes(profile))
+      // Only a profile the sample generator writes data for: the demo checks its answer key.
+      throw new CustodianError(
+        'USAGE',
+        `--profile must be one of ${DEMO_PROFILES.join(', ')}, got ${JSON.stringify(profile)} (see --help)`,
+      );
+    const demoProfile = profile as DemoProfile;
+    out.note(
+      `generating ${customers} ${demoProfile} customers (seed ${seed}) into ${demoDir(config.dataDir, demoProfile, seed)} …`,
+    );
     const ctx = await openCustodian(config);
     try {
       for (const w of ctx.warnings) out.note(`warning: ${w}`);
       out.note(`database: ${ctx.storage.kind} (${ctx.storage.location})`);
       const started = Date.now();
-      const summary = await runIngest(ctx, {
-        files: [files.customersFile],
-        agentsFile: files.agentsFile,
-        complaintsFile: files.complaintsFile,
-        date: today,
+      const night = await runDemoNight(ctx, {
+        customers,
+        seed,
+        profile: demoProfile,
+        today,
         onProgress: (p) =>
           out.progress(`ingesting: ${p.rows.toLocaleString('en')} rows, ${p.quarantined} quarantined`),
       });
-      if (!summary) {
+      const { files, flags, rules } = night;
+      const r = night.result;
+      if (!r) {
         out.note('another ingestion is running: try again later');
         return 3;
       }
-      const r = summary.files[0]!;
       if (r.status === 'skipped')
         out.say(
           `customers.csv was already ingested (batch ${r.batchId}): showing that batch. Use --seed 2 for a new night.`,
@@ -86,43 +91,10 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       const batchId = r.batchId!;
-      const flags = await ctx.storage.db
-        .selectFrom('flags')
-        .select(['record_id', 'rule', 'severity', 'reason_zh', 'flag_id', 'due_on', 'listed_on'])
-        .where('batch_id', '=', batchId)
-        .execute();
-      const found = new Set(flags.map((f) => `${f.record_id}|${f.rule}`));
-      const labels = readFileSync(files.labelsFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { recordId: string; rule: string });
-      const rules = new Map<
-        string,
-        { injected: number; found: number; wronglyFlagged: number; flags: number }
-      >();
-      const entry = (rule: string) => {
-        let e = rules.get(rule);
-        if (!e) {
-          e = { injected: 0, found: 0, wronglyFlagged: 0, flags: 0 };
-          rules.set(rule, e);
-        }
-        return e;
-      };
-      for (const l of labels) {
-        if (isNegativeLabel(l)) {
-          // A case built NOT to be flagged (e.g. a minor insured without ID number).
-          if (found.has(`${l.recordId}|MISSING_REQUIRED`)) entry('MISSING_REQUIRED').wronglyFlagged++;
-          continue;
-        }
-        const e = entry(l.rule);
-        e.injected++;
-        if (found.has(`${l.recordId}|${l.rule}`)) e.found++;
-      }
-      for (const f of flags) entry(f.rule).flags++;
 
       out.say('');
       out.say(
-        `Custodian demo — ${summary.files[0]!.rowsRead.toLocaleString('en')} rows ingested ${r.seconds.toFixed(1)} s, ${(
+        `Custodian demo — ${r.rowsRead.toLocaleString('en')} rows ingested ${r.seconds.toFixed(1)} s, ${(
           await ctx.storage.db
             .selectFrom('customers')
             .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -147,11 +119,13 @@ async function main(argv: string[]): Promise<number> {
       out.say('a few flags (masked):');
       for (const f of flags.slice(0, 8)) out.say(`  #${f.flag_id} ${f.rule} ${f.record_id}: ${f.reason_zh}`);
       out.say('');
-      const audit = await demoAudit(ctx, join(dir, 'access-logs'), out);
+      const audit = await demoAudit(ctx, join(dirname(files.customersFile), 'access-logs'), out);
       out.say('');
       // One command a line: a `|` between them read as a shell pipe.
       out.say('next:');
-      out.say('  pnpm ingest flags list --rule DUP_PHONE   the review list, filtered by rule');
+      out.say(
+        `  pnpm ingest flags list --rule ${demoProfile === 'telecom' ? 'ID_LINE_LIMIT' : 'DUP_PHONE'}   the review list, filtered by rule`,
+      );
       out.say('  pnpm ingest flags show <id>               one flag: its records (masked) and history');
       out.say('  pnpm auditor anomalies list               what the access-log audit found');
       out.say('  pnpm ingest --help, pnpm auditor --help   every command and option');

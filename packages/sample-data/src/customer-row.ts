@@ -37,6 +37,34 @@ export const CUSTOMER_COLUMNS_ZH: Record<keyof CustomerRow, string> = {
   secrecy_level: '密级',
 };
 
+/**
+ * The Chinese headers of a telecom operator's export (formats.md accepts each): the subscriber is
+ * 机主 and the user 使用人, the contract a 合同号 accepted on a 受理日期; not the insurer's 投保人,
+ * 被保险人, 保单号 and 签单日期.
+ */
+export const CUSTOMER_COLUMNS_ZH_TELECOM: Record<keyof CustomerRow, string> = {
+  ...CUSTOMER_COLUMNS_ZH,
+  holder_name: '机主姓名',
+  holder_gender: '性别',
+  holder_birth_date: '出生日期',
+  holder_id_type: '证件类型',
+  holder_id_number: '证件号码',
+  holder_phone: '联系电话',
+  holder_address: '联系地址',
+  insured_name: '使用人姓名',
+  insured_gender: '使用人性别',
+  insured_birth_date: '使用人出生日期',
+  insured_id_type: '使用人证件类型',
+  insured_id_number: '使用人证件号码',
+  bank_account: '缴费账号',
+  bank_account_name: '开户名',
+  agent_id: '业务员工号',
+  channel: '渠道',
+  branch: '机构',
+  contract_no: '合同号',
+  sign_date: '受理日期',
+};
+
 /** One entry of the answer key (labels.jsonl). */
 export interface InjectedDefect {
   recordId: string;

@@ -46,6 +46,7 @@ import {
 export {
   CUSTOMER_COLUMNS,
   CUSTOMER_COLUMNS_ZH,
+  CUSTOMER_COLUMNS_ZH_TELECOM,
   type CustomerRow,
   type GeneratedRecord,
   ID_TYPE_RESIDENT,

@@ -15,6 +15,7 @@ export { type CsvEncoding, CsvFileWriter, csvField, csvLine } from './csv-writer
 export {
   CUSTOMER_COLUMNS,
   CUSTOMER_COLUMNS_ZH,
+  CUSTOMER_COLUMNS_ZH_TELECOM,
   type CustomerRow,
   type GeneratedRecord,
   type InjectedDefect,

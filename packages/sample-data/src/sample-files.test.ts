@@ -9,6 +9,7 @@ import { csvLine } from './csv-writer.js';
 import {
   CUSTOMER_COLUMNS,
   CUSTOMER_COLUMNS_ZH,
+  CUSTOMER_COLUMNS_ZH_TELECOM,
   generateCustomers,
   type InjectedDefect,
 } from './customers.js';
@@ -51,6 +52,21 @@ describe('writeSampleFiles', () => {
       generateComplaints(agents, opts),
     );
     expect(out.counts.agents).toBe(agents.length);
+  });
+
+  it("writes a telecom export's Chinese headers under the telecom profile: 机主, 合同号, no insurance party", async () => {
+    const out = await writeSampleFiles(join(dir, 'zh-telecom'), {
+      ...opts,
+      customers: 20,
+      profile: 'telecom',
+      headers: 'zh',
+    });
+    const [header] = parse(await readFile(out.customersFile, 'utf8')) as string[][];
+    expect(header).toEqual(CUSTOMER_COLUMNS.map((c) => CUSTOMER_COLUMNS_ZH_TELECOM[c]));
+    expect(header).toEqual(
+      expect.arrayContaining(['机主姓名', '服务号码', '使用人姓名', '合同号', '受理日期']),
+    );
+    expect(header!.filter((h) => /投保人|被保险人|保单|签单|营销员/.test(h))).toEqual([]);
   });
 
   it('writes Chinese headers in GB18030 when asked', async () => {

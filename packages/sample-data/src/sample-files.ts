@@ -8,7 +8,12 @@ import { AGENT_COLUMNS, AGENT_COLUMNS_ZH, generateAgents } from './agents.js';
 import { type EncodedBlock, encodeBlock } from './block-encoder.js';
 import { COMPLAINT_COLUMNS, generateComplaints } from './complaints.js';
 import { type CsvEncoding, CsvFileWriter } from './csv-writer.js';
-import { CUSTOMER_COLUMNS, CUSTOMER_COLUMNS_ZH, createCustomerBlocks } from './customers.js';
+import {
+  CUSTOMER_COLUMNS,
+  CUSTOMER_COLUMNS_ZH,
+  CUSTOMER_COLUMNS_ZH_TELECOM,
+  createCustomerBlocks,
+} from './customers.js';
 import type { SampleOptions } from './options.js';
 
 export { customerLine } from './block-encoder.js';
@@ -65,7 +70,9 @@ export async function writeSampleFiles(dir: string, opts: WriteSampleOptions): P
   const customers = CsvFileWriter.open(files.customersFile, encoding);
   const labels = CsvFileWriter.open(files.labelsFile, 'utf8');
   try {
-    await customers.writeRow(CUSTOMER_COLUMNS.map((c) => (zh ? CUSTOMER_COLUMNS_ZH[c] : c)));
+    // A telecom export says 机主 and 合同号, an insurer's 投保人 and 保单号.
+    const zhNames = opts.profile === 'telecom' ? CUSTOMER_COLUMNS_ZH_TELECOM : CUSTOMER_COLUMNS_ZH;
+    await customers.writeRow(CUSTOMER_COLUMNS.map((c) => (zh ? zhNames[c] : c)));
     const sink = async (e: EncodedBlock): Promise<void> => {
       await customers.writeBytes(e.csv);
       await labels.writeText(e.labels);

@@ -350,6 +350,40 @@ describe('validateRecord', () => {
     expect(() => validateRecord(base, { profile: 'bank' })).toThrow(RangeError);
   });
 
+  it('speaks of the telecom subscriber (机主) and user (使用人), never the insurance parties', () => {
+    const telecom = { today: TODAY, profile: 'telecom' } as const;
+    const withLine = { ...base, service_number: '13912340001' };
+    const reasons = (r: ReturnType<typeof validateRecord>) =>
+      r.findings.map((f) => `${f.rule}: ${f.reasonZh} / ${f.reasonEn}`);
+    // An ID type the validators do not know (an organisation's credit code): the subscriber's.
+    const idType = reasons(validateRecord({ ...withLine, holder_id_type: '统一社会信用代码' }, telecom));
+    expect(idType).toEqual([expect.stringMatching(/^ID_FORMAT: 机主证件类型.* subscriber ID type/)]);
+    const userType = reasons(
+      validateRecord(
+        {
+          ...withLine,
+          insured_name: '李四',
+          insured_gender: '男',
+          insured_birth_date: '1990-01-01',
+          insured_id_type: '统一社会信用代码',
+          insured_id_number: 'X1',
+        },
+        telecom,
+      ),
+    );
+    expect(userType[0]).toMatch(/^ID_FORMAT: 使用人证件类型.* user ID type/);
+    const account = reasons(validateRecord({ ...withLine, bank_account_name: '王五' }, telecom));
+    expect(account).toEqual([
+      'BANK_ACCOUNT_HOLDER_MISMATCH: 缴费账户的户名与机主姓名不一致 / the name on the paying account differs from the subscriber name',
+    ]);
+    for (const r of [...idType, ...userType, ...account])
+      expect(r).not.toMatch(/投保人|被保险人|holder|insured/);
+    // Insurance keeps its words.
+    expect(reasons(validateRecord({ ...base, bank_account_name: '王五' }, { today: TODAY }))).toEqual([
+      'BANK_ACCOUNT_HOLDER_MISMATCH: 缴费账户的户名与投保人姓名不一致 / the name on the paying account differs from the holder name',
+    ]);
+  });
+
   it('never puts a clear personal value in a finding', () => {
     const r = validateRecord(
       {

@@ -306,6 +306,7 @@ function checkPhoneField(
  */
 function checkAccountHolder(
   record: CustomerRecord,
+  profile: Profile,
   out: { findings: Finding[]; normalized: NormalizedRecord },
 ): void {
   const accountName = presentValue(record['bank_account_name']);
@@ -316,12 +317,14 @@ function checkAccountHolder(
   if (accountName === undefined) return;
   out.normalized.bank_account_name = foldName(accountName);
   if (holderName === undefined || out.normalized.bank_account_name === out.normalized.holder_name) return;
+  // The profile's word for the holder: a telecom's subscriber is 机主, not 投保人.
+  const holder = labelOf('holder_name', profile);
   out.findings.push({
     ...makeFinding(
       'BANK_ACCOUNT_HOLDER_MISMATCH',
       'warning',
-      '缴费账户的户名与投保人姓名不一致',
-      'the name on the paying account differs from the holder’s name',
+      `缴费账户的户名与${holder.zh}不一致`,
+      `the name on the paying account differs from the ${holder.en}`,
       maskName(accountName),
     ),
     field: 'bank_account_name',
@@ -401,7 +404,7 @@ export function validateRecord(record: CustomerRecord, opts: ValidateRecordOptio
     pushWithField(out.findings, bank.findings, 'bank_account');
     if (bank.normalized !== undefined) out.normalized.bank_account = bank.normalized;
   }
-  checkAccountHolder(record, out);
+  checkAccountHolder(record, profile, out);
   checkConsent(record, profile, out);
   const sign = parseDate(record[profile.signDateField]);
   if (sign !== undefined) out.normalized.sign_date = sign;

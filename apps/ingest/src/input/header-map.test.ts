@@ -1,4 +1,4 @@
-import { CUSTOMER_COLUMNS, CUSTOMER_COLUMNS_ZH } from '@custodian/sample-data';
+import { CUSTOMER_COLUMNS, CUSTOMER_COLUMNS_ZH, CUSTOMER_COLUMNS_ZH_TELECOM } from '@custodian/sample-data';
 import { describe, expect, it } from 'vitest';
 import {
   describeDuplicates,
@@ -202,5 +202,11 @@ describe('header mapping', () => {
       expect(missingCustomerColumns(en.fields, profile)).toEqual([]);
       expect(missingCustomerColumns(zh.fields, profile)).toEqual([]);
     }
+    // A telecom export's headers (机主姓名, 合同号, 受理日期 …) each name the column they stand for.
+    const telecom = mapHeaders(
+      'customers',
+      CUSTOMER_COLUMNS.map((c) => CUSTOMER_COLUMNS_ZH_TELECOM[c]),
+    );
+    expect(telecom.fields).toEqual([...CUSTOMER_COLUMNS]);
   });
 });
