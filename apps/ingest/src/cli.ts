@@ -90,7 +90,9 @@ Commands:
                                 --limit <1-1000> (default 50) --offset <n>; the last line says which
                                 flags of how many, and the --offset of the next page
                                 (default: the work list, every flag not yet closed: open, assigned,
-                                resolved; --status all: closed ones too)
+                                resolved; --status all: closed ones too). An empty list whose
+                                --channel, --branch or --assignee no flag has at all says so on
+                                stderr, naming the values that exist; a --batch no batch has: exit 1
   flags export [--out <file>]   write flags as JSON Lines, in flag order: the filters of list,
                                 every status without --status; --offset <n> skips the first n,
                                 --limit <n> writes at most n (no upper bound). Without --out the

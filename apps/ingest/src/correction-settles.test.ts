@@ -158,6 +158,67 @@ for (const backend of testBackends()) {
       });
     });
 
+    // A user review: a correction of the record's channel left its other flags under the old
+    // channel, with an investigator no longer responsible for the record (a later file moves them).
+    it("moves the record's flags under review with a corrected channel or branch, not the verified one", async () => {
+      // No consent (CONSENT_MISSING, corrected with the channel), a woman with a male ID number
+      // (ID_GENDER_MISMATCH, stays open), the placeholder phone 11111111111 (PHONE_FORMAT, open, and
+      // PHONE_PLACEHOLDER, resolved dismissed, awaiting verification); another record's flag under
+      // the same channel.
+      await ingest([
+        cleanRow('V1', { consent: '否', holder_gender: '女', holder_phone: '11111111111' }),
+        cleanRow('V2', { consent: '否' }),
+      ]);
+      const consent = await flagOf('V1', 'CONSENT_MISSING');
+      const placeholder = await flagOf('V1', 'PHONE_PLACEHOLDER');
+      await resolveFlag(storage.db, placeholder.flag_id, {
+        actor: 'inv2',
+        outcome: 'dismissed',
+        note: '核实',
+      });
+      await correct(consent, { consent: '是', channel: '银保', branch: '江苏分公司' });
+
+      const where = async (recordId: string, rule: string) => {
+        const f = await flagOf(recordId, rule);
+        return [f.status, f.channel, f.branch];
+      };
+      // The verified flag is closed under the channel it was reviewed under.
+      expect(await where('V1', 'CONSENT_MISSING')).toEqual(['closed', '个险', '北京分公司']);
+      expect(await where('V1', 'ID_GENDER_MISMATCH')).toEqual(['open', '银保', '江苏分公司']);
+      expect(await where('V1', 'PHONE_PLACEHOLDER')).toEqual(['resolved', '银保', '江苏分公司']);
+      expect(await where('V2', 'CONSENT_MISSING')).toEqual(['open', '个险', '北京分公司']);
+      const gender = await flagOf('V1', 'ID_GENDER_MISMATCH');
+      expect((await getFlagDetail(storage.db, gender.flag_id)).history.at(-1)).toMatchObject({
+        actor: 'sup1',
+        action: 'moved',
+        detail: {
+          corrected_by_flag: consent.flag_id,
+          channel_before: '个险',
+          branch_before: '北京分公司',
+          channel_now: '银保',
+          branch_now: '江苏分公司',
+        },
+      });
+      expect(
+        (await getFlagDetail(storage.db, consent.flag_id)).history.some((e) => e.action === 'moved'),
+      ).toBe(false);
+      // The list of the new channel has them, the old one's no longer.
+      const listed = async (channel: string) =>
+        (
+          JSON.parse(
+            (await runCli(runFlagsCommand, ctx, ['list', '--json', '--channel', channel])).stdout,
+          ) as {
+            flags: { record_id: string; rule: string }[];
+          }
+        ).flags.map((f) => `${f.record_id} ${f.rule}`);
+      expect((await listed('银保')).sort()).toEqual([
+        'V1 ID_GENDER_MISMATCH',
+        'V1 PHONE_FORMAT',
+        'V1 PHONE_PLACEHOLDER',
+      ]);
+      expect(await listed('个险')).toEqual(['V2 CONSENT_MISSING']);
+    });
+
     it("closes the partner's DUP_PHONE when the corrected phone leaves one ID number holding the old one", async () => {
       const a = cleanRow('D91');
       const b = cleanRow('D92', {

@@ -79,7 +79,10 @@ for (const backend of testBackends()) {
       const shown = await flags('show', String(first!.flag_id));
       expect(shown.code).toBe(0);
       expect(shown.stdout).toContain(`flag #${first!.flag_id}  PHONE_FORMAT`);
-      expect((await flags('list', '--batch', '2147483647')).stdout).toBe('0 flags\n');
+      // A batch number in range that no batch has: as a flag id no flag has.
+      const noBatch = await flags('list', '--batch', '2147483647');
+      expect([noBatch.code, noBatch.stdout]).toEqual([1, '']);
+      expect(noBatch.stderr).toBe('error [BATCH_NOT_FOUND]: batch 2147483647 does not exist\n');
     });
 
     it('show labels the record fields and gives the history in Beijing time, a note on lines of its own', async () => {
@@ -328,6 +331,68 @@ for (const backend of testBackends()) {
       );
       expectUsage(await flags('list', 'extra'), 'flags list takes options only, no arguments');
       expectUsage(await flags('show', '1', '2'), 'flags show takes one flag id');
+    });
+
+    // A user review: `--channel nope` printed "0 flags" with exit 0, a typo read as an empty list.
+    it('says which free-text filter no flag holds, naming the values that exist; a batch none has exits 1', async () => {
+      const [a] = await flagRows();
+      expect((await flags('assign', String(a!.flag_id), '--to', 'Bob')).code).toBe(0);
+      const typo = await flags('list', '--channel', 'nope');
+      expect([typo.code, typo.stdout]).toEqual([0, '0 flags\n']);
+      expect(typo.stderr).toBe('no flag has channel "nope"; channels: 个险\n');
+      const two = await flags('list', '--branch', 'Shanghai', '--assignee', 'Bobb', '--status', 'all');
+      expect([two.code, two.stdout]).toEqual([0, '0 flags\n']);
+      expect(two.stderr).toBe(
+        'no flag has branch "Shanghai"; branches: 北京分公司\nno flag has assignee "Bobb"; assignees: Bob\n',
+      );
+      // Values that exist, with nothing to list among them: a valid empty filter, no hint.
+      const empty = await flags('list', '--channel', '个险', '--assignee', 'Bob', '--status', 'closed');
+      expect([empty.code, empty.stdout, empty.stderr]).toEqual([0, '0 flags\n', '']);
+      // A value typed in the wrong place is echoed masked, as in every message.
+      expect((await flags('list', '--assignee', '13912345678')).stderr).toBe(
+        'no flag has assignee "13*******78"; assignees: Bob\n',
+      );
+      // export: the hint on stderr, stdout (the flags) empty; with --json the summary after it.
+      const exported = await flags('export', '--json', '--channel', 'nope');
+      expect([exported.code, exported.stdout]).toEqual([0, '']);
+      expect(exported.stderr.trimEnd().split('\n')).toEqual([
+        'no flag has channel "nope"; channels: 个险',
+        '{"ok":true,"flags":0,"out":null}',
+      ]);
+      const none = join(dir, 'none.jsonl');
+      const written = await flags('export', '--branch', 'Shanghai', '--out', none);
+      expect([written.code, written.stderr]).toEqual([
+        0,
+        `0 flags written to ${none}\nno flag has branch "Shanghai"; branches: 北京分公司\n`,
+      ]);
+      expect(readFileSync(none, 'utf8')).toBe('');
+      const batch = await flags('export', '--batch', '2147483647');
+      expect([batch.code, batch.stdout]).toEqual([1, '']);
+      expect(batch.stderr).toBe('error [BATCH_NOT_FOUND]: batch 2147483647 does not exist\n');
+      // A batch that exists, with nothing under the other filters: exit 0, no hint.
+      const closed = await flags('list', '--batch', String(a!.batch_id), '--status', 'closed');
+      expect([closed.code, closed.stdout, closed.stderr]).toEqual([0, '0 flags\n', '']);
+    });
+
+    it('names at most 20 values in the hint, and how many more', async () => {
+      await runIngest(ctx, {
+        files: [
+          writeCsv(
+            dir,
+            'c.csv',
+            Array.from({ length: 22 }, (_, i) =>
+              cleanRow(`Q${i}`, { consent: '否', channel: `C${String(i).padStart(2, '0')}` }),
+            ),
+          ),
+        ],
+        date: '2026-11-24',
+        workers: 0,
+      });
+      // 23 channels: C00-C21 and 个险 (after the Latin ones); the first 20 named.
+      const named = Array.from({ length: 20 }, (_, i) => `C${String(i).padStart(2, '0')}`);
+      expect((await flags('list', '--channel', 'C99')).stderr).toBe(
+        `no flag has channel "C99"; channels: ${named.join(', ')}, … (3 more)\n`,
+      );
     });
 
     it('the list footer gives the range shown and the offset of the next page', async () => {

@@ -5,6 +5,7 @@ import {
   assignFlag,
   type CliOutput,
   type CustodianContext,
+  CustodianError,
   choiceOption,
   dateOption,
   echoValue,
@@ -26,6 +27,7 @@ import {
   summaryBesideRows,
   textOption,
   toFlagExport,
+  unmatchedFilters,
   userPath,
   verifyFlag,
   writeOutput,
@@ -112,6 +114,40 @@ function filtersOf(
   return f;
 }
 
+/**
+ * A `--batch` that no batch has is `BATCH_NOT_FOUND` (exit 1), as `flags show` for an id no flag
+ * has and `quarantine --batch`: listed as `0 flags`, a mistyped batch read as a night without flags.
+ */
+async function batchMustExist(db: CustodianContext['storage']['db'], filters: FlagFilters): Promise<void> {
+  if (filters.batchId === undefined) return;
+  const batch = await db
+    .selectFrom('batches')
+    .select('batch_id')
+    .where('batch_id', '=', filters.batchId)
+    .executeTakeFirst();
+  if (!batch) throw new CustodianError('BATCH_NOT_FOUND', `batch ${filters.batchId} does not exist`);
+}
+
+const PLURALS = { channel: 'channels', branch: 'branches', assignee: 'assignees' } as const;
+
+/**
+ * After an empty list or export, a hint on stderr for each free-text filter (--channel, --branch,
+ * --assignee) whose value no flag holds at all, naming the values that exist (at most 20): a typo
+ * read as an empty list. An empty result of values that exist (nothing open under a channel) is no
+ * mistake and has none; the exit stays 0 either way.
+ */
+async function hintUnmatched(
+  db: CustodianContext['storage']['db'],
+  filters: FlagFilters,
+  out: CliOutput,
+): Promise<void> {
+  for (const u of await unmatchedFilters(db, filters)) {
+    const known =
+      u.known.length === 0 ? 'none' : `${u.known.join(', ')}${u.more > 0 ? `, … (${u.more} more)` : ''}`;
+    out.note(`no flag has ${u.filter} ${echoValue(u.value)}; ${PLURALS[u.filter]}: ${known}`);
+  }
+}
+
 /** The flag id of `show`, `assign`, … : one whole number within the database's integer range. */
 function flagId(positionals: string[]): number {
   if (positionals.length > 2) throw usageError(`flags ${positionals[0]} takes one flag id`);
@@ -148,6 +184,7 @@ async function exportFlags(
   const typedOut = textOption('out', values.out as string | undefined, 'a file name');
   const outFile = typedOut === undefined ? undefined : userPath(typedOut);
   const filters = filtersOf(values, undefined);
+  await batchMustExist(db, filters);
   // No upper bound: an export is not a page.
   const limit = integerOption('limit', values.limit as string | undefined, { min: 1 });
   const offset = integerOption('offset', values.offset as string | undefined, { min: 0 });
@@ -166,6 +203,8 @@ async function exportFlags(
     await once(target, 'finish');
     out.note(`${n} flags written to ${outFile}`);
   }
+  // After what was written, before the --json summary (stderr's last line without --out).
+  if (n === 0) await hintUnmatched(db, filters, out);
   out.result({ ok: true, flags: n, out: outFile ?? null });
   return 0;
 }
@@ -211,7 +250,9 @@ export async function runFlagsCommand(
     case 'list': {
       noArguments(positionals);
       const offset = integerOption('offset', values.offset, { min: 0 }) ?? 0;
-      const page = await listFlags(db, filtersOf(values, OPEN_STATUSES), {
+      const filters = filtersOf(values, OPEN_STATUSES);
+      await batchMustExist(db, filters);
+      const page = await listFlags(db, filters, {
         limit: integerOption('limit', values.limit, { min: 1, max: 1000 }) ?? 50,
         offset,
       });
@@ -221,6 +262,7 @@ export async function runFlagsCommand(
         );
       }
       out.say(pageFooter(offset, page.flags.length, page.total));
+      if (page.total === 0) await hintUnmatched(db, filters, out);
       const next = offset + page.flags.length;
       out.result({
         ok: true,

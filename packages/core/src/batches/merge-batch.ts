@@ -272,23 +272,8 @@ export async function mergeStagedBatch(
     // Groups that grew or shrank: the open flag names the records involved now.
     await renameGroupMembers(trx, { actor: o.actor, detail: { batch_id: o.batchId } });
 
-    // A record the file moved to another channel or branch takes its flags still under review with
-    // it: the list is distributed, and the console scoped, by the flag's channel (002 §3.13), so a
-    // flag left under the old one went to an investigator no longer responsible for the record and
-    // was hidden from the new one. Closed flags keep the channel their review was done under.
-    await sql`
-      with up as (
-        update flags f set channel = c.channel, branch = c.branch, updated_at = now()
-        from changed ch, customers c, flags o
-        where not ch.inserted and f.record_id = ch.record_id and c.customer_id = ch.customer_id
-          and o.flag_id = f.flag_id and f.status in ('open', 'assigned', 'resolved')
-          and (f.channel is distinct from c.channel or f.branch is distinct from c.branch)
-        returning f.flag_id, o.channel as channel_before, o.branch as branch_before, f.channel, f.branch
-      )
-      insert into flag_events (flag_id, actor, action, detail)
-      select flag_id, ${o.actor}, 'moved', jsonb_build_object('batch_id', ${o.batchId}::int,
-        'channel_before', channel_before, 'branch_before', branch_before, 'channel_now', channel, 'branch_now', branch)
-      from up`.execute(trx);
+    // A record the file moved to another channel or branch takes its flags still under review with it.
+    await moveFlagsWithRecords(trx, { actor: o.actor, detail: { batch_id: o.batchId } });
 
     // Candidates: flags of changed records (also those resolved as corrected and awaiting
     // verification: a later file that corrects the record settles them, and the correction held for
@@ -389,6 +374,36 @@ export async function createChangedTable(
   await sql`create ${sql.raw(kind === 'temp' ? 'temp' : 'unlogged')} table changed (customer_id integer not null, record_id text not null, inserted boolean not null,
       holder_phone_bidx bytea, bank_account_bidx bytea, holder_id_bidx bytea, segment integer not null)
       ${sql.raw(kind === 'temp' ? 'on commit drop' : '')}`.execute(trx);
+}
+
+/**
+ * The flags still under review (open, assigned, resolved) of the records in `changed` (not those
+ * just inserted) take their record's channel and branch as stored now, each with a `moved` event
+ * (`detail` and the channel and branch before and now): the list is distributed, and the console
+ * scoped, by the flag's channel (002 §3.13), so a flag left under the old one went to an
+ * investigator no longer responsible for the record and was hidden from the new one. Closed flags
+ * keep the channel their review was done under, and so does `except` (a flag being closed: the
+ * verified one). Called by the nightly merge and by a verified correction (settle-correction.ts),
+ * each after writing the records.
+ */
+export async function moveFlagsWithRecords(
+  trx: Transaction<Database>,
+  by: { actor: string; detail: Record<string, number>; except?: number },
+): Promise<void> {
+  await sql`
+    with up as (
+      update flags f set channel = c.channel, branch = c.branch, updated_at = now()
+      from changed ch, customers c, flags o
+      where not ch.inserted and f.record_id = ch.record_id and c.customer_id = ch.customer_id
+        and o.flag_id = f.flag_id and f.status in ('open', 'assigned', 'resolved')
+        and f.flag_id is distinct from ${by.except ?? null}::int
+        and (f.channel is distinct from c.channel or f.branch is distinct from c.branch)
+      returning f.flag_id, o.channel as channel_before, o.branch as branch_before, f.channel, f.branch
+    )
+    insert into flag_events (flag_id, actor, action, detail)
+    select flag_id, ${by.actor}, 'moved', ${JSON.stringify(by.detail)}::jsonb || jsonb_build_object(
+      'channel_before', channel_before, 'branch_before', branch_before, 'channel_now', channel, 'branch_now', branch)
+    from up`.execute(trx);
 }
 
 /**

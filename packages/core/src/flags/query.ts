@@ -162,3 +162,48 @@ export async function getFlagDetail(db: Kysely<Database>, flagId: number): Promi
   records.sort((a, b) => ids.indexOf(a.record_id) - ids.indexOf(b.record_id));
   return { flag, history, records, pendingCorrection: heldCorrectionIn(flag, history) };
 }
+
+/** A free-text filter of `flags list` / `export` whose value no flag holds, with the values flags do hold. */
+export interface UnmatchedFilter {
+  filter: 'channel' | 'branch' | 'assignee';
+  value: string;
+  /** The values the flags of the archive hold for it, sorted, at most `cap` of them. */
+  known: string[];
+  /** How many more values there are beyond `known`. */
+  more: number;
+}
+
+/**
+ * The free-text filters (channel, branch, assignee) whose value no flag of the archive holds, whatever
+ * its status or the other filters: a typo (`--channel 个陷`) that would otherwise read as an empty list.
+ * Each comes with the values that exist (channels and branches are no personal data; assignees are
+ * staff), at most `cap`. Asked only when a list came out empty.
+ */
+export async function unmatchedFilters(
+  db: Kysely<Database>,
+  filters: FlagFilters,
+  cap = 20,
+): Promise<UnmatchedFilter[]> {
+  const unmatched: UnmatchedFilter[] = [];
+  for (const filter of ['channel', 'branch', 'assignee'] as const) {
+    const value = filters[filter];
+    if (!value) continue;
+    const held = await db
+      .selectFrom('flags')
+      .select('flag_id')
+      .where(filter, '=', value)
+      .limit(1)
+      .executeTakeFirst();
+    if (held) continue;
+    const values = await db
+      .selectFrom('flags')
+      .select(filter)
+      .distinct()
+      .where(filter, 'is not', null)
+      .orderBy(filter)
+      .execute();
+    const all = values.map((r) => r[filter] as string);
+    unmatched.push({ filter, value, known: all.slice(0, cap), more: Math.max(0, all.length - cap) });
+  }
+  return unmatched;
+}

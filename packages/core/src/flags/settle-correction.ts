@@ -8,7 +8,7 @@ import {
   renameGroupMembers,
   VALUE_RULE_COLUMNS,
 } from '../batches/cross-record-rules.js';
-import { createChangedTable } from '../batches/merge-batch.js';
+import { createChangedTable, moveFlagsWithRecords } from '../batches/merge-batch.js';
 import type { StoredFinding } from '../customers/record-codec.js';
 import type { Database, Flag } from '../storage/database.js';
 
@@ -52,7 +52,8 @@ export interface SettledFlag {
  * longer applies to the changed record: verification refuses it, to be sent back). AGENT_RECHECK is
  * never closed this way (only its own review closes it, as in the merge). Flags are only closed
  * here, never raised: `apply-correction` refuses a correction that would raise a cross-record one.
- * The groups still a problem have their open flags name the records involved now.
+ * The groups still a problem have their open flags name the records involved now, and the record's
+ * flags still under review take its channel and branch as corrected (`moveFlagsWithRecords`).
  */
 export async function settleFlagsAfterCorrection(
   trx: Transaction<Database>,
@@ -100,6 +101,14 @@ export async function settleFlagsAfterCorrection(
     )
     select flag_id, record_id, rule from up order by flag_id`.execute(trx);
   await renameGroupMembers(trx, { actor: c.actor, detail: { settled_by_flag: c.flag.flag_id } });
+  // A correction of the record's channel or branch (a record filed under the wrong one) moves its
+  // flags still under review, as a later file moving the record does; the verified flag itself is
+  // closed under the channel it was reviewed under.
+  await moveFlagsWithRecords(trx, {
+    actor: c.actor,
+    detail: { corrected_by_flag: c.flag.flag_id },
+    except: c.flag.flag_id,
+  });
   for (const f of settled.rows) {
     await appendAuditTrail(trx, {
       actor: c.actor,
