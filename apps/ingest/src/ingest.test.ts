@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runFlagsCommand } from './commands/flags.js';
 import { runIngest } from './run-ingest.js';
 import {
   agentRow,
@@ -14,6 +15,7 @@ import {
   makeId,
   openTestContext,
   REQUIRED_HEADER,
+  runCli,
   tempDir,
   writeCsv,
 } from './testing/fixtures.js';
@@ -542,6 +544,14 @@ for (const backend of testBackends()) {
         'L5',
         'L6',
       ]);
+      // The reviewer sees the six lines the flag counts, masked, one per record.
+      const [limit] = await flagsOf(ctx, 'ID_LINE_LIMIT');
+      const shown = await runCli(runFlagsCommand, ctx, ['show', String(limit!.flag_id)]);
+      expect(shown.code, shown.stderr).toBe(0);
+      for (let i = 0; i < 6; i++) {
+        expect(shown.stdout).toMatch(new RegExp(`L${i + 1} .*, service 186\\*{4}000${i},`));
+        expect(shown.stdout).not.toContain(`1865555000${i}`);
+      }
       expect((await flagsOf(ctx, 'ID_CONFLICT')).map((x) => x.record_id)).toEqual([
         'L1',
         'L2',

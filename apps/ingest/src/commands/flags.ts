@@ -301,6 +301,9 @@ export async function runFlagsCommand(
         );
       }
       out.say('  records (masked):');
+      // A telecom record's line (service number), when any record of the flag has one: the lines an
+      // ID_LINE_LIMIT flag counts are what its reviewer must see. Insurance records have none.
+      const lines = d.records.some((r) => r.service_number);
       for (const r of d.records) {
         // Labelled: an absent value is a dash, so that the columns of two records read alike.
         const fields: [string, string | null | undefined][] = [
@@ -308,6 +311,7 @@ export async function runFlagsCommand(
           ['name', r.holder_name],
           ['ID', r.holder_id],
           ['phone', r.holder_phone],
+          ...(lines ? [['service', r.service_number] as [string, string | null]] : []),
           ['account', r.bank_account],
           ['address', r.holder_address],
         ];

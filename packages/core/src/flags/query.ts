@@ -125,6 +125,8 @@ export interface FlagDetail {
     holder_name: string | null;
     holder_id: string | null;
     holder_phone: string | null;
+    /** The line a telecom record is for (ID_LINE_LIMIT counts them), masked. */
+    service_number: string | null;
     holder_address: string | null;
     bank_account: string | null;
     channel: string | null;
@@ -151,6 +153,7 @@ export async function getFlagDetail(db: Kysely<Database>, flagId: number): Promi
       'holder_name_masked as holder_name',
       'holder_id_masked as holder_id',
       'holder_phone_masked as holder_phone',
+      'service_number_masked as service_number',
       'holder_address_masked as holder_address',
       'bank_account_masked as bank_account',
       'channel',
