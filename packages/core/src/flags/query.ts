@@ -191,13 +191,7 @@ export async function unmatchedFilters(
   for (const filter of ['channel', 'branch', 'assignee'] as const) {
     const value = filters[filter];
     if (!value) continue;
-    const held = await db
-      .selectFrom('flags')
-      .select('flag_id')
-      .where(filter, '=', value)
-      .limit(1)
-      .executeTakeFirst();
-    if (held) continue;
+    // One read of the values the flags hold answers both questions: is the value among them, and which are.
     const values = await db
       .selectFrom('flags')
       .select(filter)
@@ -206,6 +200,7 @@ export async function unmatchedFilters(
       .orderBy(filter)
       .execute();
     const all = values.map((r) => r[filter] as string);
+    if (all.includes(value)) continue;
     unmatched.push({ filter, value, known: all.slice(0, cap), more: Math.max(0, all.length - cap) });
   }
   return unmatched;
