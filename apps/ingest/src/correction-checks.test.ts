@@ -217,12 +217,12 @@ for (const backend of testBackends()) {
       expect(
         await refusedWith(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' }),
       ).toBe(
-        `the corrected service number or ID number would break ID_LINE_LIMIT: ID number ${maskIdNumber(id1988)} would hold 6 service numbers, more than the limit of 5 per ID (its other lines on records L1, L2, L3, …)`,
+        `the corrected service number or ID number would break ID_LINE_LIMIT: ID number ${maskIdNumber(id1988)} would hold 6 mobile numbers, more than the limit of 5 per ID (its other lines on records L1, L2, L3, …)`,
       );
       // S6's line corrected to another new number: the ID number still holds six.
       const limit = await flagOf('S6', 'ID_LINE_LIMIT');
       expect(await refusedWith(limit.flag_id, { service_number: line(6) })).toMatch(
-        /would break ID_LINE_LIMIT: ID number .* would hold 6 service numbers/,
+        /would break ID_LINE_LIMIT: ID number .* would hold 6 mobile numbers/,
       );
       // S6's line corrected to S1's (the same line on two of its records): five lines, accepted,
       // and once verified the ID number's other flags close.
@@ -236,6 +236,28 @@ for (const backend of testBackends()) {
       expect((await flagOf('S1', 'ID_LINE_LIMIT')).outcome).toBe('auto_corrected');
       // Within a higher configured limit, M1 may take the ID number of L1-L5.
       ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom', maxLinesPerId: 6 } });
+      await resolve(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' });
+      expect(await heldOf(gender.flag_id)).not.toBeNull();
+    });
+
+    it('counts mobile lines only: a record with a landline may take an ID number that holds five mobile numbers', async () => {
+      ctx = await openTestContext(storage, dir, { ingest: { profile: 'telecom' } });
+      const id1988 = makeId('1988-08-08', 31);
+      const five = [1, 2, 3, 4, 5].map((i) =>
+        cleanRow(`L${i}`, {
+          holder_id_number: id1988,
+          holder_birth_date: '1988-08-08',
+          service_number: `1865555${String(i).padStart(4, '0')}`,
+        }),
+      );
+      // N1's line is a landline; its ID number (a woman's) disagrees with the gender.
+      const n1 = cleanRow('N1', {
+        holder_id_number: makeId('1975-03-04', 22),
+        holder_birth_date: '1975-03-04',
+        service_number: '0755-6226567',
+      });
+      await ingest([...five, n1]);
+      const gender = await flagOf('N1', 'ID_GENDER_MISMATCH');
       await resolve(gender.flag_id, { holder_id_number: id1988, holder_birth_date: '1988-08-08' });
       expect(await heldOf(gender.flag_id)).not.toBeNull();
     });

@@ -561,11 +561,50 @@ for (const backend of testBackends()) {
         'L6',
         'L7',
       ]);
-      // Five lines on another ID: no line-limit flag.
+      const [shownLimit] = await flagsOf(ctx, 'ID_LINE_LIMIT');
+      expect(shownLimit!.reason_en).toContain('holds 6 mobile numbers, more than the limit of 5');
+      // Five mobile lines on another ID, with a landline and an IoT card beside them: the
+      // real-name limit counts mobile numbers (rulebook §1), so no line-limit flag.
       await clearTables(storage);
       ctx = await openTestContext(storage, dir);
-      await run([writeCsv(dir, 'five.csv', lines.slice(0, 5))], { profile: 'telecom' });
+      const others = [
+        cleanRow('F1', {
+          holder_id_number: id,
+          holder_birth_date: '1988-08-08',
+          service_number: '0755-6226567',
+        }),
+        cleanRow('F2', {
+          holder_id_number: id,
+          holder_birth_date: '1988-08-08',
+          service_number: '1440012345678',
+        }),
+      ];
+      await run([writeCsv(dir, 'five.csv', [...lines.slice(0, 5), ...others])], { profile: 'telecom' });
       expect(await flagsOf(ctx, 'ID_LINE_LIMIT')).toHaveLength(0);
+      const kinds = await storage.db
+        .selectFrom('customers')
+        .select(['record_id', 'service_number_kind'])
+        .orderBy('record_id')
+        .execute();
+      expect(kinds.map((k) => `${k.record_id}:${k.service_number_kind}`)).toEqual([
+        'F1:landline',
+        'F2:iot',
+        'L1:mobile',
+        'L2:mobile',
+        'L3:mobile',
+        'L4:mobile',
+        'L5:mobile',
+      ]);
+      // A sixth mobile line on the ID is over the limit: the six mobile records are flagged, not the others.
+      await run([writeCsv(dir, 'sixth.csv', [lines[5]!])], { profile: 'telecom' });
+      expect((await flagsOf(ctx, 'ID_LINE_LIMIT')).map((x) => x.record_id)).toEqual([
+        'L1',
+        'L2',
+        'L3',
+        'L4',
+        'L5',
+        'L6',
+      ]);
     });
 
     it("flags agents' contacts in place of the customer's, and re-checks every record of an agent with two verified mis-selling complaints", async () => {

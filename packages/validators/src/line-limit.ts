@@ -1,7 +1,8 @@
 // ID_LINE_LIMIT: telecom real-name registration practice allows one ID number at most five mobile
-// numbers with one operator (national practice, beyond the seeds: rulebook §1). The count is
-// archive-wide, so the ingest feeds this pure function with the (ID, service number) pairs it
-// holds; one company's archive is one operator's.
+// numbers with one operator (national practice, beyond the seeds: rulebook §1); landlines and IoT
+// cards are not counted. The count is archive-wide: the ingest counts in SQL over the archive
+// (packages/core cross-record-rules.ts), and this pure function does the same for (ID, mobile
+// number) pairs held in memory. One company's archive is one operator's.
 
 import { type Finding, makeFinding } from './findings.js';
 import { maskIdNumber } from './masking.js';
@@ -12,7 +13,7 @@ export const DEFAULT_LINE_LIMIT = 5;
 export interface LineEntry {
   /** Normalised ID number (`normalizeIdNumber`). */
   idNumber: string;
-  /** Normalised service number (`validatePhone(...).normalized`). */
+  /** Normalised mobile number (`validatePhone(...).normalized` where its `kind` is mobile): the limit counts mobile lines. */
   serviceNumber: string;
   recordId?: string;
 }

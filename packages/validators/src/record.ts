@@ -34,6 +34,11 @@ export interface NormalizedRecord {
   /** Mobile: 11 digits; landline: `0755-6226567[-ext]`. */
   holder_phone?: string;
   service_number?: string;
+  /**
+   * What the service number is, when its shape is recognised: a mobile line (11 digits, voice or
+   * data-only segment), a landline or a 13-digit IoT number. ID_LINE_LIMIT counts mobile lines only.
+   */
+  service_number_kind?: 'mobile' | 'landline' | 'iot';
   /** Digits only. */
   bank_account?: string;
   /** Name on the account, folded for comparison (NFKC, no spaces, one middle dot, upper case). */
@@ -296,6 +301,7 @@ function checkPhoneField(
   const phone = validatePhone(value);
   pushWithField(out.findings, phone.findings, field);
   if (phone.normalized !== undefined) out.normalized[field] = phone.normalized;
+  if (field === 'service_number' && phone.kind !== 'unknown') out.normalized.service_number_kind = phone.kind;
 }
 
 /**

@@ -274,9 +274,10 @@ async function checkAgainstArchive(
         `record ${other.record_id} has this ID number with another name or birth date`,
       );
   }
-  // ID_LINE_LIMIT: the distinct service numbers the (corrected) ID number would hold, this
-  // record's counted once whether or not another record of the ID holds it too.
-  const line = bidx('service_number_bidx');
+  // ID_LINE_LIMIT: the distinct mobile numbers the (corrected) ID number would hold, this
+  // record's counted once whether or not another record of the ID holds it too. A landline or
+  // an IoT card is not a mobile line (rulebook §1) and is not counted.
+  const line = row.service_number_kind === 'mobile' ? bidx('service_number_bidx') : null;
   if (holderId && line && (corrected.has('service_number') || corrected.has('holder_id_number'))) {
     const others = await trx
       .selectFrom('customers')
@@ -288,6 +289,7 @@ async function checkAgainstArchive(
       .where('customer_id', '<>', customerId)
       .where('destroyed_at', 'is', null)
       .where('service_number_bidx', 'is not', null)
+      .where('service_number_kind', '=', 'mobile')
       .where(sql<boolean>`service_number_bidx <> ${line}`)
       .executeTakeFirstOrThrow();
     const lines = Number(others.lines) + 1;
@@ -295,7 +297,7 @@ async function checkAgainstArchive(
       refuse(
         'ID_LINE_LIMIT',
         'service number or ID number',
-        `ID number ${String(row.holder_id_masked)} would hold ${lines} service numbers, more than the limit of ${maxLinesPerId} per ID (its other lines on records ${others.records.slice(0, 3).join(', ')}${others.records.length > 3 ? ', …' : ''})`,
+        `ID number ${String(row.holder_id_masked)} would hold ${lines} mobile numbers, more than the limit of ${maxLinesPerId} per ID (its other lines on records ${others.records.slice(0, 3).join(', ')}${others.records.length > 3 ? ', …' : ''})`,
       );
   }
   for (const [field, col, agentCol, what] of [

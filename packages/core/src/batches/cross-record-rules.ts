@@ -247,29 +247,35 @@ async function idConflict(trx: Transaction<Database>): Promise<void> {
     on conflict (fingerprint) do nothing`.execute(trx);
 }
 
-/** Telecom real-name practice: at most `max` distinct service numbers on one ID number. */
+/**
+ * Telecom real-name practice: at most `max` distinct mobile numbers on one ID number (rulebook §1).
+ * A landline or an IoT card on the same ID is not a mobile line and is not counted.
+ */
 async function lineLimit(trx: Transaction<Database>, max: number): Promise<void> {
-  await fillShared(trx, 'ID_LINE_LIMIT', sql`c.service_number_bidx is not null`, max);
+  await fillShared(trx, 'ID_LINE_LIMIT', MOBILE_LINE, max);
   await sql`
     with grp as (
       select c.holder_id_bidx as v, (array_agg(c.record_id order by c.record_id))[1:${sql.lit(MAX_RELATED + 1)}] as recs,
              count(distinct c.service_number_bidx) as n_lines
       from customers c
       where c.holder_id_bidx in (select v from shared)
-        and c.service_number_bidx is not null and c.destroyed_at is null
+        and ${MOBILE_LINE} and c.destroyed_at is null
       group by 1 having count(distinct c.service_number_bidx) > ${max}
     )
     insert into batch_findings
     select ${fingerprintSql('ID_LINE_LIMIT', 'service_number', sql.ref('c.holder_id_bidx'))}, 'ID_LINE_LIMIT', 'warning',
       c.customer_id, c.record_id, c.archive_no, (array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}],
-      format('证件号码 %s 名下登记了 %s 个号码，超过一证 %s 号的上限，涉及记录：%s', c.holder_id_masked, g.n_lines, ${max}::int,
+      format('证件号码 %s 名下登记了 %s 个手机号码，超过一证 %s 号的上限，涉及记录：%s', c.holder_id_masked, g.n_lines, ${max}::int,
         array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], '、')),
-      format('ID number %s holds %s service numbers, more than the limit of %s per ID; other records: %s', c.holder_id_masked, g.n_lines, ${max}::int,
+      format('ID number %s holds %s mobile numbers, more than the limit of %s per ID; other records: %s', c.holder_id_masked, g.n_lines, ${max}::int,
         array_to_string((array_remove(g.recs, c.record_id))[1:${sql.lit(MAX_RELATED)}], ', ')),
       jsonb_build_object('holder_id_number', c.holder_id_masked, 'service_number', c.service_number_masked), c.channel, c.branch, c.agent_id, c.holder_id_bidx
-    from grp g join customers c on c.holder_id_bidx = g.v and c.service_number_bidx is not null and c.destroyed_at is null
+    from grp g join customers c on c.holder_id_bidx = g.v and ${MOBILE_LINE} and c.destroyed_at is null
     on conflict (fingerprint) do nothing`.execute(trx);
 }
+
+/** A record of `customers c` with a mobile line (the lines ID_LINE_LIMIT counts; migration 0010). */
+const MOBILE_LINE = sql`c.service_number_bidx is not null and c.service_number_kind = 'mobile'`;
 
 /**
  * 002 §3.11: sales staff must not put their own phone or address in place of the customer's.

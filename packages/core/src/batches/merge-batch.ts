@@ -46,6 +46,7 @@ export const CUSTOMER_DATA_TYPES = {
   service_number_masked: 'text',
   row_hash: 'bytea',
   retention_until: 'date',
+  service_number_kind: 'text',
 } as const satisfies Record<string, CopyBinaryType>;
 
 export type CustomerDataColumn = keyof typeof CUSTOMER_DATA_TYPES;

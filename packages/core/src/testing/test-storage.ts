@@ -16,20 +16,25 @@ export interface TestBackend {
   open(): Promise<Storage>;
 }
 
-export function testBackends(): TestBackend[] {
+/**
+ * The backends to test on, each storage migrated to the latest schema; `{ migrated: false }`:
+ * with no migration run, for the tests of a migration (which run the ones before it themselves).
+ */
+export function testBackends(opts: { migrated?: boolean } = {}): TestBackend[] {
+  const migrated = opts.migrated ?? true;
   const url = readTestDatabaseUrl();
-  const backends: TestBackend[] = [{ name: 'pglite', open: openPgliteForTest }];
-  if (url) backends.push({ name: 'postgres', open: () => openServerForTest(url) });
+  const backends: TestBackend[] = [{ name: 'pglite', open: () => openPgliteForTest(migrated) }];
+  if (url) backends.push({ name: 'postgres', open: () => openServerForTest(url, migrated) });
   return backends;
 }
 
-async function openPgliteForTest(): Promise<Storage> {
+async function openPgliteForTest(migrated: boolean): Promise<Storage> {
   const storage = await openStorage({ dataDir: 'memory://' });
-  await migrateToLatest(storage);
+  if (migrated) await migrateToLatest(storage);
   return storage;
 }
 
-async function openServerForTest(url: string): Promise<Storage> {
+async function openServerForTest(url: string, migrated: boolean): Promise<Storage> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -39,7 +44,7 @@ async function openServerForTest(url: string): Promise<Storage> {
     await admin.end();
   }
   const storage = await openStorage({ databaseUrl: url, schema });
-  await migrateToLatest(storage);
+  if (migrated) await migrateToLatest(storage);
   const close = storage.close;
   return {
     ...storage,

@@ -1,6 +1,7 @@
 // A deliberately plain, independent implementation of rulebook §1, used only by the tests to
 // prove that the answer key is exactly what a correct implementation flags. It knows the value
 // shapes this generator can produce and throws on anything else, rather than guessing.
+import { validatePhone } from '@custodian/validators';
 import type { AgentRow } from '../agents.js';
 import type { ComplaintRow } from '../complaints.js';
 import type { CustomerRow } from '../customers.js';
@@ -179,8 +180,11 @@ export function checkBatch(
     const lines = new Map<string, { numbers: Set<string>; records: string[] }>();
     for (const r of rows) {
       if (r.holder_id_number === '' || r.service_number === '') continue;
+      // The real-name limit counts mobile lines: a landline or an IoT card on the ID is not one.
+      const line = validatePhone(r.service_number);
+      if (line.kind !== 'mobile') continue;
       const e = lines.get(r.holder_id_number) ?? { numbers: new Set<string>(), records: [] };
-      e.numbers.add(r.service_number);
+      e.numbers.add(line.normalized ?? r.service_number);
       e.records.push(r.record_id);
       lines.set(r.holder_id_number, e);
     }

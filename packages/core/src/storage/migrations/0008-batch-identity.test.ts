@@ -1,38 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { readTestDatabaseUrl } from '../../config/load.js';
-import { openStorage, type Storage } from '../connect.js';
+import { testBackends } from '../../testing/test-storage.js';
 import { migrateToLatest } from '../migrate.js';
 import { migrations } from './index.js';
 
-/** A storage without any migration: the embedded database, and the server of TEST_DATABASE_URL in a schema of its own. */
-function bareBackends(): { name: string; open: () => Promise<Storage> }[] {
-  const url = readTestDatabaseUrl();
-  const backends = [{ name: 'pglite', open: () => openStorage({ dataDir: 'memory://' }) }];
-  if (url)
-    backends.push({
-      name: 'postgres',
-      open: async () => {
-        const schema = `t_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`create schema ${schema}`).finally(() => admin.end());
-        const storage = await openStorage({ databaseUrl: url, schema });
-        return {
-          ...storage,
-          close: async () => {
-            await sql`drop schema ${sql.id(schema)} cascade`.execute(storage.db).catch(() => undefined);
-            await storage.close();
-          },
-        };
-      },
-    });
-  return backends;
-}
-
-for (const backend of bareBackends()) {
+for (const backend of testBackends({ migrated: false })) {
   describe(`migration 0008-batch-identity on ${backend.name}`, () => {
     it('keeps a batch done before it recognisable (empty sheet, its profile) and makes sheet and profile part of the identity', async () => {
       const storage = await backend.open();

@@ -8,6 +8,7 @@ import * as stagingLineIndex from './0006-staging-line-index.js';
 import * as recheckAgents from './0007-recheck-agents.js';
 import * as batchIdentity from './0008-batch-identity.js';
 import * as pendingCorrection from './0009-pending-correction.js';
+import * as serviceNumberKind from './0010-service-number-kind.js';
 
 /** Every migration, in order. Imported statically so that bundling and both drivers see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-recheck-agents': recheckAgents,
   '0008-batch-identity': batchIdentity,
   '0009-pending-correction': pendingCorrection,
+  '0010-service-number-kind': serviceNumberKind,
 };

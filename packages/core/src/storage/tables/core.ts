@@ -69,6 +69,11 @@ export interface CustomerTable {
   holder_address_masked: string | null;
   bank_account_masked: string | null;
   service_number_masked: string | null;
+  /**
+   * mobile, landline or iot: what the service number is, when its shape was recognised (migration
+   * 0010). ID_LINE_LIMIT counts the mobile lines of an ID number.
+   */
+  service_number_kind: string | null;
   /** SHA-256 of the normalised row: a corrected file updates the record only when this changes. */
   row_hash: Uint8Array;
   first_batch_id: number;
