@@ -607,6 +607,28 @@ for (const backend of testBackends()) {
       ]);
     });
 
+    it('checks an organisation customer (单位) as one: no gender or birth date, its credit code by GB 32100-2015', async () => {
+      const org = (recordId: string, code: string) =>
+        cleanRow(recordId, {
+          customer_type: '单位',
+          holder_name: '杭州某某科技有限公司',
+          holder_gender: '',
+          holder_birth_date: '',
+          holder_id_type: '统一社会信用代码',
+          holder_id_number: code,
+        });
+      // A person's record without gender and birth date, for comparison.
+      const person = cleanRow('P1', { holder_gender: '', holder_birth_date: '' });
+      await run([
+        writeCsv(dir, 'orgs.csv', [org('O1', '91330100716105852F'), org('O2', '91330100716105852G'), person]),
+      ]);
+      const flags = (await flagsOf(ctx)).map((f) => `${f.record_id} ${f.rule}`).sort();
+      expect(flags).toEqual(['O2 ID_CHECKSUM', 'P1 MISSING_REQUIRED', 'P1 MISSING_REQUIRED']);
+      const [checksum] = await flagsOf(ctx, 'ID_CHECKSUM');
+      expect(checksum!.reason_en).toContain('unified social credit code check character is wrong');
+      expect(JSON.stringify(checksum!.masked_values)).not.toContain('91330100716105852G');
+    });
+
     it("flags agents' contacts in place of the customer's, and re-checks every record of an agent with two verified mis-selling complaints", async () => {
       const agents = writeCsv(dir, 'agents.csv', [
         agentRow('A001'),

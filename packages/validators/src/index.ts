@@ -2,6 +2,7 @@
 // time; the GB/T 2260 timeline is read once when the package is imported.
 
 export { type BankKind, type BankResult, passesLuhn, validateBankAccount } from './bank-account.js';
+export { type CreditCodeResult, creditCodeCheckChar, validateCreditCode } from './credit-code.js';
 export { CUSTOMER_FIELDS, type CustomerField } from './customer-fields.js';
 export {
   civilFromDays,
@@ -73,6 +74,7 @@ export {
   FIELD_LABELS,
   type FieldLabel,
   isMinorOn,
+  isOrganisation,
   type PartialParty,
   type PartyRequirements,
   type Profile,

@@ -355,8 +355,8 @@ describe('validateRecord', () => {
     const withLine = { ...base, service_number: '13912340001' };
     const reasons = (r: ReturnType<typeof validateRecord>) =>
       r.findings.map((f) => `${f.rule}: ${f.reasonZh} / ${f.reasonEn}`);
-    // An ID type the validators do not know (an organisation's credit code): the subscriber's.
-    const idType = reasons(validateRecord({ ...withLine, holder_id_type: '统一社会信用代码' }, telecom));
+    // An ID type the validators do not know (an industry code): the subscriber's.
+    const idType = reasons(validateRecord({ ...withLine, holder_id_type: '01' }, telecom));
     expect(idType).toEqual([expect.stringMatching(/^ID_FORMAT: 机主证件类型.* subscriber ID type/)]);
     const userType = reasons(
       validateRecord(
@@ -365,7 +365,7 @@ describe('validateRecord', () => {
           insured_name: '李四',
           insured_gender: '男',
           insured_birth_date: '1990-01-01',
-          insured_id_type: '统一社会信用代码',
+          insured_id_type: '01',
           insured_id_number: 'X1',
         },
         telecom,

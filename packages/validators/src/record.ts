@@ -4,6 +4,7 @@
 // ingest; they compare the values normalised here.
 
 import { validateBankAccount } from './bank-account.js';
+import { validateCreditCode } from './credit-code.js';
 import { parseDate } from './dates.js';
 import { parseConsent, parseGender } from './field-values.js';
 import { type Finding, hasNoError, makeFinding } from './findings.js';
@@ -13,6 +14,7 @@ import { validatePhone } from './phone.js';
 import {
   type CustomerRecord,
   checkRequiredFields,
+  isOrganisation,
   labelOf,
   type Profile,
   profiles,
@@ -64,7 +66,9 @@ export interface RecordResult {
   ids: { holder?: IdParseResult; insured?: IdParseResult };
 }
 
-type IdFamily = 'resident' | 'permit' | 'foreigner' | 'other' | 'unknown';
+type IdFamily = 'resident' | 'permit' | 'foreigner' | 'organisation' | 'other' | 'unknown';
+/** The families of a person's ID numbers, which `parseIdNumber` checks. */
+type PersonFamily = Exclude<IdFamily, 'organisation' | 'other' | 'unknown'>;
 
 /** Appends copies of `findings` with `field` set: `out.push(...withField(findings, field))`. */
 function pushWithField(out: Finding[], findings: readonly Finding[], field: string): void {
@@ -92,6 +96,8 @@ export function idFamilyOf(idType: string | undefined): IdFamily {
   const raw = presentValue(idType);
   const t = raw === undefined ? undefined : nfkc(raw).replace(/\s+/g, '');
   if (t === undefined) return 'resident';
+  // An organisation's number: the unified social credit code, printed on its business licence.
+  if (t.includes('信用代码') || t.includes('营业执照')) return 'organisation';
   if (t.includes('永久居留')) return 'foreigner';
   if (t.includes('居住证')) return 'permit';
   if (t.includes('身份证') || t.includes('户口')) return 'resident';
@@ -108,19 +114,19 @@ const ID18_FORM = /^\d{17}[\dX]$/;
 /** Seven digits in a row: a phone, an ID or an account number, never an ID type. */
 const NUMBER_LIKE = /\d{7}/;
 
-const FAMILY_KINDS: Record<Exclude<IdFamily, 'other' | 'unknown'>, readonly IdKind[]> = {
+const FAMILY_KINDS: Record<PersonFamily, readonly IdKind[]> = {
   resident: ['resident', 'resident15'],
   permit: ['permit'],
   foreigner: ['foreigner2023', 'foreigner15'],
 };
 
-const FAMILY_NAMES: Record<Exclude<IdFamily, 'other' | 'unknown'>, { zh: string; en: string }> = {
+const FAMILY_NAMES: Record<PersonFamily, { zh: string; en: string }> = {
   resident: { zh: '居民身份证', en: 'resident ID' },
   permit: { zh: '港澳台居民居住证', en: 'residence permit' },
   foreigner: { zh: '外国人永久居留身份证', en: 'foreigner permanent residence ID' },
 };
 
-function familyOfKind(kind: IdKind): Exclude<IdFamily, 'other' | 'unknown'> | undefined {
+function familyOfKind(kind: IdKind): PersonFamily | undefined {
   if (kind === 'resident' || kind === 'resident15') return 'resident';
   if (kind === 'permit') return 'permit';
   if (kind === 'foreigner2023' || kind === 'foreigner15') return 'foreigner';
@@ -166,7 +172,17 @@ function checkPartyId(
   if (gender !== undefined) out.normalized[fields.gender] = gender;
   if (birthDate !== undefined) out.normalized[fields.birthDate] = birthDate;
   if (value === undefined) return;
-  const family = idFamilyOf(record[fields.idType]);
+  // An organisation holder (单位) without an ID type: its number is its credit code.
+  const family =
+    party === 'holder' && presentValue(record[fields.idType]) === undefined && isOrganisation(record)
+      ? 'organisation'
+      : idFamilyOf(record[fields.idType]);
+  if (family === 'organisation') {
+    const code = validateCreditCode(value);
+    pushWithField(out.findings, code.findings, numberField);
+    out.normalized[numberField] = code.normalized ?? foldCompact(value).toUpperCase();
+    return;
+  }
   if (family === 'other' || family === 'unknown') {
     const folded = foldCompact(value).toUpperCase();
     out.normalized[numberField] = folded;

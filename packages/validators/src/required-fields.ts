@@ -17,6 +17,11 @@ export interface RequiredField {
   field: string;
   /** The field may be absent when the party is a minor on the sign date (002 §3.5(2)). */
   exemptForMinor?: boolean;
+  /**
+   * The field is a person's (gender, birth date): not asked of a customer that is an organisation
+   * (`isOrganisation`, customer_type 单位), whose holder has neither.
+   */
+  personOnly?: boolean;
 }
 
 export interface PartyRequirements {
@@ -81,8 +86,8 @@ const HOLDER: PartyRequirements = {
   birthDateField: 'holder_birth_date',
   fields: [
     { field: 'holder_name' },
-    { field: 'holder_gender' },
-    { field: 'holder_birth_date' },
+    { field: 'holder_gender', personOnly: true },
+    { field: 'holder_birth_date', personOnly: true },
     { field: 'holder_id_number' },
     { field: 'holder_address' },
     { field: 'holder_phone' },
@@ -137,6 +142,17 @@ export const profiles: Record<string, Profile> = {
 export interface RequiredFieldsOptions {
   /** `YYYY-MM-DD`; stands in for a missing sign date. Defaults to today in Asia/Shanghai. */
   today?: string;
+}
+
+/**
+ * The customer is an organisation, not a person (formats.md customer_type: 个人 / 单位): its holder
+ * has no gender or birth date, and its ID number is a unified social credit code (GB 32100-2015).
+ */
+export function isOrganisation(record: CustomerRecord): boolean {
+  const t = presentValue(record['customer_type']);
+  if (t === undefined) return false;
+  const folded = t.replace(/\s+/g, '').toLowerCase();
+  return folded === '单位' || folded === '企业' || folded === 'organisation' || folded === 'organization';
 }
 
 /** Label of a field for reasons: the profile's, the default, or the field name itself. */
@@ -301,10 +317,12 @@ export function checkRequiredFields(
   opts: RequiredFieldsOptions = {},
 ): Finding[] {
   const findings: Finding[] = [];
+  const organisation = isOrganisation(record);
   for (const party of profile.parties) {
     if (party.optionalWithPrefix !== undefined && !partyIsPresent(record, party, party.optionalWithPrefix))
       continue;
     for (const required of party.fields) {
+      if (required.personOnly && organisation) continue;
       const value = presentValue(record[required.field]);
       if (value !== undefined) {
         const reading = FIELD_READINGS[required.field];
