@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { readTestDatabaseUrl } from '../config/load.js';
 import { type Keyring, parseMasterKeys } from '../crypto/keyring.js';
 import { openStorage, type Storage } from '../storage/connect.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { migrations } from '../storage/migrations/index.js';
 
 /**
  * Integration-test support: a real PostgreSQL for every test file, never a mock. The embedded
@@ -53,6 +54,17 @@ async function openServerForTest(url: string, migrated: boolean): Promise<Storag
       await close();
     },
   };
+}
+
+/** Runs the migrations of a storage opened `{ migrated: false }` up to `name` (a migration's test starts there). */
+export async function migrateTestStorageTo(storage: Storage, name: string): Promise<void> {
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => migrations },
+    ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
+  });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 /** Empties every table (between tests), keeping the schema and migrations. */

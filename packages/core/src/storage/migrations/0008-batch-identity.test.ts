@@ -1,21 +1,14 @@
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { testBackends } from '../../testing/test-storage.js';
+import { migrateTestStorageTo, testBackends } from '../../testing/test-storage.js';
 import { migrateToLatest } from '../migrate.js';
-import { migrations } from './index.js';
 
 for (const backend of testBackends({ migrated: false })) {
   describe(`migration 0008-batch-identity on ${backend.name}`, () => {
     it('keeps a batch done before it recognisable (empty sheet, its profile) and makes sheet and profile part of the identity', async () => {
       const storage = await backend.open();
       try {
-        const migrator = new Migrator({
-          db: storage.db,
-          provider: { getMigrations: async () => migrations },
-          ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
-        });
-        const before = await migrator.migrateTo('0007-recheck-agents');
-        expect(before.error).toBeUndefined();
+        await migrateTestStorageTo(storage, '0007-recheck-agents');
         const insert = (sheet: string | null, profile: string) =>
           sheet === null
             ? sql`insert into batches (file_name, file_sha256, status, profile, ingested_on)

@@ -1,20 +1,14 @@
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { testBackends } from '../../testing/test-storage.js';
+import { migrateTestStorageTo, testBackends } from '../../testing/test-storage.js';
 import { migrateToLatest } from '../migrate.js';
-import { migrations } from './index.js';
 
 for (const backend of testBackends({ migrated: false })) {
   describe(`migration 0010-service-number-kind on ${backend.name}`, () => {
     it('classifies the service numbers stored before it from their masked form', async () => {
       const storage = await backend.open();
       try {
-        const migrator = new Migrator({
-          db: storage.db,
-          provider: { getMigrations: async () => migrations },
-          ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
-        });
-        expect((await migrator.migrateTo('0009-pending-correction')).error).toBeUndefined();
+        await migrateTestStorageTo(storage, '0009-pending-correction');
         // Masked as maskPhone masks: an 11-digit mobile, a landline with its area code, a 13-digit
         // IoT number, a value the validators did not recognise (kept as written), none.
         const stored: [string, string | null][] = [
