@@ -51,11 +51,22 @@ for (const backend of testBackends()) {
         .where('rule', '=', rule)
         .executeTakeFirstOrThrow();
     }
-    const resolve = (flagId: number, corrected: Record<string, string>, actor = 'inv1') =>
+    const resolve = (
+      flagId: number,
+      corrected: Record<string, string>,
+      actor = 'inv1',
+      acceptedWarnings?: string[],
+    ) =>
       resolveFlag(
         storage.db,
         flagId,
-        { actor, outcome: 'corrected', note: '更正', corrected },
+        {
+          actor,
+          outcome: 'corrected',
+          note: '更正',
+          corrected,
+          ...(acceptedWarnings ? { acceptedWarnings } : {}),
+        },
         { keyring: ctx.keyring, codec: correctionCodec(ctx) },
       );
     const heldOf = async (flagId: number) =>
@@ -464,18 +475,7 @@ for (const backend of testBackends()) {
       );
       // An error is never accepted, even when named.
       await expect(
-        resolveFlag(
-          storage.db,
-          flag.flag_id,
-          {
-            actor: 'inv1',
-            outcome: 'corrected',
-            note: '更正',
-            corrected: { bank_account: '12345' },
-            acceptedWarnings: ['BANK_ACCOUNT_FORMAT'],
-          },
-          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
-        ),
+        resolve(flag.flag_id, { bank_account: '12345' }, 'inv1', ['BANK_ACCOUNT_FORMAT']),
       ).rejects.toMatchObject({
         code: 'CORRECTION_INVALID',
         message: expect.stringMatching(
@@ -529,18 +529,7 @@ for (const backend of testBackends()) {
       await ingest([cleanRow('B2', { holder_phone: '13800138000' })]);
       const flag = await flagOf('B2', 'PHONE_PLACEHOLDER');
       await expect(
-        resolveFlag(
-          storage.db,
-          flag.flag_id,
-          {
-            actor: 'inv1',
-            outcome: 'corrected',
-            note: '更正',
-            corrected: { holder_phone: '13900000000' },
-            acceptedWarnings: ['PHONE_PLACEHOLDER'],
-          },
-          { keyring: ctx.keyring, codec: correctionCodec(ctx) },
-        ),
+        resolve(flag.flag_id, { holder_phone: '13900000000' }, 'inv1', ['PHONE_PLACEHOLDER']),
       ).rejects.toMatchObject({
         code: 'CORRECTION_INVALID',
         message: expect.stringMatching(

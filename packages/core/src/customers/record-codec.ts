@@ -276,7 +276,7 @@ export function encodeCustomerRecord(
     service ? maskPhone(service) : null,
     null, // row_hash, of the columns above: set below
     signDate ? addYears(signDate, opts.retentionYears) : null,
-    service ? (n.service_number_kind ?? null) : null,
+    n.service_number_kind ?? null,
   ];
   columns[ROW_HASH_COLUMN] = contentHash(
     shape,
